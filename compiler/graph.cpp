@@ -1,0 +1,189 @@
+#include "hypatia/graph.hpp"
+
+#include <fmt/format.h>
+
+#include "compiler/graph_node.hpp"
+#include "compiler/op.hpp"
+#include "hypatia/config.hpp"
+
+namespace hypatia {
+namespace {
+
+std::string pattern_name(const std::vector<bool>& bc) {
+  using P = std::vector<bool>;
+  if (bc.empty()) return "scalar";
+  if (bc == P{false}) return "vector";
+  if (bc == P{false, false}) return "matrix";
+  if (bc == P{true, false}) return "row";
+  if (bc == P{false, true}) return "col";
+  if (bc == P{false, false, false}) return "tensor3";
+  if (bc == P{false, false, false, false}) return "tensor4";
+  std::string s = "(";
+  for (std::size_t i = 0; i < bc.size(); ++i) {
+    s += i ? ", " : "";
+    s += bc[i] ? "True" : "False";
+  }
+  return s + (bc.size() == 1 ? ",)" : ")");
+}
+
+Var make_var(TensorType type, std::string name) {
+  auto node = std::make_shared<VarNode>();
+  node->type = std::move(type);
+  node->name = std::move(name);
+  return Var(std::move(node));
+}
+
+Var make_input(const std::string& name, std::optional<DType> dtype, std::vector<bool> bc) {
+  return make_var(TensorType(dtype.value_or(config().floatX), std::move(bc)), name);
+}
+
+void check_fits_type(const TensorType& type, const Array& value, const std::string& what) {
+  if (value.ndim() != type.ndim()) {
+    throw TypeError(fmt::format("{}: value of rank {} (shape {}) does not fit {}", what,
+                                value.ndim(), shape_str(value.shape()), type.str()));
+  }
+  for (int i = 0; i < type.ndim(); ++i) {
+    if (type.broadcastable[i] && value.shape()[i] != 1) {
+      throw ShapeError(fmt::format(
+          "{}: axis {} of {} is broadcastable and must have size 1, the value has shape {}", what,
+          i, type.str(), shape_str(value.shape())));
+    }
+  }
+}
+
+}  // namespace
+
+std::string TensorType::str() const {
+  return fmt::format("TensorType({}, {})", dtype_name(dtype), pattern_name(broadcastable));
+}
+
+// --- Var ---------------------------------------------------------------------------------
+
+const VarNode& Var::checked() const {
+  if (!node_) throw Error("use of a null hp::Var (default-constructed, never assigned)");
+  return *node_;
+}
+
+Var Var::make_literal(const Array& value) {
+  Var v = constant(value);
+  v.node_->weak_literal = true;
+  return v;
+}
+
+const TensorType& Var::type() const { return checked().type; }
+const std::string& Var::name() const { return checked().name; }
+const std::shared_ptr<Apply>& Var::owner() const { return checked().owner; }
+int Var::index() const { return checked().index; }
+bool Var::is_constant() const { return checked().constant.has_value(); }
+bool Var::is_weak_literal() const { return checked().weak_literal; }
+bool Var::is_shared() const { return checked().shared != nullptr; }
+std::uint64_t Var::id() const { return checked().id; }
+
+const Array& Var::constant_value() const {
+  const VarNode& n = checked();
+  if (!n.constant) throw Error(fmt::format("variable '{}' is not a constant", n.name));
+  return *n.constant;
+}
+
+// --- Apply ---------------------------------------------------------------------------------
+
+Apply::Apply(std::shared_ptr<const Op> op, std::vector<Var> inputs)
+    : op_(std::move(op)), inputs_(std::move(inputs)) {}
+
+Var Apply::output(int i) const {
+  if (i < 0 || i >= num_outputs()) {
+    throw Error(fmt::format("{} has {} output(s), asked for output {}", op_->name(),
+                            num_outputs(), i));
+  }
+  auto node = outputs_[i].lock();
+  if (!node) throw Error(fmt::format("output {} of {} no longer exists", i, op_->name()));
+  return Var(std::move(node));
+}
+
+Var make_apply(std::shared_ptr<const Op> op, std::vector<Var> inputs) {
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].is_null()) {
+      throw Error(fmt::format("{}: input {} is a null hp::Var", op->name(), i));
+    }
+  }
+  TensorType type = op->infer_type(inputs);
+  auto apply = std::make_shared<Apply>(std::move(op), std::move(inputs));
+  auto node = std::make_shared<VarNode>();
+  node->type = std::move(type);
+  node->owner = apply;
+  node->index = 0;
+  apply->outputs_.push_back(node);
+  return Var(std::move(node));
+}
+
+// --- Shared ---------------------------------------------------------------------------------
+
+SharedValue& Shared::storage() const {
+  if (!is_shared()) throw Error("hp::Shared handle does not refer to a shared variable");
+  return *node_ptr()->shared;
+}
+
+Array Shared::get_value(bool borrow) const {
+  SharedValue& s = storage();
+  std::lock_guard lock(s.mutex);
+  return borrow ? s.value : s.value.copy();
+}
+
+void Shared::set_value(const Array& value) {
+  SharedValue& s = storage();
+  const std::string what = fmt::format("set_value of shared variable '{}'", name());
+  if (value.dtype() != dtype()) {
+    throw TypeError(fmt::format("{}: value has dtype {}, the variable is {}", what,
+                                dtype_name(value.dtype()), type().str()));
+  }
+  check_fits_type(type(), value, what);
+  Array copy = value.copy();
+  std::lock_guard lock(s.mutex);
+  s.value = std::move(copy);
+}
+
+// --- constructors ------------------------------------------------------------------------------
+
+std::vector<bool> broadcastable_of(const Shape& shape) {
+  std::vector<bool> bc;
+  for (auto d : shape) bc.push_back(d == 1);
+  return bc;
+}
+
+Var scalar(const std::string& name, std::optional<DType> dtype) { return make_input(name, dtype, {}); }
+Var vector(const std::string& name, std::optional<DType> dtype) { return make_input(name, dtype, {false}); }
+Var matrix(const std::string& name, std::optional<DType> dtype) {
+  return make_input(name, dtype, {false, false});
+}
+Var row(const std::string& name, std::optional<DType> dtype) { return make_input(name, dtype, {true, false}); }
+Var col(const std::string& name, std::optional<DType> dtype) { return make_input(name, dtype, {false, true}); }
+Var tensor3(const std::string& name, std::optional<DType> dtype) {
+  return make_input(name, dtype, {false, false, false});
+}
+Var tensor4(const std::string& name, std::optional<DType> dtype) {
+  return make_input(name, dtype, {false, false, false, false});
+}
+Var tensor(const std::string& name, std::optional<DType> dtype, std::vector<bool> broadcastable) {
+  return make_input(name, dtype, std::move(broadcastable));
+}
+Var tensor(const TensorType& type, const std::string& name) { return make_var(type, name); }
+
+Var constant(const Array& value, const std::string& name) {
+  Var v = make_var(TensorType(value.dtype(), broadcastable_of(value.shape())), name);
+  v.node_ptr()->constant = value.copy();
+  return v;
+}
+
+Shared shared(const Array& value, const std::string& name,
+              std::optional<std::vector<bool>> broadcastable) {
+  auto node = std::make_shared<VarNode>();
+  node->type = TensorType(value.dtype(),
+                          broadcastable.value_or(std::vector<bool>(value.ndim(), false)));
+  node->name = name;
+  check_fits_type(node->type, value, fmt::format("hp::shared '{}'", name));
+  node->shared = std::make_shared<SharedValue>();
+  node->shared->value = value.copy();
+  return Shared(std::move(node));
+}
+
+}  // namespace hypatia

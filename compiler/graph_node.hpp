@@ -1,0 +1,37 @@
+/// \file The storage behind a Var handle (internal to the compiler and runtime).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "hypatia/array.hpp"
+#include "hypatia/graph.hpp"
+
+namespace hypatia {
+
+/// The value of a shared variable; executors lock `mutex` to read or replace it.
+struct SharedValue {
+  std::mutex mutex;
+  Array value;
+};
+
+struct VarNode {
+  TensorType type;
+  std::string name;
+  std::shared_ptr<Apply> owner;
+  int index = 0;
+  std::optional<Array> constant;
+  bool weak_literal = false;
+  std::shared_ptr<SharedValue> shared;
+  std::uint64_t id = next_id();
+
+  static std::uint64_t next_id() {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+  }
+};
+
+}  // namespace hypatia

@@ -1,0 +1,80 @@
+/// Dot: matrix and vector products of ranks 1 and 2, as numpy.dot.
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "compiler/op.hpp"
+#include "hypatia/ops.hpp"
+
+namespace hypatia {
+namespace {
+
+class DotOp : public Op {
+ public:
+  std::string name() const override { return "Dot"; }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& a = inputs.at(0);
+    const Var& b = inputs.at(1);
+    if (a.ndim() < 1 || a.ndim() > 2 || b.ndim() < 1 || b.ndim() > 2) {
+      throw TypeError(fmt::format("{}: dot supports operands of rank 1 and 2 (got ranks {} and {})",
+                                  describe_operands(*this, inputs), a.ndim(), b.ndim()));
+    }
+    std::vector<bool> bc;
+    if (a.ndim() == 2) bc.push_back(a.broadcastable()[0]);
+    if (b.ndim() == 2) bc.push_back(b.broadcastable()[1]);
+    return TensorType(upcast(a.dtype(), b.dtype()), bc);
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    // View both operands as matrices: (m, k) . (k, n).
+    const Array a = inputs[0].ndim() == 2 ? inputs[0] : inputs[0].reshape({1, inputs[0].shape()[0]});
+    const Array b = inputs[1].ndim() == 2 ? inputs[1] : inputs[1].reshape({inputs[1].shape()[0], 1});
+    const std::int64_t m = a.shape()[0], k = a.shape()[1], n = b.shape()[1];
+    if (b.shape()[0] != k) {
+      throw ShapeError(fmt::format("{}: shapes {} and {} not aligned: {} (last axis of the first) != {} "
+                                   "(first axis of the second)",
+                                   node_str(node), shape_str(inputs[0].shape()),
+                                   shape_str(inputs[1].shape()), k, b.shape()[0]));
+    }
+    const DType out_dtype = node.output().dtype();
+    Array out2({m, n}, out_dtype);
+    const bool in_float = is_float(out_dtype);
+    for (std::int64_t i = 0; i < m; ++i) {
+      for (std::int64_t j = 0; j < n; ++j) {
+        if (in_float) {
+          double acc = 0;
+          for (std::int64_t p = 0; p < k; ++p) {
+            acc += a.get_flat_double(i * k + p) * b.get_flat_double(p * n + j);
+          }
+          out2.set_flat_double(i * n + j, acc);
+        } else {
+          std::uint64_t acc = 0;  // wraps as numpy's integer dot
+          for (std::int64_t p = 0; p < k; ++p) {
+            acc += static_cast<std::uint64_t>(a.get_flat_int(i * k + p)) *
+                   static_cast<std::uint64_t>(b.get_flat_int(p * n + j));
+          }
+          out2.set_flat_int(i * n + j, static_cast<std::int64_t>(acc));
+        }
+      }
+    }
+    Shape out_shape;
+    if (inputs[0].ndim() == 2) out_shape.push_back(m);
+    if (inputs[1].ndim() == 2) out_shape.push_back(n);
+    return out2.reshape(out_shape);
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("({} \\dot {})", args[0], args[1]);
+  }
+};
+
+}  // namespace
+
+Var dot(const Var& a, const Var& b) {
+  // numpy.dot with a scalar operand is multiplication.
+  if (a.ndim() == 0 || b.ndim() == 0) return mul(a, b);
+  return make_apply(std::make_shared<DotOp>(), {a, b});
+}
+
+}  // namespace hypatia

@@ -1,0 +1,328 @@
+#include "compiler/ops/elemwise.hpp"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "hypatia/config.hpp"
+#include "hypatia/ops.hpp"
+
+namespace hypatia {
+namespace {
+
+using i64 = std::int64_t;
+using u64 = std::uint64_t;
+
+// Integer arithmetic wraps as numpy's does (two's complement), without signed-overflow UB.
+i64 wrap_add(i64 a, i64 b) { return static_cast<i64>(static_cast<u64>(a) + static_cast<u64>(b)); }
+i64 wrap_sub(i64 a, i64 b) { return static_cast<i64>(static_cast<u64>(a) - static_cast<u64>(b)); }
+i64 wrap_mul(i64 a, i64 b) { return static_cast<i64>(static_cast<u64>(a) * static_cast<u64>(b)); }
+
+void check_divisor(i64 b) {
+  if (b == 0) throw InvalidValueError("integer division by zero");
+}
+
+i64 floor_div(i64 a, i64 b) {
+  check_divisor(b);
+  if (b == -1) return wrap_sub(0, a);  // INT64_MIN / -1 wraps instead of trapping
+  i64 q = a / b;
+  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+i64 python_mod(i64 a, i64 b) {
+  check_divisor(b);
+  if (b == -1) return 0;
+  i64 r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+double python_fmod(double a, double b) {
+  double r = std::fmod(a, b);
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+i64 int_pow(i64 base, i64 exponent) {
+  if (exponent < 0) {
+    throw InvalidValueError("integers to negative integer powers are not allowed");
+  }
+  i64 result = 1;
+  while (exponent > 0) {
+    if (exponent & 1) result = wrap_mul(result, base);
+    base = wrap_mul(base, base);
+    exponent >>= 1;
+  }
+  return result;
+}
+
+// NaN-propagating maximum/minimum, as numpy.maximum/minimum.
+double nan_max(double a, double b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
+double nan_min(double a, double b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
+
+double sigmoid_ref(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  const double e = std::exp(x);
+  return e / (1.0 + e);
+}
+
+double softplus_ref(double x) {
+  if (x > 0) return x + std::log1p(std::exp(-x));
+  return std::log1p(std::exp(x));
+}
+
+// clang-format off
+const std::vector<ScalarOp> kScalarOps = {
+  // name        arity infix  rule                     float arithmetic                                         integer arithmetic
+  {"add",        2, "+",  DTypeRule::Upcast,       [](const double* x) { return x[0] + x[1]; },                [](const i64* x) { return wrap_add(x[0], x[1]); }},
+  {"sub",        2, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return x[0] - x[1]; },                [](const i64* x) { return wrap_sub(x[0], x[1]); }},
+  {"mul",        2, "*",  DTypeRule::Upcast,       [](const double* x) { return x[0] * x[1]; },                [](const i64* x) { return wrap_mul(x[0], x[1]); }},
+  {"true_div",   2, "/",  DTypeRule::Float,        [](const double* x) { return x[0] / x[1]; },                nullptr},
+  {"int_div",    2, "//", DTypeRule::UpcastNoBool, [](const double* x) { return std::floor(x[0] / x[1]); },    [](const i64* x) { return floor_div(x[0], x[1]); }},
+  {"mod",        2, "%",  DTypeRule::UpcastNoBool, [](const double* x) { return python_fmod(x[0], x[1]); },    [](const i64* x) { return python_mod(x[0], x[1]); }},
+  {"pow",        2, "**", DTypeRule::UpcastNoBool, [](const double* x) { return std::pow(x[0], x[1]); },       [](const i64* x) { return int_pow(x[0], x[1]); }},
+  {"neg",        1, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return -x[0]; },                      [](const i64* x) { return wrap_sub(0, x[0]); }},
+  {"exp",        1, "",   DTypeRule::Float,        [](const double* x) { return std::exp(x[0]); },             nullptr},
+  {"log",        1, "",   DTypeRule::Float,        [](const double* x) { return std::log(x[0]); },             nullptr},
+  {"log1p",      1, "",   DTypeRule::Float,        [](const double* x) { return std::log1p(x[0]); },           nullptr},
+  {"sqrt",       1, "",   DTypeRule::Float,        [](const double* x) { return std::sqrt(x[0]); },            nullptr},
+  {"tanh",       1, "",   DTypeRule::Float,        [](const double* x) { return std::tanh(x[0]); },            nullptr},
+  {"sigmoid",    1, "",   DTypeRule::Float,        [](const double* x) { return sigmoid_ref(x[0]); },          nullptr},
+  {"softplus",   1, "",   DTypeRule::Float,        [](const double* x) { return softplus_ref(x[0]); },         nullptr},
+  {"sqr",        1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] * x[0]; },                [](const i64* x) { return wrap_mul(x[0], x[0]); }},
+  {"abs",        1, "",   DTypeRule::Upcast,       [](const double* x) { return std::fabs(x[0]); },            [](const i64* x) { return x[0] < 0 ? wrap_sub(0, x[0]) : x[0]; }},
+  {"relu",       1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] < 0 ? 0.0 : x[0]; },      [](const i64* x) { return x[0] < 0 ? i64{0} : x[0]; }},
+  {"maximum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_max(x[0], x[1]); },        [](const i64* x) { return x[0] > x[1] ? x[0] : x[1]; }},
+  {"minimum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_min(x[0], x[1]); },        [](const i64* x) { return x[0] < x[1] ? x[0] : x[1]; }},
+  {"clip",       3, "",   DTypeRule::Upcast,       [](const double* x) { return nan_min(nan_max(x[0], x[1]), x[2]); },
+                                                                                                                [](const i64* x) { return x[0] < x[1] ? x[1] : (x[0] > x[2] ? x[2] : x[0]); }},
+  {"where",      3, "",   DTypeRule::Switch,       [](const double* x) { return x[0] != 0 ? x[1] : x[2]; },    [](const i64* x) { return x[0] != 0 ? x[1] : x[2]; }},
+  {"eq",         2, "==", DTypeRule::Compare,      [](const double* x) { return double(x[0] == x[1]); },       [](const i64* x) { return i64(x[0] == x[1]); }},
+  {"neq",        2, "!=", DTypeRule::Compare,      [](const double* x) { return double(x[0] != x[1]); },       [](const i64* x) { return i64(x[0] != x[1]); }},
+  {"lt",         2, "<",  DTypeRule::Compare,      [](const double* x) { return double(x[0] < x[1]); },        [](const i64* x) { return i64(x[0] < x[1]); }},
+  {"gt",         2, ">",  DTypeRule::Compare,      [](const double* x) { return double(x[0] > x[1]); },        [](const i64* x) { return i64(x[0] > x[1]); }},
+  {"le",         2, "<=", DTypeRule::Compare,      [](const double* x) { return double(x[0] <= x[1]); },       [](const i64* x) { return i64(x[0] <= x[1]); }},
+  {"ge",         2, ">=", DTypeRule::Compare,      [](const double* x) { return double(x[0] >= x[1]); },       [](const i64* x) { return i64(x[0] >= x[1]); }},
+  {"cast",       1, "",   DTypeRule::Cast,         [](const double* x) { return x[0]; },                       [](const i64* x) { return x[0]; }},
+  {"second",     2, "",   DTypeRule::Second,       [](const double* x) { return x[1]; },                       [](const i64* x) { return x[1]; }},
+};
+// clang-format on
+
+/// The dtype the scalar arithmetic runs in: the promotion of the operands
+/// (for where: of the two branches; for cast: the input's).
+DType compute_dtype(const ScalarOp& op, const std::vector<Var>& inputs) {
+  if (op.rule == DTypeRule::Switch) return promote_operands({inputs[1], inputs[2]});
+  if (op.rule == DTypeRule::Second) return inputs[1].dtype();
+  return promote_operands(inputs);
+}
+
+bool computes_in_float(const ScalarOp& op, DType compute) {
+  return op.on_int == nullptr || is_float(compute);
+}
+
+}  // namespace
+
+const std::vector<ScalarOp>& scalar_ops() { return kScalarOps; }
+
+const ScalarOp& scalar_op(std::string_view name) {
+  for (const auto& op : kScalarOps) {
+    if (op.name == name) return op;
+  }
+  throw Error(fmt::format("unknown elementwise op '{}'", name));
+}
+
+DType promote_operands(const std::vector<Var>& operands) {
+  std::optional<DType> strong;
+  std::optional<DType> all_weak;
+  bool weak_float = false;
+  bool weak_int = false;
+  for (const Var& x : operands) {
+    if (!x.is_weak_literal()) {
+      strong = strong ? upcast(*strong, x.dtype()) : x.dtype();
+      continue;
+    }
+    all_weak = all_weak ? upcast(*all_weak, x.dtype()) : x.dtype();
+    weak_float |= is_float(x.dtype());
+    weak_int |= is_integer(x.dtype());
+  }
+  if (!strong) return all_weak.value_or(DType::Float64);
+  DType result = *strong;
+  if (weak_float && !is_float(result)) result = config().floatX;
+  if (weak_int && is_bool(result)) result = DType::Int64;
+  return result;
+}
+
+std::vector<bool> broadcast_pattern(const std::vector<Var>& operands) {
+  int ndim = 0;
+  for (const Var& x : operands) ndim = std::max(ndim, x.ndim());
+  std::vector<bool> bc(ndim, true);
+  for (const Var& x : operands) {
+    const int pad = ndim - x.ndim();
+    for (int i = 0; i < x.ndim(); ++i) {
+      if (!x.broadcastable()[i]) bc[pad + i] = false;
+    }
+  }
+  return bc;
+}
+
+Shape broadcast_shapes(const Apply& node, const std::vector<Array>& inputs) {
+  const TensorType& out_type = node.output().type();
+  const int ndim = out_type.ndim();
+  Shape shape(ndim, 1);
+  std::vector<int> owner(ndim, -1);  // which input fixed the size of each axis
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const Var& in = node.inputs()[k];
+    const int pad = ndim - in.ndim();
+    for (int i = 0; i < in.ndim(); ++i) {
+      if (in.broadcastable()[i]) continue;  // checked to be 1 where it was made
+      const std::int64_t size = inputs[k].shape()[i];
+      const int axis = pad + i;
+      if (owner[axis] < 0) {
+        shape[axis] = size;
+        owner[axis] = static_cast<int>(k);
+      } else if (shape[axis] != size) {
+        throw ShapeError(fmt::format(
+            "{}: input {} has shape {} and input {} has shape {}: they differ on axis {} "
+            "(only axes the type marks broadcastable stretch; declare such an input with "
+            "hp::row/hp::col or a broadcastable pattern)",
+            node_str(node), owner[axis], shape_str(inputs[owner[axis]].shape()), k,
+            shape_str(inputs[k].shape()), axis));
+      }
+    }
+  }
+  return shape;
+}
+
+std::string ElemwiseOp::name() const {
+  if (cast_to_) return fmt::format("Elemwise{{Cast{{{}}}}}", dtype_name(*cast_to_));
+  return fmt::format("Elemwise{{{}}}", scalar_.name);
+}
+
+TensorType ElemwiseOp::infer_type(const std::vector<Var>& inputs) const {
+  if (static_cast<int>(inputs.size()) != scalar_.arity) {
+    throw TypeError(fmt::format("{} takes {} operand(s), got {}", name(), scalar_.arity,
+                                inputs.size()));
+  }
+  const DType promoted = compute_dtype(scalar_, inputs);
+  DType out = promoted;
+  switch (scalar_.rule) {
+    case DTypeRule::Upcast:
+    case DTypeRule::Switch:
+    case DTypeRule::Second: break;
+    case DTypeRule::UpcastNoBool:
+      if (is_bool(promoted)) {
+        throw TypeError(fmt::format(
+            "{} is not defined on booleans (as numpy): {}; cast to an integer dtype first",
+            name(), describe_operands(*this, inputs)));
+      }
+      break;
+    case DTypeRule::Float: out = upgrade_to_float(promoted); break;
+    case DTypeRule::Compare: out = DType::Bool; break;
+    case DTypeRule::Cast: out = *cast_to_; break;
+  }
+  return TensorType(out, broadcast_pattern(inputs));
+}
+
+Array ElemwiseOp::perform(const Apply& node, const std::vector<Array>& inputs) const {
+  const Shape shape = broadcast_shapes(node, inputs);
+  const DType compute = compute_dtype(scalar_, node.inputs());
+  const bool in_float = computes_in_float(scalar_, compute);
+  Array out(shape, node.output().dtype());
+
+  std::vector<Array> views;
+  for (const Array& in : inputs) views.push_back(in.broadcast_to(shape));
+  const bool is_switch = scalar_.rule == DTypeRule::Switch;
+
+  std::vector<double> fargs(inputs.size());
+  std::vector<std::int64_t> iargs(inputs.size());
+  try {
+    for (std::int64_t i = 0; i < out.size(); ++i) {
+      for (std::size_t k = 0; k < views.size(); ++k) {
+        // A where's condition is read for truth only, whatever its dtype.
+        if (is_switch && k == 0) {
+          const bool truth = views[0].get_flat_double(i) != 0;
+          fargs[0] = truth;
+          iargs[0] = truth;
+        } else if (in_float) {
+          fargs[k] = views[k].get_flat_double(i);
+        } else {
+          iargs[k] = views[k].get_flat_int(i);
+        }
+      }
+      if (in_float) out.set_flat_double(i, scalar_.on_float(fargs.data()));
+      else out.set_flat_int(i, scalar_.on_int(iargs.data()));
+    }
+  } catch (const InvalidValueError& e) {
+    throw InvalidValueError(fmt::format("{}: {}", node_str(node), e.what()));
+  }
+  return out;
+}
+
+std::string ElemwiseOp::pretty(const std::vector<std::string>& args) const {
+  if (cast_to_) return fmt::format("cast{{{}}}({})", dtype_name(*cast_to_), args[0]);
+  if (!scalar_.infix.empty() && args.size() == 1) return fmt::format("(-{})", args[0]);
+  if (!scalar_.infix.empty()) return fmt::format("({} {} {})", args[0], scalar_.infix, args[1]);
+  return Op::pretty(args);
+}
+
+Var elemwise(std::string_view name, const std::vector<Var>& operands) {
+  return make_apply(std::make_shared<ElemwiseOp>(scalar_op(name)), operands);
+}
+
+// --- the public functions -------------------------------------------------------------------
+
+Var add(const Var& a, const Var& b) { return elemwise("add", {a, b}); }
+Var sub(const Var& a, const Var& b) { return elemwise("sub", {a, b}); }
+Var mul(const Var& a, const Var& b) { return elemwise("mul", {a, b}); }
+Var true_div(const Var& a, const Var& b) { return elemwise("true_div", {a, b}); }
+Var int_div(const Var& a, const Var& b) { return elemwise("int_div", {a, b}); }
+Var mod(const Var& a, const Var& b) { return elemwise("mod", {a, b}); }
+Var pow(const Var& a, const Var& b) { return elemwise("pow", {a, b}); }
+Var neg(const Var& a) { return elemwise("neg", {a}); }
+
+Var operator+(const Var& a, const Var& b) { return add(a, b); }
+Var operator-(const Var& a, const Var& b) { return sub(a, b); }
+Var operator*(const Var& a, const Var& b) { return mul(a, b); }
+Var operator/(const Var& a, const Var& b) { return true_div(a, b); }
+Var operator%(const Var& a, const Var& b) { return mod(a, b); }
+Var operator-(const Var& a) { return neg(a); }
+Var operator<(const Var& a, const Var& b) { return lt(a, b); }
+Var operator>(const Var& a, const Var& b) { return gt(a, b); }
+Var operator<=(const Var& a, const Var& b) { return le(a, b); }
+Var operator>=(const Var& a, const Var& b) { return ge(a, b); }
+
+Var exp(const Var& x) { return elemwise("exp", {x}); }
+Var log(const Var& x) { return elemwise("log", {x}); }
+Var log1p(const Var& x) { return elemwise("log1p", {x}); }
+Var sqrt(const Var& x) { return elemwise("sqrt", {x}); }
+Var sqr(const Var& x) { return elemwise("sqr", {x}); }
+Var abs(const Var& x) { return elemwise("abs", {x}); }
+Var tanh(const Var& x) { return elemwise("tanh", {x}); }
+Var sigmoid(const Var& x) { return elemwise("sigmoid", {x}); }
+Var softplus(const Var& x) { return elemwise("softplus", {x}); }
+Var relu(const Var& x) { return elemwise("relu", {x}); }
+Var maximum(const Var& a, const Var& b) { return elemwise("maximum", {a, b}); }
+Var minimum(const Var& a, const Var& b) { return elemwise("minimum", {a, b}); }
+Var clip(const Var& x, const Var& lo, const Var& hi) { return elemwise("clip", {x, lo, hi}); }
+Var where(const Var& cond, const Var& a, const Var& b) { return elemwise("where", {cond, a, b}); }
+Var eq(const Var& a, const Var& b) { return elemwise("eq", {a, b}); }
+Var neq(const Var& a, const Var& b) { return elemwise("neq", {a, b}); }
+Var lt(const Var& a, const Var& b) { return elemwise("lt", {a, b}); }
+Var gt(const Var& a, const Var& b) { return elemwise("gt", {a, b}); }
+Var le(const Var& a, const Var& b) { return elemwise("le", {a, b}); }
+Var ge(const Var& a, const Var& b) { return elemwise("ge", {a, b}); }
+
+Var cast(const Var& x, DType dtype) {
+  return make_apply(std::make_shared<ElemwiseOp>(scalar_op("cast"), dtype), {x});
+}
+
+// zeros_like(x) is fill(x, 0): the constant, in x's dtype, broadcast to x's shape.
+Var zeros_like(const Var& x) {
+  return elemwise("second", {x, constant(Array::zeros({}, x.dtype()))});
+}
+Var ones_like(const Var& x) { return elemwise("second", {x, constant(Array::ones({}, x.dtype()))}); }
+
+}  // namespace hypatia

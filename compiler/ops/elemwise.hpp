@@ -1,0 +1,79 @@
+/// \file Elementwise operations: one table of scalar ops, one Op that maps a
+/// scalar op over broadcast tensors.
+///
+/// Each table row is the whole definition of a scalar op: name, arity, infix
+/// symbol for pp, dtype rule, and its reference arithmetic in the float
+/// (double) and integer (int64, wrapping) domains.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "compiler/op.hpp"
+
+namespace hypatia {
+
+/// How the output dtype follows from the operands' dtypes.
+enum class DTypeRule {
+  Upcast,        ///< numpy promotion of all operands (bool op bool stays bool)
+  UpcastNoBool,  ///< as Upcast, but all-bool operands are a TypeError (numpy's bool - bool)
+  Float,         ///< promotion, then upgrade_to_float (true division, transcendental functions)
+  Compare,       ///< bool result, operands compared in their promoted dtype
+  Switch,        ///< bool-ish condition first; result is the promotion of the other two
+  Cast,          ///< the op's target dtype
+  Second,        ///< the dtype of the second operand (fill)
+};
+
+struct ScalarOp {
+  std::string_view name;
+  int arity;
+  /// pp's infix symbol ("+", "**"; "-" with arity 1 is prefix); empty: function form.
+  std::string_view infix;
+  DTypeRule rule;
+  /// Reference arithmetic on doubles.
+  double (*on_float)(const double* x);
+  /// Reference arithmetic on int64 with wrap-around; null when the op always computes in floats.
+  std::int64_t (*on_int)(const std::int64_t* x);
+};
+
+/// The scalar op named `name` ("add", "exp", ...); throws hp::Error for an unknown name.
+const ScalarOp& scalar_op(std::string_view name);
+/// Every scalar op, in table order.
+const std::vector<ScalarOp>& scalar_ops();
+
+class ElemwiseOp : public Op {
+ public:
+  explicit ElemwiseOp(const ScalarOp& scalar, std::optional<DType> cast_to = std::nullopt)
+      : scalar_(scalar), cast_to_(cast_to) {}
+  const ScalarOp& scalar() const { return scalar_; }
+  std::optional<DType> cast_to() const { return cast_to_; }
+
+  std::string name() const override;
+  TensorType infer_type(const std::vector<Var>& inputs) const override;
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override;
+  std::string pretty(const std::vector<std::string>& args) const override;
+
+ private:
+  const ScalarOp& scalar_;
+  std::optional<DType> cast_to_;
+};
+
+/// Applies the scalar op `name` to the operands.
+Var elemwise(std::string_view name, const std::vector<Var>& operands);
+
+/// numpy promotion of operands where C++ numbers are weak (NEP 50): a number
+/// takes the tensors' dtype; a float number with integer tensors gives floatX.
+DType promote_operands(const std::vector<Var>& operands);
+
+/// The broadcast pattern of operands of possibly different ranks, aligned on
+/// the right (missing leading axes broadcast).
+std::vector<bool> broadcast_pattern(const std::vector<Var>& operands);
+
+/// The shape elementwise operands broadcast to at run time, checking that
+/// only axes the types mark broadcastable stretch. hp::ShapeError names the
+/// node and the shapes.
+Shape broadcast_shapes(const Apply& node, const std::vector<Array>& inputs);
+
+}  // namespace hypatia

@@ -1,0 +1,246 @@
+/// Reductions: sum, mean, max, min, prod and argmax, over all axes or some.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "compiler/op.hpp"
+#include "hypatia/ops.hpp"
+
+namespace hypatia {
+namespace {
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod, Argmax };
+
+struct ReduceInfo {
+  ReduceKind kind;
+  const char* title;  // debugprint
+  const char* lower;  // pp
+};
+
+constexpr ReduceInfo kReductions[] = {
+    {ReduceKind::Sum, "Sum", "sum"},   {ReduceKind::Mean, "Mean", "mean"},
+    {ReduceKind::Max, "Max", "max"},   {ReduceKind::Min, "Min", "min"},
+    {ReduceKind::Prod, "Prod", "prod"}, {ReduceKind::Argmax, "Argmax", "argmax"},
+};
+
+const ReduceInfo& info(ReduceKind kind) { return kReductions[static_cast<int>(kind)]; }
+
+/// Neumaier's compensated sum: the reference must not lose digits on long sums.
+class CompensatedSum {
+ public:
+  void add(double x) {
+    const double t = sum_ + x;
+    if (std::fabs(sum_) >= std::fabs(x)) comp_ += (sum_ - t) + x;
+    else comp_ += (x - t) + sum_;
+    sum_ = t;
+  }
+  double value() const { return sum_ + comp_; }
+
+ private:
+  double sum_ = 0;
+  double comp_ = 0;
+};
+
+class ReduceOp : public Op {
+ public:
+  /// `axes` sorted, unique, non-negative; `all` when every axis is reduced.
+  ReduceOp(ReduceKind kind, std::vector<int> axes, bool all, bool keepdims)
+      : kind_(kind), axes_(std::move(axes)), all_(all), keepdims_(keepdims) {}
+
+  std::string name() const override {
+    std::vector<std::string> props;
+    if (!all_) props.push_back(fmt::format("axis=[{}]", fmt::join(axes_, ", ")));
+    if (keepdims_) props.push_back("keepdims");
+    if (props.empty()) return info(kind_).title;
+    return fmt::format("{}{{{}}}", info(kind_).title, fmt::join(props, ", "));
+  }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& x = inputs.at(0);
+    std::vector<bool> bc;
+    for (int i = 0; i < x.ndim(); ++i) {
+      if (!reduces(i)) bc.push_back(x.broadcastable()[i]);
+      else if (keepdims_) bc.push_back(true);
+    }
+    return TensorType(output_dtype(x.dtype()), bc);
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    const Array& x = inputs[0];
+    // Kept axes first, reduced axes last: output position i reduces the
+    // contiguous run [i * inner, (i + 1) * inner) of the permuted view.
+    std::vector<int> perm;
+    Shape out_shape;
+    std::int64_t inner = 1;
+    for (int i = 0; i < x.ndim(); ++i) {
+      if (!reduces(i)) {
+        perm.push_back(i);
+        out_shape.push_back(x.shape()[i]);
+      } else if (keepdims_) {
+        out_shape.push_back(1);
+      }
+    }
+    for (int i = 0; i < x.ndim(); ++i) {
+      if (reduces(i)) {
+        perm.push_back(i);
+        inner *= x.shape()[i];
+      }
+    }
+    const Array view = x.transpose(perm);
+    Array out(out_shape, node.output().dtype());
+    if (inner == 0 && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min ||
+                       kind_ == ReduceKind::Argmax)) {
+      if (out.size() > 0) {
+        throw InvalidValueError(fmt::format(
+            "{}: zero-size reduction (input shape {}) has no identity", node_str(node),
+            shape_str(x.shape())));
+      }
+      return out;
+    }
+    const bool in_float = is_float(x.dtype()) || kind_ == ReduceKind::Mean;
+    for (std::int64_t i = 0; i < out.size(); ++i) {
+      if (in_float) out.set_flat_double(i, reduce_float(view, i * inner, inner));
+      else out.set_flat_int(i, reduce_int(view, i * inner, inner));
+    }
+    return out;
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    std::string s = fmt::format("{}({}", info(kind_).lower, args[0]);
+    if (!all_) {
+      s += axes_.size() == 1 ? fmt::format(", axis={}", axes_[0])
+                             : fmt::format(", axis=[{}]", fmt::join(axes_, ", "));
+    }
+    if (keepdims_) s += ", keepdims=True";
+    return s + ")";
+  }
+
+ private:
+  bool reduces(int axis) const { return std::binary_search(axes_.begin(), axes_.end(), axis); }
+
+  DType output_dtype(DType in) const {
+    switch (kind_) {
+      case ReduceKind::Sum:
+      case ReduceKind::Prod: return is_float(in) ? in : DType::Int64;
+      case ReduceKind::Mean: return is_float(in) ? in : DType::Float64;
+      case ReduceKind::Argmax: return DType::Int64;
+      case ReduceKind::Max:
+      case ReduceKind::Min: return in;
+    }
+    return in;
+  }
+
+  double reduce_float(const Array& v, std::int64_t begin, std::int64_t n) const {
+    switch (kind_) {
+      case ReduceKind::Sum:
+      case ReduceKind::Mean: {
+        CompensatedSum s;
+        for (std::int64_t j = 0; j < n; ++j) s.add(v.get_flat_double(begin + j));
+        return kind_ == ReduceKind::Sum ? s.value() : s.value() / static_cast<double>(n);
+      }
+      case ReduceKind::Prod: {
+        double p = 1;
+        for (std::int64_t j = 0; j < n; ++j) p *= v.get_flat_double(begin + j);
+        return p;
+      }
+      case ReduceKind::Max:
+      case ReduceKind::Min:
+      case ReduceKind::Argmax: break;
+    }
+    // max/min propagate NaN; argmax returns the first NaN or the first maximum, as numpy.
+    std::int64_t best = 0;
+    double best_value = v.get_flat_double(begin);
+    for (std::int64_t j = 1; j < n && best_value == best_value; ++j) {
+      const double x = v.get_flat_double(begin + j);
+      const bool better = x != x || (kind_ == ReduceKind::Min ? x < best_value : x > best_value);
+      if (better) {
+        best = j;
+        best_value = x;
+      }
+    }
+    return kind_ == ReduceKind::Argmax ? static_cast<double>(best) : best_value;
+  }
+
+  std::int64_t reduce_int(const Array& v, std::int64_t begin, std::int64_t n) const {
+    using u64 = std::uint64_t;
+    switch (kind_) {
+      case ReduceKind::Sum: {
+        u64 s = 0;  // wraps as numpy's int64 sum
+        for (std::int64_t j = 0; j < n; ++j) s += static_cast<u64>(v.get_flat_int(begin + j));
+        return static_cast<std::int64_t>(s);
+      }
+      case ReduceKind::Prod: {
+        u64 p = 1;
+        for (std::int64_t j = 0; j < n; ++j) p *= static_cast<u64>(v.get_flat_int(begin + j));
+        return static_cast<std::int64_t>(p);
+      }
+      case ReduceKind::Mean: break;  // computed in floats
+      case ReduceKind::Max:
+      case ReduceKind::Min:
+      case ReduceKind::Argmax: {
+        std::int64_t best = 0;
+        std::int64_t best_value = v.get_flat_int(begin);
+        for (std::int64_t j = 1; j < n; ++j) {
+          const std::int64_t x = v.get_flat_int(begin + j);
+          if (kind_ == ReduceKind::Min ? x < best_value : x > best_value) {
+            best = j;
+            best_value = x;
+          }
+        }
+        return kind_ == ReduceKind::Argmax ? best : best_value;
+      }
+    }
+    return 0;
+  }
+
+  ReduceKind kind_;
+  std::vector<int> axes_;
+  bool all_;
+  bool keepdims_;
+};
+
+Var reduce(ReduceKind kind, const Var& x, std::optional<std::vector<int>> axes, bool keepdims) {
+  const std::string op_name = info(kind).title;
+  std::vector<int> normalized;
+  const bool all = !axes.has_value();
+  if (all) {
+    normalized.resize(x.ndim());
+    std::iota(normalized.begin(), normalized.end(), 0);
+  } else {
+    for (int a : *axes) normalized.push_back(normalize_axis(op_name, a, x.ndim()));
+    std::sort(normalized.begin(), normalized.end());
+    if (std::adjacent_find(normalized.begin(), normalized.end()) != normalized.end()) {
+      throw TypeError(fmt::format("{}: axis [{}] repeats an axis", op_name,
+                                  fmt::join(*axes, ", ")));
+    }
+  }
+  if (kind == ReduceKind::Argmax && !all && normalized.size() != 1) {
+    throw TypeError("Argmax: reduces over all axes or over exactly one axis");
+  }
+  return make_apply(std::make_shared<ReduceOp>(kind, normalized, all, keepdims), {x});
+}
+
+}  // namespace
+
+Var sum(const Var& x) { return reduce(ReduceKind::Sum, x, std::nullopt, false); }
+Var sum(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Sum, x, std::vector{axis}, keepdims); }
+Var sum(const Var& x, const std::vector<int>& axes, bool keepdims) { return reduce(ReduceKind::Sum, x, axes, keepdims); }
+Var mean(const Var& x) { return reduce(ReduceKind::Mean, x, std::nullopt, false); }
+Var mean(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Mean, x, std::vector{axis}, keepdims); }
+Var mean(const Var& x, const std::vector<int>& axes, bool keepdims) { return reduce(ReduceKind::Mean, x, axes, keepdims); }
+Var max(const Var& x) { return reduce(ReduceKind::Max, x, std::nullopt, false); }
+Var max(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Max, x, std::vector{axis}, keepdims); }
+Var max(const Var& x, const std::vector<int>& axes, bool keepdims) { return reduce(ReduceKind::Max, x, axes, keepdims); }
+Var min(const Var& x) { return reduce(ReduceKind::Min, x, std::nullopt, false); }
+Var min(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Min, x, std::vector{axis}, keepdims); }
+Var min(const Var& x, const std::vector<int>& axes, bool keepdims) { return reduce(ReduceKind::Min, x, axes, keepdims); }
+Var prod(const Var& x) { return reduce(ReduceKind::Prod, x, std::nullopt, false); }
+Var prod(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Prod, x, std::vector{axis}, keepdims); }
+Var prod(const Var& x, const std::vector<int>& axes, bool keepdims) { return reduce(ReduceKind::Prod, x, axes, keepdims); }
+Var argmax(const Var& x) { return reduce(ReduceKind::Argmax, x, std::nullopt, false); }
+Var argmax(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Argmax, x, std::vector{axis}, keepdims); }
+
+}  // namespace hypatia

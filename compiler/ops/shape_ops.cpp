@@ -1,0 +1,272 @@
+/// Shape manipulation: dimshuffle (transpose, new and dropped broadcastable
+/// axes), reshape, flatten, concatenate and shape.
+#include <algorithm>
+#include <memory>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "compiler/op.hpp"
+#include "compiler/ops/elemwise.hpp"
+#include "hypatia/ops.hpp"
+
+namespace hypatia {
+namespace {
+
+std::string pattern_text(const std::vector<int>& pattern) {
+  std::vector<std::string> parts;
+  for (int p : pattern) parts.push_back(p == newaxis ? "x" : std::to_string(p));
+  return fmt::format("{}", fmt::join(parts, ","));
+}
+
+class DimShuffleOp : public Op {
+ public:
+  explicit DimShuffleOp(std::vector<int> pattern) : pattern_(std::move(pattern)) {}
+
+  std::string name() const override { return fmt::format("DimShuffle{{{}}}", pattern_text(pattern_)); }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& x = inputs.at(0);
+    std::vector<bool> used(x.ndim(), false);
+    std::vector<bool> bc;
+    for (int p : pattern_) {
+      if (p == newaxis) {
+        bc.push_back(true);
+        continue;
+      }
+      if (p < 0 || p >= x.ndim() || used[p]) {
+        throw TypeError(fmt::format("{}: pattern entry {} is out of range or repeated for rank {}",
+                                    describe_operands(*this, inputs), p, x.ndim()));
+      }
+      used[p] = true;
+      bc.push_back(x.broadcastable()[p]);
+    }
+    for (int i = 0; i < x.ndim(); ++i) {
+      if (!used[i] && !x.broadcastable()[i]) {
+        throw TypeError(fmt::format("{}: axis {} is dropped but is not broadcastable",
+                                    describe_operands(*this, inputs), i));
+      }
+    }
+    return TensorType(x.dtype(), bc);
+  }
+
+  Array perform(const Apply&, const std::vector<Array>& inputs) const override {
+    Array x = inputs[0];
+    std::vector<int> kept;
+    for (int p : pattern_) {
+      if (p != newaxis) kept.push_back(p);
+    }
+    // Drop the (size-1) axes the pattern leaves out, highest first so indices stay valid.
+    std::vector<int> remaining(x.ndim());
+    std::iota(remaining.begin(), remaining.end(), 0);
+    for (int i = x.ndim() - 1; i >= 0; --i) {
+      if (std::find(kept.begin(), kept.end(), i) == kept.end()) {
+        x = x.index(i, 0);
+        remaining.erase(remaining.begin() + i);
+      }
+    }
+    std::vector<int> perm;
+    for (int p : kept) perm.push_back(static_cast<int>(std::find(remaining.begin(), remaining.end(), p) - remaining.begin()));
+    x = x.transpose(perm);
+    Shape shape;
+    int next = 0;
+    for (int p : pattern_) shape.push_back(p == newaxis ? 1 : x.shape()[next++]);
+    return x.reshape(shape);
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("{}.dimshuffle({})", args[0], pattern_text(pattern_));
+  }
+
+ private:
+  std::vector<int> pattern_;
+};
+
+class ReshapeOp : public Op {
+ public:
+  explicit ReshapeOp(Shape shape) : shape_(std::move(shape)) {}
+
+  std::string name() const override { return fmt::format("Reshape{{{}}}", fmt::join(shape_, ",")); }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& x = inputs.at(0);
+    if (std::count(shape_.begin(), shape_.end(), -1) > 1 ||
+        std::any_of(shape_.begin(), shape_.end(), [](std::int64_t d) { return d < -1; })) {
+      throw TypeError(fmt::format("{}: bad target shape {} (sizes must be >= 0, with at most one -1)",
+                                  describe_operands(*this, inputs), shape_str(shape_)));
+    }
+    std::vector<bool> bc;
+    for (auto d : shape_) bc.push_back(d == 1);
+    return TensorType(x.dtype(), bc);
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    try {
+      return inputs[0].reshape(shape_);
+    } catch (const ShapeError&) {
+      throw ShapeError(fmt::format("{}: cannot reshape an array of shape {} (size {}) into shape {}",
+                                   node_str(node), shape_str(inputs[0].shape()), inputs[0].size(),
+                                   shape_str(shape_)));
+    }
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("reshape({}, {})", args[0], shape_str(shape_));
+  }
+
+ private:
+  Shape shape_;
+};
+
+class FlattenOp : public Op {
+ public:
+  explicit FlattenOp(int ndim) : ndim_(ndim) {}
+
+  std::string name() const override { return fmt::format("Flatten{{{}}}", ndim_); }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& x = inputs.at(0);
+    if (ndim_ < 1 || ndim_ > std::max(x.ndim(), 1)) {
+      throw TypeError(fmt::format("{}: ndim must be between 1 and the input's rank {}",
+                                  describe_operands(*this, inputs), x.ndim()));
+    }
+    std::vector<bool> bc(x.broadcastable().begin(), x.broadcastable().begin() + (ndim_ - 1));
+    bool last = true;
+    for (int i = ndim_ - 1; i < x.ndim(); ++i) last = last && x.broadcastable()[i];
+    bc.push_back(last);
+    return TensorType(x.dtype(), bc);
+  }
+
+  Array perform(const Apply&, const std::vector<Array>& inputs) const override {
+    const Array& x = inputs[0];
+    Shape shape(x.shape().begin(), x.shape().begin() + std::min<int>(ndim_ - 1, x.ndim()));
+    shape.push_back(-1);
+    if (x.size() == 0) {  // -1 is ambiguous for empty arrays: compute the last size
+      std::int64_t rest = 1;
+      for (int i = ndim_ - 1; i < x.ndim(); ++i) rest *= x.shape()[i];
+      shape.back() = rest;
+    }
+    return x.reshape(shape);
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return ndim_ == 1 ? fmt::format("flatten({})", args[0])
+                      : fmt::format("flatten({}, {})", args[0], ndim_);
+  }
+
+ private:
+  int ndim_;
+};
+
+class ConcatenateOp : public Op {
+ public:
+  explicit ConcatenateOp(int axis) : axis_(axis) {}
+
+  std::string name() const override { return fmt::format("Join{{axis={}}}", axis_); }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    if (inputs.empty()) throw TypeError("Join: concatenate needs at least one tensor");
+    const int ndim = inputs[0].ndim();
+    std::vector<bool> bc(ndim, true);
+    for (const Var& x : inputs) {
+      if (x.ndim() != ndim || ndim == 0) {
+        throw TypeError(fmt::format("{}: all operands must have the same rank >= 1",
+                                    describe_operands(*this, inputs)));
+      }
+      for (int i = 0; i < ndim; ++i) bc[i] = bc[i] && x.broadcastable()[i];
+    }
+    if (axis_ >= ndim) {
+      throw TypeError(fmt::format("{}: axis {} is out of range for rank {}",
+                                  describe_operands(*this, inputs), axis_, ndim));
+    }
+    if (inputs.size() > 1) bc[axis_] = false;
+    return TensorType(promote_operands(inputs), bc);
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    Shape shape = inputs[0].shape();
+    shape[axis_] = 0;
+    for (const Array& x : inputs) {
+      for (int i = 0; i < x.ndim(); ++i) {
+        if (i != axis_ && x.shape()[i] != inputs[0].shape()[i]) {
+          throw ShapeError(fmt::format("{}: shapes {} and {} differ on axis {} (joining on axis {})",
+                                       node_str(node), shape_str(inputs[0].shape()),
+                                       shape_str(x.shape()), i, axis_));
+        }
+      }
+      shape[axis_] += x.shape()[axis_];
+    }
+    Array out(shape, node.output().dtype());
+    std::int64_t start = 0;
+    const bool in_float = is_float(out.dtype());
+    for (const Array& x : inputs) {
+      const std::int64_t len = x.shape()[axis_];
+      Array region = out.slice(axis_, start, start + len);
+      for (std::int64_t i = 0; i < region.size(); ++i) {
+        if (in_float) region.set_flat_double(i, x.get_flat_double(i));
+        else region.set_flat_int(i, x.get_flat_int(i));
+      }
+      start += len;
+    }
+    return out;
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("concatenate([{}], axis={})", fmt::join(args, ", "), axis_);
+  }
+
+ private:
+  int axis_;
+};
+
+class ShapeOp : public Op {
+ public:
+  std::string name() const override { return "Shape"; }
+  TensorType infer_type(const std::vector<Var>&) const override {
+    return TensorType(DType::Int64, {false});
+  }
+  Array perform(const Apply&, const std::vector<Array>& inputs) const override {
+    return array(inputs[0].shape(), DType::Int64);
+  }
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("shape({})", args[0]);
+  }
+};
+
+}  // namespace
+
+Var dimshuffle(const Var& x, const std::vector<int>& pattern) {
+  return make_apply(std::make_shared<DimShuffleOp>(pattern), {x});
+}
+
+Var transpose(const Var& x) {
+  std::vector<int> perm(x.ndim());
+  std::iota(perm.rbegin(), perm.rend(), 0);
+  return dimshuffle(x, perm);
+}
+
+Var transpose(const Var& x, const std::vector<int>& perm) {
+  if (static_cast<int>(perm.size()) != x.ndim()) {
+    throw TypeError(fmt::format("transpose: permutation of length {} for a tensor of rank {} ({})",
+                                perm.size(), x.ndim(), x.type().str()));
+  }
+  std::vector<int> normalized;
+  for (int p : perm) normalized.push_back(normalize_axis("transpose", p, x.ndim()));
+  return dimshuffle(x, normalized);
+}
+
+Var reshape(const Var& x, const Shape& shape) {
+  return make_apply(std::make_shared<ReshapeOp>(shape), {x});
+}
+
+Var flatten(const Var& x, int ndim) { return make_apply(std::make_shared<FlattenOp>(ndim), {x}); }
+
+Var concatenate(const std::vector<Var>& xs, int axis) {
+  if (xs.empty()) throw TypeError("concatenate: needs at least one tensor");
+  const int ndim = std::max(xs[0].ndim(), 1);
+  return make_apply(std::make_shared<ConcatenateOp>(normalize_axis("Join", axis, ndim)), xs);
+}
+
+Var shape(const Var& x) { return make_apply(std::make_shared<ShapeOp>(), {x}); }
+
+}  // namespace hypatia

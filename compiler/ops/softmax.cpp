@@ -1,0 +1,54 @@
+/// Softmax along the last axis, computed stably (the maximum is subtracted first).
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "compiler/op.hpp"
+#include "hypatia/ops.hpp"
+
+namespace hypatia {
+namespace {
+
+class SoftmaxOp : public Op {
+ public:
+  std::string name() const override { return "Softmax"; }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& x = inputs.at(0);
+    if (x.ndim() < 1) {
+      throw TypeError(fmt::format("{}: softmax needs a tensor of rank >= 1 (it normalises the last axis)",
+                                  describe_operands(*this, inputs)));
+    }
+    return TensorType(upgrade_to_float(x.dtype()), x.broadcastable());
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    const Array x = inputs[0];
+    Array out(x.shape(), node.output().dtype());
+    const std::int64_t n = x.shape().back();
+    const std::int64_t rows = n == 0 ? 0 : x.size() / n;
+    std::vector<double> e(static_cast<std::size_t>(n));
+    for (std::int64_t r = 0; r < rows; ++r) {
+      double m = -INFINITY;
+      for (std::int64_t j = 0; j < n; ++j) m = std::fmax(m, x.get_flat_double(r * n + j));
+      double total = 0;
+      for (std::int64_t j = 0; j < n; ++j) {
+        e[j] = std::exp(x.get_flat_double(r * n + j) - m);
+        total += e[j];
+      }
+      for (std::int64_t j = 0; j < n; ++j) out.set_flat_double(r * n + j, e[j] / total);
+    }
+    return out;
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("softmax({})", args[0]);
+  }
+};
+
+}  // namespace
+
+Var softmax(const Var& x) { return make_apply(std::make_shared<SoftmaxOp>(), {x}); }
+
+}  // namespace hypatia

@@ -1,0 +1,180 @@
+/// Indexing with constant integers and slices: x[1:3, 2], and the functional
+/// updates set_subtensor / inc_subtensor that return a new tensor.
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "compiler/op.hpp"
+#include "compiler/ops/elemwise.hpp"
+#include "hypatia/ops.hpp"
+
+namespace hypatia {
+namespace {
+
+std::string index_text(const std::vector<Index>& indices) {
+  std::vector<std::string> parts;
+  for (const Index& idx : indices) {
+    if (const auto* i = std::get_if<std::int64_t>(&idx)) {
+      parts.push_back(std::to_string(*i));
+      continue;
+    }
+    const Slice& s = std::get<Slice>(idx);
+    auto part = [](const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; };
+    std::string text = fmt::format("{}:{}", part(s.start), part(s.stop));
+    if (s.step) text += fmt::format(":{}", *s.step);
+    parts.push_back(text);
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+bool is_full_slice(const Slice& s) { return !s.start && !s.stop && (!s.step || *s.step == 1); }
+
+/// The type of x[indices]; TypeError for too many indices or a zero step.
+TensorType indexed_type(const std::string& op_name, const Var& x, const std::vector<Index>& indices) {
+  if (static_cast<int>(indices.size()) > x.ndim()) {
+    throw TypeError(fmt::format("{}: {} indices for a tensor of rank {} ({})", op_name,
+                                indices.size(), x.ndim(), x.type().str()));
+  }
+  std::vector<bool> bc;
+  for (int axis = 0; axis < x.ndim(); ++axis) {
+    if (axis >= static_cast<int>(indices.size())) {
+      bc.push_back(x.broadcastable()[axis]);
+      continue;
+    }
+    if (std::holds_alternative<std::int64_t>(indices[axis])) continue;
+    const Slice& s = std::get<Slice>(indices[axis]);
+    if (s.step && *s.step == 0) throw TypeError(fmt::format("{}: slice step cannot be zero", op_name));
+    bc.push_back(x.broadcastable()[axis] && is_full_slice(s));
+  }
+  return TensorType(x.dtype(), bc);
+}
+
+/// x[indices] as a view of x; ShapeError for an integer index out of bounds.
+Array index_array(const Apply& node, Array x, const std::vector<Index>& indices) {
+  int axis = 0;
+  for (const Index& idx : indices) {
+    if (const auto* i = std::get_if<std::int64_t>(&idx)) {
+      const std::int64_t size = x.shape()[axis];
+      if (*i < -size || *i >= size) {
+        throw ShapeError(fmt::format("{}: index {} is out of bounds for axis {} with size {}",
+                                     node_str(node), *i, axis, size));
+      }
+      x = x.index(axis, *i);
+      continue;
+    }
+    const Slice& s = std::get<Slice>(idx);
+    const std::int64_t step = s.step.value_or(1);
+    const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t start = s.start.value_or(step > 0 ? 0 : big);
+    const std::int64_t stop = s.stop.value_or(step > 0 ? big : -big);
+    x = x.slice(axis, start, stop, step);
+    ++axis;
+  }
+  return x;
+}
+
+class SubtensorOp : public Op {
+ public:
+  explicit SubtensorOp(std::vector<Index> indices) : indices_(std::move(indices)) {}
+  const std::vector<Index>& indices() const { return indices_; }
+
+  std::string name() const override { return fmt::format("Subtensor{{{}}}", index_text(indices_)); }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    return indexed_type(name(), inputs.at(0), indices_);
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    return index_array(node, inputs[0], indices_);
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("{}[{}]", args[0], index_text(indices_));
+  }
+
+ private:
+  std::vector<Index> indices_;
+};
+
+class IncSubtensorOp : public Op {
+ public:
+  IncSubtensorOp(std::vector<Index> indices, bool set) : indices_(std::move(indices)), set_(set) {}
+
+  std::string name() const override {
+    return fmt::format("{}{{{}}}", set_ ? "SetSubtensor" : "IncSubtensor", index_text(indices_));
+  }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& x = inputs.at(0);
+    const Var& y = inputs.at(1);
+    const TensorType region = indexed_type(name(), x, indices_);
+    if (y.ndim() > region.ndim()) {
+      throw TypeError(fmt::format("{}: the value has rank {} but the region x[{}] has rank {}",
+                                  describe_operands(*this, inputs), y.ndim(), index_text(indices_),
+                                  region.ndim()));
+    }
+    if (promote_operands({x, y}) != x.dtype()) {
+      throw TypeError(fmt::format("{}: cannot store {} values into a {} tensor without losing "
+                                  "precision; cast the value first",
+                                  describe_operands(*this, inputs), dtype_name(y.dtype()),
+                                  dtype_name(x.dtype())));
+    }
+    return x.type();
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    Array out = inputs[0].copy();
+    Array region = index_array(node, out, indices_);
+    Array y;
+    try {
+      y = inputs[1].broadcast_to(region.shape());
+    } catch (const ShapeError&) {
+      throw ShapeError(fmt::format("{}: a value of shape {} does not broadcast to the region's shape {}",
+                                   node_str(node), shape_str(inputs[1].shape()),
+                                   shape_str(region.shape())));
+    }
+    const bool in_float = is_float(out.dtype());
+    for (std::int64_t i = 0; i < region.size(); ++i) {
+      if (in_float) {
+        const double base = set_ ? 0.0 : region.get_flat_double(i);
+        region.set_flat_double(i, base + y.get_flat_double(i));
+      } else {
+        const std::int64_t base = set_ ? 0 : region.get_flat_int(i);
+        region.set_flat_int(i, static_cast<std::int64_t>(static_cast<std::uint64_t>(base) +
+                                                         static_cast<std::uint64_t>(y.get_flat_int(i))));
+      }
+    }
+    return out;
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("{}({}[{}], {})", set_ ? "set_subtensor" : "inc_subtensor", args[0],
+                       index_text(indices_), args[1]);
+  }
+
+ private:
+  std::vector<Index> indices_;
+  bool set_;
+};
+
+Var update_subtensor(const Var& sub, const Var& y, bool set) {
+  const char* fn = set ? "set_subtensor" : "inc_subtensor";
+  const auto& owner = sub.owner();
+  const auto* op = owner ? dynamic_cast<const SubtensorOp*>(&owner->op()) : nullptr;
+  if (!op) {
+    throw TypeError(fmt::format("{}: the first argument must be a subtensor x[...] of some x, got {}",
+                                fn, sub.type().str()));
+  }
+  return make_apply(std::make_shared<IncSubtensorOp>(op->indices(), set), {owner->inputs()[0], y});
+}
+
+}  // namespace
+
+Var subtensor(const Var& x, const std::vector<Index>& indices) {
+  return make_apply(std::make_shared<SubtensorOp>(indices), {x});
+}
+
+Var set_subtensor(const Var& sub, const Var& y) { return update_subtensor(sub, y, true); }
+Var inc_subtensor(const Var& sub, const Var& y) { return update_subtensor(sub, y, false); }
+
+}  // namespace hypatia

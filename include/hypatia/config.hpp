@@ -1,0 +1,57 @@
+/// \file hp::config(): process-wide settings, as theano.config.
+///
+/// Defaults come from ~/.hypatiarc (or the file named by $HYPATIARC), an
+/// ini-like file as .theanorc, then from $HYPATIA_FLAGS
+/// ("floatX=float32,device=cpu"), which wins. Fields can be set directly or
+/// by name through set(), which validates.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hypatia/dtype.hpp"
+
+namespace hypatia {
+
+enum class Mode { FastRun, FastCompile, Debug };
+
+std::string_view mode_name(Mode mode);
+
+struct Config {
+  /// Default dtype of symbolic variables and of float literals with integer tensors.
+  DType floatX = DType::Float64;
+  /// "cpu" or "cuda".
+  std::string device = "cpu";
+  /// Where compiled code is cached; default $XDG_CACHE_HOME/hypatia or ~/.cache/hypatia.
+  std::string cache_dir;
+  /// Default mode of hp::compile.
+  Mode mode = Mode::FastRun;
+  /// Threads for large loops; default the number of cores.
+  int threads = 1;
+  /// false = never read or write the disk cache ("cache=off").
+  bool cache = true;
+
+  /// Sets a flag by name from text; unknown name or bad value -> hp::Error naming it.
+  void set(std::string_view name, std::string_view value);
+  /// A flag's value as text (the form set() accepts); unknown name -> hp::Error.
+  std::string get(std::string_view name) const;
+  /// Every flag name, in a fixed order.
+  static std::vector<std::string> names();
+  /// Every flag in the form $HYPATIA_FLAGS accepts, in names() order:
+  /// "floatX=float64,device=cpu,cache_dir=...,mode=FastRun,threads=8,cache=on".
+  std::string str() const;
+
+  bool operator==(const Config&) const = default;
+
+  /// Defaults, then the rc file text, then the flags text (both may be empty).
+  /// Throws hp::Error naming the bad flag, its source, and (for the rc file) the line.
+  static Config from_sources(std::string_view rc_text, std::string_view flags_text);
+  /// Defaults, then $HYPATIARC or ~/.hypatiarc if present, then $HYPATIA_FLAGS.
+  static Config from_environment();
+};
+
+/// The process-wide configuration, read from the environment on first use.
+Config& config();
+
+}  // namespace hypatia

@@ -1,0 +1,166 @@
+/// \file The symbolic graph: tensor types, variables, apply nodes, constants,
+/// shared variables and the constructors of symbolic inputs.
+///
+/// A Var is a cheap handle (shared ownership) to one variable of the graph.
+/// A variable is an input (no owner), a constant, a shared variable, or the
+/// output of an Apply node, which owns its inputs. Graphs are immutable once
+/// built: rewriting builds new nodes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "hypatia/array.hpp"
+#include "hypatia/dtype.hpp"
+
+namespace hypatia {
+
+/// A tensor type: dtype plus broadcast pattern, as Theano's TensorType.
+/// broadcastable[i] == true means axis i always has size 1 and broadcasts.
+struct TensorType {
+  DType dtype = DType::Float64;
+  std::vector<bool> broadcastable;
+
+  TensorType() = default;
+  TensorType(DType d, std::vector<bool> bc) : dtype(d), broadcastable(std::move(bc)) {}
+
+  int ndim() const { return static_cast<int>(broadcastable.size()); }
+  /// "TensorType(float64, matrix)"; patterns without a name print as (False, True, ...).
+  std::string str() const;
+  bool operator==(const TensorType&) const = default;
+};
+
+class Op;
+class Apply;
+struct VarNode;
+struct SharedValue;
+
+class Var {
+ public:
+  /// A null handle; most operations on it throw hp::Error.
+  Var() = default;
+  /// A C++ number becomes a weakly typed constant (NEP 50): `x * 2` keeps x's dtype.
+  template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+  Var(T value)  // NOLINT(google-explicit-constructor)
+      : Var(make_literal(Array(value))) {}
+
+  const TensorType& type() const;
+  /// The user's name, "" when unnamed.
+  const std::string& name() const;
+  DType dtype() const { return type().dtype; }
+  int ndim() const { return type().ndim(); }
+  std::vector<bool> broadcastable() const { return type().broadcastable; }
+
+  /// The node that computes this variable; null for inputs, constants and shared variables.
+  const std::shared_ptr<Apply>& owner() const;
+  /// Which output of owner() this is.
+  int index() const;
+  bool is_input() const { return !owner() && !is_constant() && !is_shared(); }
+  bool is_constant() const;
+  /// A constant made from a C++ number, typed weakly in arithmetic.
+  bool is_weak_literal() const;
+  const Array& constant_value() const;
+  bool is_shared() const;
+  bool is_null() const { return node_ == nullptr; }
+
+  /// Evaluates this variable with the reference evaluator, given values for
+  /// the inputs it depends on (`bar.eval({{foo, 3.0}})`).
+  Array eval(const std::vector<std::pair<Var, Array>>& givens = {}) const;
+
+  /// Identity (not symbolic equality: use hp::eq for that).
+  bool is(const Var& other) const { return node_ == other.node_; }
+  const VarNode* node() const { return node_.get(); }
+  /// A process-unique number, in creation order.
+  std::uint64_t id() const;
+
+  /// Builds a variable from its parts; used by the graph builders.
+  explicit Var(std::shared_ptr<VarNode> node) : node_(std::move(node)) {}
+  const std::shared_ptr<VarNode>& node_ptr() const { return node_; }
+
+ private:
+  static Var make_literal(const Array& value);
+  const VarNode& checked() const;
+
+  std::shared_ptr<VarNode> node_;
+};
+
+/// Hash and ordering by identity, for maps keyed by variable.
+struct VarHash {
+  std::size_t operator()(const Var& v) const { return std::hash<const VarNode*>{}(v.node()); }
+};
+struct VarIs {
+  bool operator()(const Var& a, const Var& b) const { return a.is(b); }
+};
+
+/// One application of an Op to input variables, producing output variables.
+class Apply {
+ public:
+  Apply(std::shared_ptr<const Op> op, std::vector<Var> inputs);
+  const Op& op() const { return *op_; }
+  const std::shared_ptr<const Op>& op_ptr() const { return op_; }
+  const std::vector<Var>& inputs() const { return inputs_; }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  /// Output i as a Var; throws if it no longer exists.
+  Var output(int i = 0) const;
+
+ private:
+  friend Var make_apply(std::shared_ptr<const Op> op, std::vector<Var> inputs);
+  std::shared_ptr<const Op> op_;
+  std::vector<Var> inputs_;
+  std::vector<std::weak_ptr<VarNode>> outputs_;
+};
+
+/// Creates the node op(inputs) and returns its output; the op checks and
+/// infers the type (hp::TypeError naming the op and operand types).
+Var make_apply(std::shared_ptr<const Op> op, std::vector<Var> inputs);
+
+/// A variable with a value that lives across calls, shared by every function
+/// that uses it (theano.shared).
+class Shared : public Var {
+ public:
+  Shared() = default;
+  /// A copy of the value, or (borrow = true) the stored array itself.
+  Array get_value(bool borrow = false) const;
+  /// Replaces the value (copied). The dtype must match exactly and the rank and
+  /// broadcastable axes must fit the type; a new shape is fine.
+  void set_value(const Array& value);
+
+  explicit Shared(std::shared_ptr<VarNode> node) : Var(std::move(node)) {}
+  /// The lockable storage of the value, for executors.
+  SharedValue& storage() const;
+};
+
+/// The state of a shared variable. Executors lock `mutex` while reading or replacing `value`.
+struct SharedValue;
+
+// --- constructors ---------------------------------------------------------------
+/// Broadcast pattern from a shape: true where the size is 1.
+std::vector<bool> broadcastable_of(const Shape& shape);
+
+Var scalar(const std::string& name = "", std::optional<DType> dtype = std::nullopt);
+Var vector(const std::string& name = "", std::optional<DType> dtype = std::nullopt);
+Var matrix(const std::string& name = "", std::optional<DType> dtype = std::nullopt);
+/// A (1, n) matrix whose first axis broadcasts.
+Var row(const std::string& name = "", std::optional<DType> dtype = std::nullopt);
+/// An (n, 1) matrix whose second axis broadcasts.
+Var col(const std::string& name = "", std::optional<DType> dtype = std::nullopt);
+Var tensor3(const std::string& name = "", std::optional<DType> dtype = std::nullopt);
+Var tensor4(const std::string& name = "", std::optional<DType> dtype = std::nullopt);
+Var tensor(const std::string& name, std::optional<DType> dtype, std::vector<bool> broadcastable);
+Var tensor(const TensorType& type, const std::string& name = "");
+
+/// A constant; its broadcast pattern is taken from its shape (size-1 axes broadcast).
+Var constant(const Array& value, const std::string& name = "");
+
+/// A shared variable holding a copy of `value`. Its dtype is the value's
+/// (not floatX: convert first); broadcastable defaults to all false.
+Shared shared(const Array& value, const std::string& name = "",
+              std::optional<std::vector<bool>> broadcastable = std::nullopt);
+
+}  // namespace hypatia

@@ -1,0 +1,11 @@
+/// \file Hypatia's whole public API. `#include <hypatia/hypatia.hpp>` and
+/// `namespace hp = hypatia;`.
+#pragma once
+
+#include "hypatia/array.hpp"
+#include "hypatia/config.hpp"
+#include "hypatia/dtype.hpp"
+#include "hypatia/error.hpp"
+#include "hypatia/graph.hpp"
+#include "hypatia/ops.hpp"
+#include "hypatia/print.hpp"

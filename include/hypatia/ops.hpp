@@ -1,0 +1,143 @@
+/// \file The tensor operations: arithmetic, math, comparisons, reductions,
+/// dot, shape manipulation, indexing and softmax.
+///
+/// Every function builds a node of the symbolic graph and checks the
+/// operands' types at once (hp::TypeError naming the op and the types).
+/// Elementwise operations broadcast as numpy does, along the axes the types
+/// mark broadcastable. C++ numbers are weakly typed constants: `x_f32 * 0.1`
+/// stays float32, `x_int8 + 1` stays int8, a float number with an integer
+/// tensor gives config().floatX.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "hypatia/graph.hpp"
+
+namespace hypatia {
+
+// --- elementwise arithmetic ------------------------------------------------------
+Var add(const Var& a, const Var& b);
+Var sub(const Var& a, const Var& b);
+Var mul(const Var& a, const Var& b);
+/// True division: integers divide in upgrade_to_float's dtype (Python 3's `/`).
+Var true_div(const Var& a, const Var& b);
+/// Floor division (`//`); keeps integer dtypes.
+Var int_div(const Var& a, const Var& b);
+/// Remainder with the sign of the divisor, as Python's `%`.
+Var mod(const Var& a, const Var& b);
+Var pow(const Var& a, const Var& b);
+Var neg(const Var& a);
+
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator%(const Var& a, const Var& b);
+Var operator-(const Var& a);
+Var operator<(const Var& a, const Var& b);
+Var operator>(const Var& a, const Var& b);
+Var operator<=(const Var& a, const Var& b);
+Var operator>=(const Var& a, const Var& b);
+
+// --- elementwise math ----------------------------------------------------------------
+Var exp(const Var& x);
+Var log(const Var& x);
+Var log1p(const Var& x);
+Var sqrt(const Var& x);
+Var sqr(const Var& x);
+Var abs(const Var& x);
+Var tanh(const Var& x);
+/// 1 / (1 + exp(-x))
+Var sigmoid(const Var& x);
+/// log(1 + exp(x)), computed without overflow
+Var softplus(const Var& x);
+/// max(x, 0)
+Var relu(const Var& x);
+Var maximum(const Var& a, const Var& b);
+Var minimum(const Var& a, const Var& b);
+/// min(max(x, lo), hi)
+Var clip(const Var& x, const Var& lo, const Var& hi);
+/// cond ? a : b elementwise (cond is nonzero)
+Var where(const Var& cond, const Var& a, const Var& b);
+Var eq(const Var& a, const Var& b);
+Var neq(const Var& a, const Var& b);
+Var lt(const Var& a, const Var& b);
+Var gt(const Var& a, const Var& b);
+Var le(const Var& a, const Var& b);
+Var ge(const Var& a, const Var& b);
+/// Converts to `dtype` (C++ conversion; float to bool is != 0).
+Var cast(const Var& x, DType dtype);
+Var zeros_like(const Var& x);
+Var ones_like(const Var& x);
+
+// --- reductions (no axis: all axes; negative axes count from the end) -----------------
+/// Integers and bool sum in int64, floats in their own dtype.
+Var sum(const Var& x);
+Var sum(const Var& x, int axis, bool keepdims = false);
+Var sum(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+/// Integers average in float64.
+Var mean(const Var& x);
+Var mean(const Var& x, int axis, bool keepdims = false);
+Var mean(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+Var max(const Var& x);
+Var max(const Var& x, int axis, bool keepdims = false);
+Var max(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+Var min(const Var& x);
+Var min(const Var& x, int axis, bool keepdims = false);
+Var min(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+Var prod(const Var& x);
+Var prod(const Var& x, int axis, bool keepdims = false);
+Var prod(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+/// Index (int64) of the first maximum; without an axis, into the flattened tensor.
+Var argmax(const Var& x);
+Var argmax(const Var& x, int axis, bool keepdims = false);
+
+// --- linear algebra ---------------------------------------------------------------------
+/// Matrix/vector products of ranks 1 and 2 (as numpy.dot); a scalar operand multiplies.
+Var dot(const Var& a, const Var& b);
+
+// --- shapes -----------------------------------------------------------------------------
+/// Marks a new broadcastable axis in dimshuffle patterns (Theano's 'x').
+inline constexpr int newaxis = -1;
+/// Theano's dimshuffle: result axis i is input axis pattern[i], or a new
+/// broadcastable axis where pattern[i] is hp::newaxis. Dropped axes must be broadcastable.
+Var dimshuffle(const Var& x, const std::vector<int>& pattern);
+/// Reverses the axes.
+Var transpose(const Var& x);
+Var transpose(const Var& x, const std::vector<int>& perm);
+/// New shape of the same size; one entry may be -1.
+Var reshape(const Var& x, const Shape& shape);
+/// Keeps the first ndim-1 axes and flattens the rest into the last.
+Var flatten(const Var& x, int ndim = 1);
+Var concatenate(const std::vector<Var>& xs, int axis = 0);
+/// The shape as an int64 vector.
+Var shape(const Var& x);
+
+// --- indexing ---------------------------------------------------------------------------
+/// A Python slice start:stop:step; absent parts take Python's defaults.
+struct Slice {
+  std::optional<std::int64_t> start, stop, step;
+};
+/// `hp::slice()` is `:`, `hp::slice(1, 3)` is `1:3`, `hp::slice(std::nullopt, std::nullopt, -1)` is `::-1`.
+inline Slice slice(std::optional<std::int64_t> start = std::nullopt,
+                   std::optional<std::int64_t> stop = std::nullopt,
+                   std::optional<std::int64_t> step = std::nullopt) {
+  return Slice{start, stop, step};
+}
+/// One index per leading axis: an integer (drops the axis) or a slice.
+using Index = std::variant<std::int64_t, Slice>;
+/// x[i0, i1, ...] with constant indices; missing trailing indices mean `:`.
+Var subtensor(const Var& x, const std::vector<Index>& indices);
+/// x with the region selected by `sub` (a subtensor of x) replaced by y (broadcast).
+Var set_subtensor(const Var& sub, const Var& y);
+/// x with y added to the region selected by `sub` (a subtensor of x).
+Var inc_subtensor(const Var& sub, const Var& y);
+
+// --- neural-network helpers -----------------------------------------------------------------
+/// exp(x - max) / sum(exp(x - max)) along the last axis.
+Var softmax(const Var& x);
+
+}  // namespace hypatia

@@ -1,0 +1,24 @@
+/// \file Printing graphs: Theano's pp, debugprint, and Graphviz DOT.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hypatia/graph.hpp"
+
+namespace hypatia {
+
+/// Theano's pretty form: "(foo ** TensorConstant{2})". Very large shared
+/// subexpressions are shortened with "..." so that printing stays linear.
+std::string pp(const Var& v);
+
+/// An indented tree, one variable a line, with ids ([id A]), types, names and
+/// (shared)/(constant) markers. A node met again prints with its id only.
+std::string debugprint(const Var& v);
+std::string debugprint(const std::vector<Var>& outputs);
+
+/// Graphviz DOT text of the graph: boxes for apply nodes, ellipses for variables.
+std::string to_dot(const Var& v);
+std::string to_dot(const std::vector<Var>& outputs);
+
+}  // namespace hypatia
