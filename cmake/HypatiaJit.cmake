@@ -28,7 +28,12 @@ if(NOT HYPATIA_WITH_CLANG)
 endif()
 
 # No version in the call: LLVMConfigVersion accepts only an exact major.minor.
+# LLVMConfig looks for optional packages (LibEdit, zstd, CURL) we do not use;
+# keep its "Could NOT find" lines out of every configure.
+set(_hypatia_log_level "${CMAKE_MESSAGE_LOG_LEVEL}")
+set(CMAKE_MESSAGE_LOG_LEVEL WARNING)
 find_package(LLVM CONFIG REQUIRED HINTS /usr/lib/llvm-19/lib/cmake/llvm)
+set(CMAKE_MESSAGE_LOG_LEVEL "${_hypatia_log_level}")
 if(NOT LLVM_VERSION_MAJOR EQUAL 19)
   message(FATAL_ERROR "Hypatia's JIT needs LLVM 19, found ${LLVM_PACKAGE_VERSION} in "
                       "${LLVM_DIR}; set LLVM_DIR=/usr/lib/llvm-19/lib/cmake/llvm")

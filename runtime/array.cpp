@@ -170,15 +170,15 @@ void for_each_storage_index(const Shape& shape, const Shape& strides, std::int64
   std::int64_t base = offset;
   while (true) {
     for (std::int64_t i = 0; i < inner_len; ++i) f(base + i * inner_stride);
-    // Advance the outer axes like an odometer.
-    std::size_t axis = nd - 1;
-    while (axis-- > 0) {
+    // Advance the outer axes like an odometer; done when axis 0 rolls over.
+    int axis = static_cast<int>(nd) - 2;
+    for (; axis >= 0; --axis) {
       base += strides[axis];
       if (++counter[axis] < shape[axis]) break;
       base -= strides[axis] * shape[axis];
       counter[axis] = 0;
     }
-    if (axis == static_cast<std::size_t>(-1)) return;
+    if (axis < 0) return;
   }
 }
 
@@ -562,45 +562,44 @@ std::string chars(double v, bool single, std::chars_format format, int precision
 
 /// str() of a float scalar, as Python's repr of a float: positional for
 /// 1e-4 <= |v| < 1e16 (with at least one fractional digit), else scientific.
+/// float32 switches at 1e6 already, as numpy >= 2.3 does.
 std::string scalar_float_str(double v, bool single) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
   const double mag = std::fabs(v);
-  if (mag == 0 || (mag >= 1e-4 && mag < 1e16)) {
+  const double large = single ? 1e6 : 1e16;
+  if (mag == 0 || (mag >= 1e-4 && mag < large)) {
     std::string s = chars(v, single, std::chars_format::fixed);
     return s.find('.') == std::string::npos ? s + ".0" : s;
   }
   return chars(v, single, std::chars_format::scientific);
 }
 
-/// A finite float split as numpy's dragon4 prints it with unique=True,
-/// precision=8, trim='.': "-12.5e+03" -> {"-12", "5", "+03"}.
+/// A finite float's text in pieces: "-12.5e+03" -> {"-12", "5", "+03"}.
 struct FloatParts {
   std::string int_part;
-  std::string frac_part;  // trailing zeros trimmed
-  std::string exp_part;   // sign and digits; empty in positional form
+  std::string frac_part;
+  std::string exp_part;  // sign and digits; empty in positional form
 };
+
+/// Splits to_chars output at its "." and "e".
+FloatParts split(const std::string& text) {
+  const auto e = text.find('e');
+  const std::string mantissa = text.substr(0, e);
+  const std::string exp = e == std::string::npos ? "" : text.substr(e + 1);
+  const auto dot = mantissa.find('.');
+  if (dot == std::string::npos) return {mantissa, "", exp};
+  return {mantissa.substr(0, dot), mantissa.substr(dot + 1), exp};
+}
 
 /// The shortest round-trip digits, or, when those need more than kPrecision
 /// fractional digits, the value rounded to kPrecision with zeros trimmed.
 FloatParts float_parts(double v, bool single, std::chars_format format) {
-  std::string s = chars(v, single, format);
-  const auto split_exp = [](std::string& text) {
-    const auto e = text.find('e');
-    std::string exp = e == std::string::npos ? "" : text.substr(e + 1);
-    if (e != std::string::npos) text.resize(e);
-    return exp;
-  };
-  std::string exp = split_exp(s);
-  auto dot = s.find('.');
-  if (dot != std::string::npos && s.size() - dot - 1 > static_cast<std::size_t>(kPrecision)) {
-    s = chars(v, single, format, kPrecision);
-    exp = split_exp(s);
-    s.erase(s.find_last_not_of('0') + 1);
-    dot = s.find('.');
-  }
-  if (dot == std::string::npos) return {s, "", exp};
-  return {s.substr(0, dot), s.substr(dot + 1), exp};
+  FloatParts p = split(chars(v, single, format));
+  if (p.frac_part.size() <= static_cast<std::size_t>(kPrecision)) return p;
+  p = split(chars(v, single, format, kPrecision));
+  p.frac_part.erase(p.frac_part.find_last_not_of('0') + 1);
+  return p;
 }
 
 std::string pad_left(const std::string& s, std::size_t width, char fill = ' ') {
@@ -629,11 +628,16 @@ class FloatFormat {
     const std::size_t width = static_cast<std::size_t>(pad_left_ + pad_right_ + 1);
     if (std::isnan(v)) return pad_left("nan", width);
     if (std::isinf(v)) return pad_left(v < 0 ? "-inf" : "inf", width);
-    const FloatParts p = float_parts(v, single_, notation());
-    std::string s = pad_left(p.int_part, pad_left_) + ".";
-    if (!exp_format_) return s + pad_right(p.frac_part, pad_right_);
+    if (!exp_format_) {
+      const FloatParts p = float_parts(v, single_, std::chars_format::fixed);
+      return pad_left(p.int_part, pad_left_) + "." + pad_right(p.frac_part, pad_right_);
+    }
+    // Every mantissa gets precision_ digits: numpy's min_digits continues with
+    // the value's exact digits, rounded, rather than padding with zeros (this
+    // differs for float32, whose shortest form is often 7 digits).
+    const FloatParts p = split(chars(v, single_, std::chars_format::scientific, precision_));
     const std::string exp_digits = pad_left(p.exp_part.substr(1), exp_size_, '0');
-    return s + pad_right(p.frac_part, precision_, '0') + "e" + p.exp_part[0] + exp_digits;
+    return pad_left(p.int_part, pad_left_) + "." + p.frac_part + "e" + p.exp_part[0] + exp_digits;
   }
 
  private:
@@ -642,7 +646,9 @@ class FloatFormat {
   }
 
   // Scientific when the nonzero magnitudes are very large, very small, or
-  // span more than three decades.
+  // span more than three decades. "Very large" is 1e8 for float64 and 1e6
+  // for float32, whose 7 significant digits would print as noise beyond it
+  // (numpy >= 2.3; older numpy used 1e8 for both).
   void choose_notation(const std::vector<double>& finite) {
     double max_val = 0;
     double min_val = std::numeric_limits<double>::infinity();
@@ -652,7 +658,8 @@ class FloatFormat {
       min_val = std::min(min_val, std::fabs(v));
     }
     if (max_val == 0) return;
-    exp_format_ = max_val >= 1e8 || min_val < 1e-4 || max_val / min_val > 1000.;
+    const double large = single_ ? 1e6 : 1e8;
+    exp_format_ = max_val >= large || min_val < 1e-4 || max_val / min_val > 1000.;
   }
 
   void measure(const std::vector<double>& finite) {

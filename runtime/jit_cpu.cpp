@@ -317,6 +317,22 @@ ProcessJit& process_jit() {
   return *instance;
 }
 
+// The absolute symbols a module links against before the process: the BLAS
+// table, then the caller's (which win over it).
+llvm::orc::SymbolMap host_symbol_map(llvm::orc::LLJIT& jit, const std::vector<HostSymbol>& extra) {
+  llvm::orc::SymbolMap map;
+  auto add = [&](const HostSymbol& symbol) {
+    if (!symbol.address)
+      throw Error("hypatia JIT: host symbol '" + symbol.name + "' has a null address");
+    map[jit.mangleAndIntern(symbol.name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(symbol.address),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  };
+  for (const HostSymbol& symbol : blas_symbols()) add(symbol);
+  for (const HostSymbol& symbol : extra) add(symbol);
+  return map;
+}
+
 // Removes a module's JITDylib (its code and data) from the session.
 void release_dylib(llvm::orc::JITDylib* dylib) {
   ProcessJit& process = process_jit();
@@ -369,18 +385,7 @@ std::shared_ptr<Module> load_object(const ObjectCode& object,
   if (!interface)
     throw Error("hypatia JIT: not a loadable object file: " + error_text(interface.takeError()));
 
-  llvm::orc::SymbolMap host_symbols;
-  for (const HostSymbol& symbol : blas_symbols())
-    host_symbols[jit.mangleAndIntern(symbol.name)] = {
-        llvm::orc::ExecutorAddr::fromPtr(symbol.address),
-        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
-  for (const HostSymbol& symbol : extra_symbols) {  // these win over the BLAS table
-    if (!symbol.address)
-      throw Error("hypatia JIT: host symbol '" + symbol.name + "' has a null address");
-    host_symbols[jit.mangleAndIntern(symbol.name)] = {
-        llvm::orc::ExecutorAddr::fromPtr(symbol.address),
-        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
-  }
+  llvm::orc::SymbolMap host_symbols = host_symbol_map(jit, extra_symbols);
 
   std::string name = "hypatia_module_" + std::to_string(process.next_module_id++);
   auto dylib = jit.createJITDylib(name);
@@ -393,7 +398,7 @@ std::shared_ptr<Module> load_object(const ObjectCode& object,
   };
 
   if (auto error = dylib->define(llvm::orc::absoluteSymbols(std::move(host_symbols))))
-      throw fail("cannot define host symbols", std::move(error));
+    throw fail("cannot define host symbols", std::move(error));
 
   if (auto error = jit.addObjectFile(*dylib, llvm::MemoryBuffer::getMemBufferCopy(object.bytes)))
     throw fail("cannot add the object", std::move(error));

@@ -265,7 +265,7 @@ std::string ElemwiseOp::pretty(const std::vector<std::string>& args) const {
   if (cast_to_) return fmt::format("cast{{{}}}({})", dtype_name(*cast_to_), args[0]);
   if (!scalar_.infix.empty() && args.size() == 1) return fmt::format("(-{})", args[0]);
   if (!scalar_.infix.empty()) return fmt::format("({} {} {})", args[0], scalar_.infix, args[1]);
-  return Op::pretty(args);
+  return fmt::format("{}({})", scalar_.name, fmt::join(args, ", "));
 }
 
 Var elemwise(std::string_view name, const std::vector<Var>& operands) {

@@ -499,6 +499,19 @@ TEST_CASE("str of float32 uses the shortest float32 representation") {
   CHECK(hp::array({0.1, 0.25}).astype(hp::float32).str() == "[0.1  0.25]");
 }
 
+TEST_CASE("str of float32 switches to scientific from 1e6, as numpy >= 2.3") {
+  CHECK(hp::array({2e6, 1.5e6}, hp::float32).str() == "[2.0e+06 1.5e+06]");
+  CHECK(hp::array({2e6, 1.5e6}).str() == "[2000000. 1500000.]");
+  CHECK(hp::Array(1234567.0f).str() == "1.234567e+06");
+  CHECK(hp::Array(1234567.0).str() == "1234567.0");
+}
+
+TEST_CASE("str of float32 in scientific pads mantissas with the value's own digits") {
+  // float32 4.5031552e-06 is shortest as 4.503155e-06; numpy prints the next exact digit.
+  CHECK(hp::array({4.5031552e-06f, 0.12345678f}).str() == "[4.5031552e-06 1.2345678e-01]");
+  CHECK(hp::array({0.1f, 1e-5f}).str() == "[1.e-01 1.e-05]");
+}
+
 TEST_CASE("str of integers right-aligns to the widest") {
   CHECK(hp::array({1, 20, 3}).str() == "[ 1 20  3]");
   CHECK(hp::array({-5, 10}).str() == "[-5 10]");

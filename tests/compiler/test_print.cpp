@@ -1,0 +1,102 @@
+// Printing graphs: pp, debugprint and to_dot.
+#include <doctest/doctest.h>
+
+#include <hypatia/hypatia.hpp>
+
+namespace hp = hypatia;
+
+TEST_CASE("pp prints infix operators in parentheses and functions by name") {
+  hp::Var x = hp::vector("x");
+  hp::Var y = hp::vector("y");
+  CHECK(hp::pp(x + y * 2.0) == "(x + (y * TensorConstant{2.0}))");
+  CHECK(hp::pp(-x) == "(-x)");
+  CHECK(hp::pp(hp::exp(x) / y) == "(exp(x) / y)");
+  CHECK(hp::pp(hp::maximum(x, 0.5)) == "maximum(x, TensorConstant{0.5})");
+  CHECK(hp::pp(hp::cast(x, hp::float32)) == "cast{float32}(x)");
+  CHECK(hp::pp(x < y) == "(x < y)");
+}
+
+TEST_CASE("pp of reductions, dot, shapes and indexing") {
+  hp::Var M = hp::matrix("M");
+  hp::Var v = hp::vector("v");
+  CHECK(hp::pp(hp::sum(M)) == "sum(M)");
+  CHECK(hp::pp(hp::sum(M, 1)) == "sum(M, axis=1)");
+  CHECK(hp::pp(hp::max(M, {0, 1}, true)) == "max(M, axis=[0, 1], keepdims=True)");
+  CHECK(hp::pp(hp::dot(M, v)) == "(M \\dot v)");
+  CHECK(hp::pp(hp::transpose(M)) == "M.dimshuffle(1,0)");
+  CHECK(hp::pp(hp::reshape(v, {2, -1})) == "reshape(v, (2, -1))");
+  CHECK(hp::pp(hp::subtensor(M, {hp::slice(1, 3), 0})) == "M[1:3, 0]");
+  CHECK(hp::pp(hp::subtensor(v, {hp::slice(std::nullopt, std::nullopt, -1)})) == "v[::-1]");
+  CHECK(hp::pp(hp::softmax(M)) == "softmax(M)");
+}
+
+TEST_CASE("pp names unnamed inputs by type and shows constants by value") {
+  hp::Var anon = hp::matrix();
+  CHECK(hp::pp(anon * 2) == "(<TensorType(float64, matrix)> * TensorConstant{2})");
+  hp::Var c = hp::constant(hp::array({1, 2, 3}));
+  CHECK(hp::pp(c) == "TensorConstant{[1 2 3]}");
+  hp::Shared w = hp::shared(hp::array({1., 2.}), "w");
+  CHECK(hp::pp(w + 1.0) == "(w + TensorConstant{1.0})");
+}
+
+TEST_CASE("pp stays short on graphs with heavy reuse") {
+  hp::Var x = hp::scalar("x");
+  hp::Var h = x;
+  for (int i = 0; i < 60; ++i) h = h * h;  // 2^60 leaves as a tree
+  CHECK(hp::pp(h).size() < 100000);
+}
+
+TEST_CASE("debugprint shows an indented tree with ids, types and names") {
+  hp::Var foo = hp::scalar("foo");
+  hp::Var bar = hp::pow(foo, 2);
+  CHECK(hp::debugprint(bar) ==
+        "Elemwise{pow} [id A] <TensorType(float64, scalar)> ''\n"
+        " |foo [id B] <TensorType(float64, scalar)>\n"
+        " |TensorConstant{2} [id C] <TensorType(int32, scalar)> (constant)\n");
+}
+
+TEST_CASE("debugprint marks shared variables and prints a repeated node once") {
+  hp::Shared w = hp::shared(hp::array({{1., 2.}, {3., 4.}}), "w");
+  hp::Var x = hp::matrix("x");
+  hp::Var s = w * x;
+  hp::Var out = s + s;
+  CHECK(hp::debugprint(out) ==
+        "Elemwise{add} [id A] <TensorType(float64, matrix)> ''\n"
+        " |Elemwise{mul} [id B] <TensorType(float64, matrix)> ''\n"
+        " | |w [id C] <TensorType(float64, matrix)> (shared)\n"
+        " | |x [id D] <TensorType(float64, matrix)>\n"
+        " |Elemwise{mul} [id B] <TensorType(float64, matrix)> ''\n");
+}
+
+TEST_CASE("debugprint of several outputs shares ids") {
+  hp::Var x = hp::vector("x");
+  hp::Var e = hp::exp(x);
+  const std::string text = hp::debugprint(std::vector<hp::Var>{e, hp::sum(e)});
+  CHECK(text ==
+        "Elemwise{exp} [id A] <TensorType(float64, vector)> ''\n"
+        " |x [id B] <TensorType(float64, vector)>\n"
+        "Sum [id C] <TensorType(float64, scalar)> ''\n"
+        " |Elemwise{exp} [id A] <TensorType(float64, vector)> ''\n");
+}
+
+TEST_CASE("to_dot writes a Graphviz digraph with boxes for ops and ellipses for variables") {
+  hp::Var foo = hp::scalar("foo");
+  hp::Var bar = hp::pow(foo, 2);
+  CHECK(hp::to_dot(bar) ==
+        "digraph hypatia {\n"
+        "  rankdir=TB;\n"
+        "  a0 [shape=box, label=\"Elemwise{pow}\"];\n"
+        "  v1 [shape=ellipse, label=\"foo\\nTensorType(float64, scalar)\"];\n"
+        "  v1 -> a0 [label=\"0\"];\n"
+        "  v2 [shape=ellipse, label=\"TensorConstant{2}\\nTensorType(int32, scalar)\", style=filled, fillcolor=gray90];\n"
+        "  v2 -> a0 [label=\"1\"];\n"
+        "  v3 [shape=ellipse, label=\"TensorType(float64, scalar)\"];\n"
+        "  a0 -> v3;\n"
+        "}\n");
+}
+
+TEST_CASE("to_dot escapes quotes, backslashes and newlines in names") {
+  hp::Var x = hp::scalar("a\"b\\c\nd");
+  const std::string dot = hp::to_dot(hp::exp(x));
+  CHECK(dot.find("label=\"a\\\"b\\\\c\\nd\\nTensorType(float64, scalar)\"") != std::string::npos);
+}
