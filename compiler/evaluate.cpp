@@ -1,6 +1,6 @@
 #include "compiler/evaluate.hpp"
 
-#include <cmath>
+#include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -10,25 +10,6 @@
 #include "compiler/op.hpp"
 
 namespace hypatia {
-namespace {
-
-/// True when converting the single element of `value` to `dtype` and back gives it exactly.
-bool converts_exactly(const Array& value, DType dtype) {
-  const Array there = value.astype(dtype);
-  const Array back = there.astype(value.dtype());
-  if (is_float(value.dtype())) {
-    const double a = value.item<double>(), b = back.item<double>();
-    return a == b || (std::isnan(a) && std::isnan(b) && is_float(dtype));
-  }
-  return value.item<std::int64_t>() == back.item<std::int64_t>();
-}
-
-}  // namespace
-
-std::string describe_var(const Var& v) {
-  if (!v.name().empty()) return fmt::format("'{}' ({})", v.name(), v.type().str());
-  return fmt::format("an unnamed {}", v.type().str());
-}
 
 std::vector<std::shared_ptr<Apply>> topological_order(const std::vector<Var>& outputs,
                                                       const std::vector<Var>& leaves) {
@@ -63,36 +44,9 @@ std::vector<std::shared_ptr<Apply>> topological_order(const std::vector<Var>& ou
   return order;
 }
 
-Array fit_value_to_type(const TensorType& type, const Array& value, const std::string& what) {
-  if (value.ndim() != type.ndim()) {
-    throw TypeError(fmt::format("{} expects {} (rank {}), got a value of rank {} with shape {}",
-                                what, type.str(), type.ndim(), value.ndim(),
-                                shape_str(value.shape())));
-  }
-  for (int i = 0; i < type.ndim(); ++i) {
-    if (type.broadcastable[i] && value.shape()[i] != 1) {
-      throw ShapeError(fmt::format(
-          "{} expects {}, whose axis {} is broadcastable (size 1), got shape {}", what, type.str(),
-          i, shape_str(value.shape())));
-    }
-  }
-  if (value.dtype() == type.dtype) return value;
-  if (upcast(type.dtype, value.dtype()) == type.dtype) return value.astype(type.dtype);
-  // A single number converts when nothing is lost, or float to float (as
-  // Theano lets a Python float into a floatX scalar).
-  const bool float_to_float = is_float(value.dtype()) && is_float(type.dtype);
-  if (value.ndim() == 0 && (float_to_float || converts_exactly(value, type.dtype))) {
-    return value.astype(type.dtype);
-  }
-  throw TypeError(fmt::format(
-      "{} expects dtype {} ({}), got a {} value: converting would lose precision; "
-      "convert the value first (Array::astype)",
-      what, dtype_name(type.dtype), type.str(), dtype_name(value.dtype())));
-}
-
 std::vector<Array> evaluate(const std::vector<Var>& outputs,
                             const std::vector<std::pair<Var, Array>>& givens,
-                            const NodeObserver& observer) {
+                            const EvalOptions& options) {
   std::unordered_map<const VarNode*, Array> values;
   std::vector<Var> leaves;
   for (std::size_t i = 0; i < givens.size(); ++i) {
@@ -121,17 +75,25 @@ std::vector<Array> evaluate(const std::vector<Var>& outputs,
                            describe_var(v)));
   };
 
-  for (const auto& node : topological_order(outputs, leaves)) {
+  const auto order = topological_order(outputs, leaves);
+  if (options.node_seconds) options.node_seconds->assign(order.size(), 0.0);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto& node = order[k];
     std::vector<Array> args;
     for (const Var& in : node->inputs()) args.push_back(value_of(in));
+    const auto start = std::chrono::steady_clock::now();
     Array result = node->op().perform(*node, args);
+    if (options.node_seconds) {
+      (*options.node_seconds)[k] =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
     const Var out = node->output();
     if (result.dtype() != out.dtype() || result.ndim() != out.ndim()) {
       throw Error(fmt::format("internal: {} produced a {} array of rank {} for type {}",
                               node->op().name(), dtype_name(result.dtype()), result.ndim(),
                               out.type().str()));
     }
-    if (observer) observer(*node, result);
+    if (options.observer) options.observer(*node, result);
     values.emplace(out.node(), std::move(result));
   }
 
@@ -143,7 +105,7 @@ std::vector<Array> evaluate(const std::vector<Var>& outputs,
     results.push_back((it != values.end() ? it->second : value_of(out)).copy());
   }
   for (const auto& [v, value] : givens) {
-    if (!used.count(v.node())) {
+    if (options.require_givens_used && !used.count(v.node())) {
       throw Error(fmt::format("eval: {} is given a value but the expression does not use it",
                               describe_var(v)));
     }

@@ -9,6 +9,7 @@
 
 #include "hypatia/array.hpp"
 #include "hypatia/graph.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 
@@ -20,20 +21,21 @@ using NodeObserver = std::function<void(const Apply& node, const Array& output)>
 std::vector<std::shared_ptr<Apply>> topological_order(const std::vector<Var>& outputs,
                                                       const std::vector<Var>& leaves = {});
 
-/// Converts `value` to `type` for variable `what`, or throws: rank mismatch ->
-/// TypeError; broadcastable axis of size != 1 -> ShapeError; a dtype that
-/// would narrow -> TypeError (0-d values convert when exact, and floats to floats).
-Array fit_value_to_type(const TensorType& type, const Array& value, const std::string& what);
+struct EvalOptions {
+  /// Called after each node with its output.
+  NodeObserver observer = nullptr;
+  /// Every given variable must be used by the outputs (hp::Error naming it otherwise).
+  bool require_givens_used = true;
+  /// When set, receives the seconds each node took, in topological_order(outputs, givens).
+  std::vector<double>* node_seconds = nullptr;
+};
 
 /// Evaluates `outputs` given values of the inputs (and of any other variable,
 /// which then replaces its computation). Every input the outputs depend on must
-/// be given; every given variable must be used. Results never share storage
-/// with the givens, constants or shared variables.
+/// be given. Results never share storage with the givens, constants or shared
+/// variables.
 std::vector<Array> evaluate(const std::vector<Var>& outputs,
                             const std::vector<std::pair<Var, Array>>& givens,
-                            const NodeObserver& observer = nullptr);
-
-/// "'foo' (TensorType(float64, scalar))" or "an unnamed TensorType(float64, scalar)".
-std::string describe_var(const Var& v);
+                            const EvalOptions& options = {});
 
 }  // namespace hypatia

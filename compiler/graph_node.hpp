@@ -3,20 +3,14 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "hypatia/array.hpp"
 #include "hypatia/graph.hpp"
+#include "runtime/shared_value.hpp"
 
 namespace hypatia {
-
-/// The value of a shared variable; executors lock `mutex` to read or replace it.
-struct SharedValue {
-  std::mutex mutex;
-  Array value;
-};
 
 struct VarNode {
   TensorType type;

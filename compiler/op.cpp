@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "hypatia/print.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 
@@ -16,10 +17,7 @@ std::string describe_operands(const Op& op, const std::vector<Var>& inputs) {
   return fmt::format("{}({})", op.name(), fmt::join(types, ", "));
 }
 
-std::string shape_str(const Shape& shape) {
-  if (shape.size() == 1) return fmt::format("({},)", shape[0]);
-  return fmt::format("({})", fmt::join(shape, ", "));
-}
+std::string shape_str(const Shape& shape) { return shape_text(shape); }
 
 int normalize_axis(const std::string& op_name, int axis, int ndim) {
   if (axis < -ndim || axis >= ndim) {

@@ -74,8 +74,8 @@ Shape c_strides(const Shape& shape) {
 int normalize_axis(int axis, const Shape& shape, std::string_view where) {
   const int nd = static_cast<int>(shape.size());
   if (axis < -nd || axis >= nd) {
-    fail<ShapeError>(where, "axis " + std::to_string(axis) + " is out of range for an array of shape " +
-                                shape_str(shape));
+    fail<ShapeError>(where, "axis " + std::to_string(axis) +
+                                " is out of range for an array of shape " + shape_str(shape));
   }
   return axis < 0 ? axis + nd : axis;
 }
@@ -88,7 +88,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view where) {
     const std::int64_t da = i < nd - a.size() ? 1 : a[i - (nd - a.size())];
     const std::int64_t db = i < nd - b.size() ? 1 : b[i - (nd - b.size())];
     if (da != db && da != 1 && db != 1) {
-      fail<ShapeError>(where, "shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast");
+      fail<ShapeError>(where,
+                       "shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast");
     }
     out[i] = da == 1 ? db : da;
   }
@@ -342,8 +343,9 @@ Array Array::transpose(const std::vector<int>& perm) const {
   const auto bad = [&] {
     std::string p = "(";
     for (std::size_t i = 0; i < perm.size(); ++i) p += (i ? ", " : "") + std::to_string(perm[i]);
-    fail<ShapeError>("Array::transpose", "axes " + p + ") are not a permutation of the axes of shape " +
-                                             shape_str(shape_));
+    fail<ShapeError>(
+        "Array::transpose",
+        "axes " + p + ") are not a permutation of the axes of shape " + shape_str(shape_));
   };
   if (perm.size() != shape_.size()) bad();
   std::vector<bool> seen(shape_.size(), false);
@@ -444,7 +446,8 @@ Array Array::broadcast_to(const Shape& shape) const {
 // ================================================================================
 
 void* Array::raw_data() {
-  return static_cast<char*>(storage_->data()) + offset_ * static_cast<std::int64_t>(dtype_size(dtype_));
+  return static_cast<char*>(storage_->data()) +
+         offset_ * static_cast<std::int64_t>(dtype_size(dtype_));
 }
 
 const void* Array::raw_data() const {
@@ -686,8 +689,8 @@ class FloatFormat {
   // which grows if they do not fit.
   void widen_for_non_finite(const std::vector<double>& values, std::size_t finite_count) {
     if (finite_count == values.size()) return;
-    const bool neg_inf = std::any_of(values.begin(), values.end(),
-                                     [](double v) { return std::isinf(v) && v < 0; });
+    const bool neg_inf =
+        std::any_of(values.begin(), values.end(), [](double v) { return std::isinf(v) && v < 0; });
     const int offset = pad_right_ + 1;
     pad_left_ = std::max({pad_left_, 3 - offset, 3 + (neg_inf ? 1 : 0) - offset});
   }
@@ -765,7 +768,10 @@ class Layout {
     const bool gap = pos.size() < static_cast<std::size_t>(shape_[axis]);
     std::string s = axis + 1 == shape_.size() ? row(axis, indent, width, pos, gap)
                                               : block(axis, indent, width, pos, gap);
-    return "[" + s.substr(indent.size()) + "]";
+    std::string bracketed = "[";  // built by append: g++ 12 warns falsely on "[" + std::string&&
+    bracketed.append(s, indent.size());
+    bracketed += ']';
+    return bracketed;
   }
 
   // The last axis: elements separated by spaces, wrapped at `width`.
@@ -819,7 +825,8 @@ class Layout {
 
 /// str() of a 0-d array: like the scalar it holds.
 std::string scalar_str(const Array& a) {
-  if (is_float(a.dtype())) return scalar_float_str(a.get_flat_double(0), a.dtype() == DType::Float32);
+  if (is_float(a.dtype()))
+    return scalar_float_str(a.get_flat_double(0), a.dtype() == DType::Float32);
   if (is_bool(a.dtype())) return a.get_flat_int(0) ? "True" : "False";
   return std::to_string(a.get_flat_int(0));
 }

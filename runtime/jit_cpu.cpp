@@ -5,8 +5,8 @@
 #include "runtime/jit_cpu.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <utility>
 
@@ -21,6 +21,9 @@
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ObjectFileInterface.h>
+#include <llvm/IR/DiagnosticHandler.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -44,7 +47,8 @@ constexpr const char* kSourceName = "hypatia_generated.cpp";
 std::string error_text(llvm::Error error) { return llvm::toString(std::move(error)); }
 
 double elapsed_ms(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - since;
+  return elapsed.count();
 }
 
 // ---------------------------------------------------------------------------
@@ -189,6 +193,32 @@ std::unique_ptr<llvm::Module> run_frontend(const std::string& source, const Comp
 // ---------------------------------------------------------------------------
 // Middle and back end.
 
+// LLVM's default reaction to an error after the frontend (an inline-asm
+// mnemonic the assembler rejects, a call to an error-attributed function) is
+// exit(1); collect the errors instead, so they become a CompileError.
+class BackendDiagnostics final : public llvm::DiagnosticHandler {
+ public:
+  bool handleDiagnostics(const llvm::DiagnosticInfo& info) override {
+    if (info.getSeverity() != llvm::DS_Error) return true;  // drop warnings and remarks
+    llvm::raw_string_ostream stream(errors_);
+    llvm::DiagnosticPrinterRawOStream printer(stream);
+    stream << "error: ";
+    info.print(printer);
+    stream << "\n";
+    return true;
+  }
+  const std::string& errors() const { return errors_; }
+
+ private:
+  std::string errors_;
+};
+
+void throw_backend_errors(const llvm::LLVMContext& context, const std::string& source) {
+  const auto* handler = static_cast<const BackendDiagnostics*>(context.getDiagHandlerPtr());
+  if (!handler->errors().empty())
+    throw CompileError("hypatia JIT: LLVM could not generate code", source, handler->errors());
+}
+
 void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
   module.setDataLayout(machine.createDataLayout());
   module.setTargetTriple(machine.getTargetTriple().str());
@@ -259,11 +289,14 @@ OptimizedModule frontend_and_optimize(const std::string& source, const CompileOp
   auto start = std::chrono::steady_clock::now();
   result.module = run_frontend(source, options, *result.context);
   result.timings.frontend_ms = elapsed_ms(start);
+  // After the frontend: Clang installs its own handler while it runs.
+  result.context->setDiagnosticHandler(std::make_unique<BackendDiagnostics>());
 
   start = std::chrono::steady_clock::now();
   optimize(*result.module, *result.machine, options.opt_level);
   result.timings.optimize_ms = elapsed_ms(start);
 
+  throw_backend_errors(*result.context, source);
   reject_static_constructors(*result.module, source);
   return result;
 }
@@ -297,7 +330,7 @@ struct ProcessJit {
   std::mutex mutex;  // guards every use of `jit` and `session_errors`
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::string session_errors;  // what ORC reported during the current load
-  std::atomic<std::uint64_t> next_module_id{0};
+  std::uint64_t next_module_id = 0;
 };
 
 ProcessJit& process_jit() {
@@ -333,12 +366,68 @@ llvm::orc::SymbolMap host_symbol_map(llvm::orc::LLJIT& jit, const std::vector<Ho
   return map;
 }
 
+// Links the object added to `dylib` now, so that an unresolved reference fails
+// at load time rather than at some later lookup, and so that Module::lookup is
+// a plain map search.
+llvm::Expected<std::map<std::string, void*, std::less<>>> link_all_symbols(
+    llvm::orc::ExecutionSession& session, llvm::orc::JITDylib& dylib,
+    const llvm::orc::MaterializationUnit::Interface& object_interface) {
+  llvm::orc::SymbolLookupSet wanted;
+  for (const auto& [symbol, flags] : object_interface.SymbolFlags)
+    if (!flags.hasMaterializationSideEffectsOnly()) wanted.add(symbol);  // skips init symbols
+  auto linked = session.lookup(
+      llvm::orc::makeJITDylibSearchOrder(&dylib, llvm::orc::JITDylibLookupFlags::MatchAllSymbols),
+      std::move(wanted));
+  if (!linked) return linked.takeError();
+  std::map<std::string, void*, std::less<>> symbols;
+  for (const auto& [symbol, definition] : *linked)
+    symbols.emplace((*symbol).str(), definition.getAddress().toPtr<void*>());
+  return symbols;
+}
+
 // Removes a module's JITDylib (its code and data) from the session.
 void release_dylib(llvm::orc::JITDylib* dylib) {
   ProcessJit& process = process_jit();
   std::lock_guard lock(process.mutex);
   if (auto error = process.jit->getExecutionSession().removeJITDylib(*dylib))
     llvm::consumeError(std::move(error));  // nothing sensible to do in a destructor
+}
+
+struct LinkedObject {
+  llvm::orc::JITDylib* dylib;
+  std::map<std::string, void*, std::less<>> symbols;
+};
+
+// Adds the object to a new JITDylib holding the host symbols, and links it.
+LinkedObject link_object(const ObjectCode& object, const std::vector<HostSymbol>& extra_symbols) {
+  ProcessJit& process = process_jit();
+  std::lock_guard lock(process.mutex);
+  llvm::orc::LLJIT& jit = *process.jit;
+  llvm::orc::ExecutionSession& session = jit.getExecutionSession();
+  process.session_errors.clear();
+
+  auto interface = llvm::orc::getObjectFileInterface(
+      session, llvm::MemoryBufferRef(object.bytes, "hypatia_object"));
+  if (!interface)
+    throw Error("hypatia JIT: not a loadable object file: " + error_text(interface.takeError()));
+  llvm::orc::SymbolMap host_symbols = host_symbol_map(jit, extra_symbols);
+
+  auto dylib = jit.createJITDylib("hypatia_module_" + std::to_string(process.next_module_id++));
+  if (!dylib) throw Error("hypatia JIT: " + error_text(dylib.takeError()));
+  auto fail = [&](const std::string& what, llvm::Error error) -> Error {
+    std::string message = "hypatia JIT: " + what + ": " + error_text(std::move(error));
+    if (!process.session_errors.empty()) message += "\n" + process.session_errors;
+    llvm::consumeError(session.removeJITDylib(*dylib));
+    return Error(message);
+  };
+
+  if (auto error = dylib->define(llvm::orc::absoluteSymbols(std::move(host_symbols))))
+    throw fail("cannot define host symbols", std::move(error));
+  if (auto error = jit.addObjectFile(*dylib, llvm::MemoryBuffer::getMemBufferCopy(object.bytes)))
+    throw fail("cannot add the object", std::move(error));
+  auto symbols = link_all_symbols(session, *dylib, *interface);
+  if (!symbols) throw fail("cannot link the object", symbols.takeError());
+  return {&*dylib, std::move(*symbols)};
 }
 
 }  // namespace
@@ -368,61 +457,21 @@ ObjectCode compile_to_object(const std::string& source, const CompileOptions& op
   object.bytes = emit_machine_code(*optimized.module, *optimized.machine,
                                    llvm::CodeGenFileType::ObjectFile);
   object.timings.codegen_ms = elapsed_ms(start);
+  throw_backend_errors(*optimized.context, source);
   return object;
 }
 
 std::shared_ptr<Module> load_object(const ObjectCode& object,
                                     const std::vector<HostSymbol>& extra_symbols) {
   auto start = std::chrono::steady_clock::now();
-  ProcessJit& process = process_jit();
-  std::lock_guard lock(process.mutex);
-  llvm::orc::LLJIT& jit = *process.jit;
-  llvm::orc::ExecutionSession& session = jit.getExecutionSession();
-  process.session_errors.clear();
-
-  auto interface = llvm::orc::getObjectFileInterface(
-      session, llvm::MemoryBufferRef(object.bytes, "hypatia_object"));
-  if (!interface)
-    throw Error("hypatia JIT: not a loadable object file: " + error_text(interface.takeError()));
-
-  llvm::orc::SymbolMap host_symbols = host_symbol_map(jit, extra_symbols);
-
-  std::string name = "hypatia_module_" + std::to_string(process.next_module_id++);
-  auto dylib = jit.createJITDylib(name);
-  if (!dylib) throw Error("hypatia JIT: " + error_text(dylib.takeError()));
-  auto fail = [&](const std::string& what, llvm::Error error) -> Error {
-    std::string message = "hypatia JIT: " + what + ": " + error_text(std::move(error));
-    if (!process.session_errors.empty()) message += "\n" + process.session_errors;
-    llvm::consumeError(session.removeJITDylib(*dylib));
-    return Error(message);
-  };
-
-  if (auto error = dylib->define(llvm::orc::absoluteSymbols(std::move(host_symbols))))
-    throw fail("cannot define host symbols", std::move(error));
-
-  if (auto error = jit.addObjectFile(*dylib, llvm::MemoryBuffer::getMemBufferCopy(object.bytes)))
-    throw fail("cannot add the object", std::move(error));
-
-  // Link now, so that an unresolved reference fails here rather than at a
-  // later lookup, and so that Module::lookup is a plain map search.
-  llvm::orc::SymbolLookupSet wanted;
-  for (const auto& [symbol, flags] : interface->SymbolFlags)
-    if (!flags.hasMaterializationSideEffectsOnly()) wanted.add(symbol);  // skips init symbols
-  auto linked = session.lookup(
-      llvm::orc::makeJITDylibSearchOrder(&*dylib, llvm::orc::JITDylibLookupFlags::MatchAllSymbols),
-      std::move(wanted));
-  if (!linked) throw fail("cannot link the object", linked.takeError());
-
-  std::map<std::string, void*, std::less<>> symbols;
-  for (const auto& [symbol, definition] : *linked)
-    symbols.emplace((*symbol).str(), definition.getAddress().toPtr<void*>());
-  std::shared_ptr<void> resources(&*dylib, [](void* handle) {
+  LinkedObject linked = link_object(object, extra_symbols);
+  // Made without the JIT's lock held: the deleter takes it.
+  std::shared_ptr<void> resources(linked.dylib, [](void* handle) {
     release_dylib(static_cast<llvm::orc::JITDylib*>(handle));
   });
-
   CompileTimings timings = object.timings;
   timings.link_ms = elapsed_ms(start);
-  return std::make_shared<Module>(std::move(symbols), std::move(resources), timings);
+  return std::make_shared<Module>(std::move(linked.symbols), std::move(resources), timings);
 }
 
 std::shared_ptr<Module> compile(const std::string& source, const CompileOptions& options,
@@ -442,8 +491,10 @@ std::string emit_llvm_ir(const std::string& source, const CompileOptions& option
 std::string emit_assembly(const std::string& source, const CompileOptions& options) {
   OptimizedModule optimized = frontend_and_optimize(source, options);
   optimized.machine->Options.MCOptions.AsmVerbose = true;  // loop and block comments
-  return emit_machine_code(*optimized.module, *optimized.machine,
-                           llvm::CodeGenFileType::AssemblyFile);
+  std::string assembly = emit_machine_code(*optimized.module, *optimized.machine,
+                                           llvm::CodeGenFileType::AssemblyFile);
+  throw_backend_errors(*optimized.context, source);
+  return assembly;
 }
 
 }  // namespace hypatia::jit

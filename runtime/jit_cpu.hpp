@@ -32,7 +32,6 @@
 /// Internal header: no LLVM or Clang type appears in it.
 #pragma once
 
-#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -123,6 +124,30 @@ bool computes_in_float(const ScalarOp& op, DType compute) {
   return op.on_int == nullptr || is_float(compute);
 }
 
+/// NEP 50: a C++ integer meets an integer tensor in the tensor's dtype, so it
+/// must fit it (`x_int8 + 300` is refused, as numpy 2 raises OverflowError);
+/// otherwise the reference (int64 arithmetic) and compiled code (int8
+/// arithmetic) would disagree, e.g. on maximum(x_int8, 300). Comparisons are
+/// exempt (they compare exact values), and so is a where's condition.
+void check_weak_integers_fit(const Op& op, const ScalarOp& scalar, const std::vector<Var>& inputs,
+                             DType compute) {
+  if (computes_in_float(scalar, compute) || scalar.rule == DTypeRule::Compare) return;
+  const auto [lowest, highest] = visit_dtype(compute, [](auto tag) {
+    using Limits = std::numeric_limits<decltype(tag)>;
+    return std::pair<i64, i64>{Limits::lowest(), Limits::max()};
+  });
+  const std::size_t first = scalar.rule == DTypeRule::Switch ? 1 : 0;
+  for (std::size_t k = first; k < inputs.size(); ++k) {
+    if (!inputs[k].is_weak_literal() || !is_integer(inputs[k].dtype())) continue;
+    const i64 value = inputs[k].constant_value().get_flat_int(0);
+    if (value < lowest || value > highest) {
+      throw TypeError(fmt::format("{}: the number {} does not fit the operands' dtype {}; "
+                                  "cast the tensor to a wider dtype first",
+                                  describe_operands(op, inputs), value, dtype_name(compute)));
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<ScalarOp>& scalar_ops() { return kScalarOps; }
@@ -207,6 +232,7 @@ TensorType ElemwiseOp::infer_type(const std::vector<Var>& inputs) const {
                                 inputs.size()));
   }
   const DType promoted = compute_dtype(scalar_, inputs);
+  check_weak_integers_fit(*this, scalar_, inputs, promoted);
   DType out = promoted;
   switch (scalar_.rule) {
     case DTypeRule::Upcast:

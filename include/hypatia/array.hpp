@@ -221,12 +221,16 @@ T Array::item(std::int64_t flat) const {
 
 template <class T>
 T* Array::data() {
+  static_assert(!std::is_unsigned_v<T> || sizeof(T) == 1,
+                "data<T>: Hypatia has no unsigned dtype wider than uint8");
   check_dtype_for_data(dtype_of<T>());
   return static_cast<T*>(raw_data());
 }
 
 template <class T>
 const T* Array::data() const {
+  static_assert(!std::is_unsigned_v<T> || sizeof(T) == 1,
+                "data<T>: Hypatia has no unsigned dtype wider than uint8");
   check_dtype_for_data(dtype_of<T>());
   return static_cast<const T*>(raw_data());
 }

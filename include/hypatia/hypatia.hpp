@@ -6,6 +6,7 @@
 #include "hypatia/config.hpp"
 #include "hypatia/dtype.hpp"
 #include "hypatia/error.hpp"
+#include "hypatia/function.hpp"
 #include "hypatia/graph.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"

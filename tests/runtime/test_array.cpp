@@ -184,7 +184,8 @@ TEST_CASE("a shape whose size overflows int64 is a ShapeError, not a crash") {
   CHECK_THROWS_AS(hp::Array::zeros({std::int64_t{1} << 40, std::int64_t{1} << 30}), hp::ShapeError);
   CHECK_THROWS_AS(hp::Array::zeros({std::int64_t{1} << 40, std::int64_t{1} << 30}), hp::Error);
   // Zero elements, but the strides would still overflow.
-  CHECK_THROWS_AS(hp::Array::zeros({0, std::int64_t{1} << 40, std::int64_t{1} << 30}), hp::ShapeError);
+  CHECK_THROWS_AS(hp::Array::zeros({0, std::int64_t{1} << 40, std::int64_t{1} << 30}),
+                  hp::ShapeError);
 }
 
 TEST_CASE("an allocation that cannot succeed is an hp::Error naming the byte count") {
@@ -213,8 +214,9 @@ TEST_CASE("astype float to int truncates toward zero") {
 
 TEST_CASE("astype float to int maps NaN to 0 and saturates infinities and overflow") {
   const hp::Array a = hp::array({kNaN, kInf, -kInf, 1e10, -1e10, 300.0, -5.0});
-  CHECK(a.astype(hp::int32).to_vector<std::int64_t>() ==
-        std::vector<std::int64_t>{0, 2147483647, -2147483648LL, 2147483647, -2147483648LL, 300, -5});
+  CHECK(
+      a.astype(hp::int32).to_vector<std::int64_t>() ==
+      std::vector<std::int64_t>{0, 2147483647, -2147483648LL, 2147483647, -2147483648LL, 300, -5});
   CHECK(a.astype(hp::uint8).to_vector<int>() == std::vector<int>{0, 255, 0, 255, 0, 255, 0});
   CHECK(a.astype(hp::int64).get_flat_int(1) == std::numeric_limits<std::int64_t>::max());
 }

@@ -113,6 +113,13 @@ TEST_CASE("a source that does not compile throws CompileError with the diagnosti
   }
 }
 
+TEST_CASE("an error found only by LLVM's backend throws CompileError instead of exiting") {
+  if (!jit::available()) return;
+  const std::string source = R"(extern "C" void f() { asm volatile("not_an_instruction"); })";
+  CHECK_THROWS_WITH_AS(jit::compile_to_object(source), doctest::Contains("not_an_instruction"),
+                       hp::CompileError);
+}
+
 TEST_CASE("looking up a symbol the module does not define throws hp::Error naming it") {
   if (!jit::available()) return;
   auto module = jit::compile(kAxpySource);
@@ -164,7 +171,8 @@ TEST_CASE("two modules defining the same symbol coexist") {
 TEST_CASE("a released module's symbol can be defined again") {
   if (!jit::available()) return;
   for (int value = 0; value < 3; ++value) {
-    auto module = jit::compile("extern \"C\" int kernel() { return " + std::to_string(value) + "; }");
+    std::string source = "extern \"C\" int kernel() { return " + std::to_string(value) + "; }";
+    auto module = jit::compile(source);
     CHECK(module->function<int()>("kernel")() == value);
   }
 }
@@ -260,6 +268,24 @@ TEST_CASE("emit_llvm_ir returns the optimised, vectorised IR") {
   CHECK(contains(ir, " x double>"));  // the loop vectoriser ran with a cost model
   CHECK_FALSE(contains(ir, " fast "));  // no fast-math flags on any instruction
   CHECK_FALSE(contains(ir, "reassoc"));
+}
+
+TEST_CASE("__builtin_sqrt is an instruction, not a libm call (math-errno is off)") {
+  if (!jit::available()) return;
+  std::string ir = jit::emit_llvm_ir(R"(
+    extern "C" void roots(long n, const double* __restrict x, double* __restrict y) {
+      for (long i = 0; i < n; ++i)
+        y[i] = __builtin_sqrt(x[i]);
+    }
+  )");
+  CHECK(contains(ir, "@llvm.sqrt.v"));  // vectorised
+  CHECK_FALSE(contains(ir, "@sqrt("));
+}
+
+TEST_CASE("fp_contract decides whether a*b+c may become one fma") {
+  if (!jit::available()) return;
+  CHECK(contains(jit::emit_llvm_ir(kAxpySource, {.fp_contract = true}), "fmuladd"));
+  CHECK_FALSE(contains(jit::emit_llvm_ir(kAxpySource, {.fp_contract = false}), "fmuladd"));
 }
 
 TEST_CASE("emit_assembly returns the host assembly of each function") {

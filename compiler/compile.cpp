@@ -1,0 +1,152 @@
+/// hp::compile: checks a function's signature, applies givens, finds the
+/// shared variables it reads, and asks a backend for the Program.
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "compiler/clone.hpp"
+#include "compiler/evaluate.hpp"
+#include "compiler/graph_node.hpp"
+#include "compiler/reference_program.hpp"
+#include "runtime/function_impl.hpp"
+
+namespace hypatia {
+namespace {
+
+std::string function_label(const CompileOptions& options) {
+  return options.name.empty() ? "compile" : fmt::format("compile('{}')", options.name);
+}
+
+void check_inputs(const std::vector<In>& inputs, const CompileOptions& options) {
+  std::unordered_set<const VarNode*> seen;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Var& v = inputs[i].var;
+    const std::string where = fmt::format("{}: input {}", function_label(options), i);
+    if (v.is_null()) throw Error(where + " is a null hp::Var");
+    if (v.is_shared()) {
+      throw TypeError(fmt::format("{}: {} is a shared variable; shared variables are implicit "
+                                  "inputs of every function that uses them, not explicit ones",
+                                  where, describe_var(v)));
+    }
+    if (v.is_constant()) throw TypeError(fmt::format("{}: {} is a constant", where, describe_var(v)));
+    if (!seen.insert(v.node()).second) {
+      throw Error(fmt::format("{}: {} appears twice among the inputs", where, describe_var(v)));
+    }
+  }
+}
+
+/// Shared variables and dtype/pattern agreement of each update.
+void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const CompileOptions& options) {
+  std::unordered_set<const VarNode*> seen;
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    const auto& [shared, value] = updates[i];
+    const std::string where = fmt::format("{}: update {}", function_label(options), i);
+    if (shared.is_null() || !shared.is_shared()) throw TypeError(where + " is not of a shared variable");
+    if (value.is_null()) throw Error(where + " has a null hp::Var as its new value");
+    if (!seen.insert(shared.node()).second) {
+      throw Error(fmt::format("{}: shared variable {} is updated twice", where, describe_var(shared)));
+    }
+    const TensorType& want = shared.type();
+    const TensorType& got = value.type();
+    bool fits = want.dtype == got.dtype && want.ndim() == got.ndim();
+    for (int k = 0; fits && k < want.ndim(); ++k) {
+      fits = !want.broadcastable[k] || got.broadcastable[k];
+    }
+    if (!fits) {
+      throw TypeError(fmt::format("{}: the new value of shared variable {} has type {}; an update "
+                                  "must have the shared variable's type (cast it)",
+                                  where, describe_var(shared), got.str()));
+    }
+  }
+}
+
+}  // namespace
+
+Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                 const CompileOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_inputs(inputs, options);
+  check_updates(options.updates, options);
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].is_null()) throw Error(fmt::format("{}: output {} is a null hp::Var", function_label(options), i));
+  }
+
+  auto impl = std::make_shared<FunctionImpl>();
+  impl->name = options.name;
+  impl->mode = options.mode.value_or(config().mode);
+  impl->allow_input_downcast = options.allow_input_downcast;
+  impl->profile = options.profile;
+
+  // Givens rewrite the outputs and the update values together.
+  std::vector<Var> targets = outputs;
+  for (const auto& [shared, value] : options.updates) targets.push_back(value);
+  for (const auto& [from, to] : options.givens) {
+    if (from.is_null() || to.is_null()) throw Error(function_label(options) + ": a given is a null hp::Var");
+  }
+  targets = clone_replace(targets, options.givens);
+  impl->outputs.assign(targets.begin(), targets.begin() + static_cast<long>(outputs.size()));
+  impl->update_values.assign(targets.begin() + static_cast<long>(outputs.size()), targets.end());
+  for (const auto& [shared, value] : options.updates) impl->updated.push_back(shared);
+
+  std::vector<Var> explicit_inputs;
+  for (const In& in : inputs) {
+    explicit_inputs.push_back(in.var);
+    const std::string name = in.name.empty() ? in.var.name() : in.name;
+    impl->inputs.push_back({in.var, name, in.value});
+    if (in.value) {
+      impl->inputs.back().default_value =
+          fit_value_to_type(in.var.type(), *in.value, fmt::format("default value of input '{}'", name));
+    }
+  }
+
+  // Walk the graph from every target, stopping at the explicit inputs: every
+  // other leaf must be a constant or a shared variable.
+  std::unordered_set<const VarNode*> explicit_set, used, shared_seen;
+  for (const Var& v : explicit_inputs) explicit_set.insert(v.node());
+  auto visit_leaf = [&](const Var& v) {
+    if (explicit_set.count(v.node())) {
+      used.insert(v.node());
+    } else if (v.is_shared()) {
+      if (shared_seen.insert(v.node()).second) impl->shared_inputs.push_back(Shared(v.node_ptr()));
+    } else if (v.is_input()) {
+      throw Error(fmt::format("{}: missing input: {} is needed to compute the outputs but is not "
+                              "among the function's inputs",
+                              function_label(options), describe_var(v)));
+    }
+  };
+  for (const auto& node : topological_order(targets, explicit_inputs)) {
+    for (const Var& in : node->inputs()) {
+      if (!in.owner() || explicit_set.count(in.node())) visit_leaf(in);
+    }
+  }
+  for (const Var& t : targets) {
+    if (!t.owner() || explicit_set.count(t.node())) visit_leaf(t);
+  }
+  for (std::size_t i = 0; i < explicit_inputs.size(); ++i) {
+    if (used.count(explicit_inputs[i].node()) || options.on_unused_input == OnUnusedInput::Ignore) continue;
+    const std::string msg = fmt::format(
+        "{}: input {} {} is not used by any output or update (pass on_unused_input = Warn or "
+        "Ignore to allow it)",
+        function_label(options), i, describe_var(explicit_inputs[i]));
+    if (options.on_unused_input == OnUnusedInput::Raise) throw Error(msg);
+    std::cerr << "hypatia warning: " << msg << "\n";
+  }
+
+  // Until the CPU backend lands, every mode runs the reference evaluator;
+  // Debug adds the NaN/Inf check after every node.
+  std::vector<Var> program_inputs = explicit_inputs;
+  for (const Shared& s : impl->shared_inputs) program_inputs.push_back(s);
+  impl->program = make_reference_program(program_inputs, targets, impl->mode == Mode::Debug);
+
+  impl->compile_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  impl->stats.name = impl->name;
+  impl->stats.compile_seconds = impl->compile_seconds;
+  if (impl->profile) register_profiled(impl);
+  return Function(impl);
+}
+
+}  // namespace hypatia

@@ -1,0 +1,133 @@
+/// \file hp::compile and hp::Function: callable functions built from a graph,
+/// as theano.function, with inputs that have defaults, shared variables,
+/// updates, givens, modes and profiling.
+///
+/// Guarantees: a Function may be called from many threads at once (no
+/// scratch is shared between calls). The updates of one call are applied
+/// together after every output is computed, so a call that throws changes no
+/// shared variable; calls of functions that update the same shared variable
+/// are serialised, so no update is lost.
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "hypatia/array.hpp"
+#include "hypatia/config.hpp"
+#include "hypatia/graph.hpp"
+
+namespace hypatia {
+
+/// Options of one input (theano.In / Param).
+struct InOptions {
+  /// The name the input is called by (f.call({{"b", value}})); default: the variable's name.
+  std::string name = {};
+  /// Theano's `mutable`: the function may overwrite the caller's array. Hypatia
+  /// never writes into inputs, so this only documents intent.
+  bool mutable_ = false;
+};
+
+/// An input of a compiled function, with an optional default value.
+struct In {
+  In(Var v) : var(std::move(v)) {}  // NOLINT(google-explicit-constructor)
+  In(Var v, Array default_value, InOptions options = {})
+      : var(std::move(v)), value(std::move(default_value)), name(std::move(options.name)),
+        mutable_(options.mutable_) {}
+
+  Var var;
+  std::optional<Array> value;
+  std::string name;
+  bool mutable_ = false;
+};
+
+/// What compile does with an explicit input that no output or update uses.
+enum class OnUnusedInput { Raise, Warn, Ignore };
+
+struct CompileOptions {
+  /// New values of shared variables, applied together after each call.
+  std::vector<std::pair<Shared, Var>> updates = {};
+  /// Substitutions: each first variable is replaced by the second before compiling.
+  std::vector<std::pair<Var, Var>> givens = {};
+  /// Default: config().mode.
+  std::optional<Mode> mode = std::nullopt;
+  std::string name = {};
+  /// Accept arguments of a wider dtype than declared, converting them.
+  bool allow_input_downcast = false;
+  OnUnusedInput on_unused_input = OnUnusedInput::Raise;
+  /// Record call counts and times (f.profile(), hp::print_profile).
+  bool profile = false;
+};
+
+/// Time spent in one node of a profiled function.
+struct NodeProfile {
+  std::string op;    ///< the op's name, e.g. "Elemwise{add}"
+  std::string node;  ///< the node as pp prints it
+  double seconds = 0;
+  long calls = 0;
+};
+
+struct FunctionProfile {
+  std::string name;
+  long calls = 0;
+  double seconds = 0;        ///< total time in calls, argument checks and updates included
+  double compile_seconds = 0;
+  std::vector<NodeProfile> nodes;  ///< per node, in execution order
+};
+
+struct FunctionImpl;
+
+class Function {
+ public:
+  /// Calls with positional arguments: hp::Array, C++ numbers, std::vector<T>.
+  template <class... Args>
+  std::vector<Array> operator()(Args&&... args) const {
+    return call(std::vector<Array>{to_array(std::forward<Args>(args))...});
+  }
+  /// Positional arguments; missing trailing ones take their defaults.
+  std::vector<Array> call(const std::vector<Array>& args) const;
+  /// Arguments by input name (and defaults for the rest).
+  std::vector<Array> call(const std::vector<std::pair<std::string, Array>>& named) const;
+  /// Positional arguments first, then named ones.
+  std::vector<Array> call(const std::vector<Array>& args,
+                          const std::vector<std::pair<std::string, Array>>& named) const;
+
+  const std::string& name() const;
+  Mode mode() const;
+  /// The input variables, in call order.
+  std::vector<Var> inputs() const;
+  /// The output variables, after givens.
+  std::vector<Var> outputs() const;
+  /// Call counts and times; empty unless compiled with profile = true.
+  FunctionProfile profile() const;
+  /// debugprint of the graph the function runs (outputs, then update values).
+  std::string graph_text() const;
+
+  explicit Function(std::shared_ptr<FunctionImpl> impl) : impl_(std::move(impl)) {}
+
+ private:
+  template <class T>
+  static Array to_array(T&& value) {
+    using D = std::decay_t<T>;
+    if constexpr (std::is_same_v<D, Array>) return std::forward<T>(value);
+    else if constexpr (std::is_arithmetic_v<D>) return Array(value);
+    else return array(value);
+  }
+
+  std::shared_ptr<FunctionImpl> impl_;
+};
+
+/// Builds a function computing `outputs` from `inputs` (theano.function).
+Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                 const CompileOptions& options = {});
+
+/// Prints a summary of every function compiled with profile = true, as
+/// Theano's profiler: per function, then per op class, then per node.
+void print_profile(std::ostream& os);
+
+}  // namespace hypatia

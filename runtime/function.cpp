@@ -1,0 +1,154 @@
+/// The executor: checks arguments, reads shared variables, runs the Program,
+/// and applies updates atomically.
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "hypatia/print.hpp"
+#include "runtime/function_impl.hpp"
+#include "runtime/shared_value.hpp"
+#include "runtime/value_check.hpp"
+
+namespace hypatia {
+namespace {
+
+std::string function_label(const FunctionImpl& f) {
+  return f.name.empty() ? std::string("function") : fmt::format("function '{}'", f.name);
+}
+
+std::string input_label(const FunctionImpl& f, std::size_t i) {
+  const InputSpec& in = f.inputs[i];
+  return in.name.empty() ? fmt::format("input {} of {}", i, function_label(f))
+                         : fmt::format("input {} ('{}') of {}", i, in.name, function_label(f));
+}
+
+/// The argument of each input: positional first, then by name, then defaults.
+std::vector<Array> bind_arguments(const FunctionImpl& f, const std::vector<Array>& args,
+                                  const std::vector<std::pair<std::string, Array>>& named) {
+  const std::size_t n = f.inputs.size();
+  if (args.size() > n) {
+    throw TypeError(fmt::format("{} takes {} argument(s), got {}", function_label(f), n, args.size()));
+  }
+  std::vector<std::optional<Array>> bound(n);
+  for (std::size_t i = 0; i < args.size(); ++i) bound[i] = args[i];
+  for (const auto& [name, value] : named) {
+    auto it = std::find_if(f.inputs.begin(), f.inputs.end(),
+                           [&](const InputSpec& in) { return !name.empty() && in.name == name; });
+    if (it == f.inputs.end()) {
+      throw TypeError(fmt::format("{} has no input named '{}'", function_label(f), name));
+    }
+    const std::size_t i = static_cast<std::size_t>(it - f.inputs.begin());
+    if (bound[i]) throw TypeError(fmt::format("{} is given twice", input_label(f, i)));
+    bound[i] = value;
+  }
+  std::vector<Array> values;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!bound[i] && !f.inputs[i].default_value) {
+      throw TypeError(fmt::format("missing argument for {} ({}), which has no default",
+                                  input_label(f, i), f.inputs[i].var.type().str()));
+    }
+    const Array& value = bound[i] ? *bound[i] : *f.inputs[i].default_value;
+    values.push_back(fit_value_to_type(f.inputs[i].var.type(), value, input_label(f, i),
+                                       f.allow_input_downcast));
+  }
+  return values;
+}
+
+/// Holds the locks of the shared variables a call updates, taken in address
+/// order so that two functions updating overlapping sets cannot deadlock.
+class UpdateLocks {
+ public:
+  explicit UpdateLocks(const std::vector<Shared>& updated) {
+    std::vector<SharedValue*> storages;
+    for (const Shared& s : updated) storages.push_back(&s.storage());
+    std::sort(storages.begin(), storages.end());
+    for (SharedValue* s : storages) locks_.emplace_back(s->mutex);
+  }
+
+ private:
+  std::vector<std::unique_lock<std::mutex>> locks_;
+};
+
+}  // namespace
+
+std::vector<Array> Function::call(const std::vector<Array>& args) const { return call(args, {}); }
+
+std::vector<Array> Function::call(const std::vector<std::pair<std::string, Array>>& named) const {
+  return call({}, named);
+}
+
+std::vector<Array> Function::call(const std::vector<Array>& args,
+                                  const std::vector<std::pair<std::string, Array>>& named) const {
+  const FunctionImpl& f = *impl_;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Array> inputs = bind_arguments(f, args, named);
+
+  // Shared variables this call only reads are read first, each under its own
+  // brief lock, before any update lock is held (no lock-order cycles).
+  const auto is_updated = [&](const Shared& s) {
+    return std::any_of(f.updated.begin(), f.updated.end(),
+                       [&](const Shared& u) { return u.is(s); });
+  };
+  std::vector<std::optional<Array>> shared_values(f.shared_inputs.size());
+  for (std::size_t i = 0; i < f.shared_inputs.size(); ++i) {
+    if (!is_updated(f.shared_inputs[i])) shared_values[i] = f.shared_inputs[i].get_value(true);
+  }
+
+  std::vector<NodeProfile> node_times;
+  std::vector<Array> results;
+  {
+    UpdateLocks locks(f.updated);
+    for (std::size_t i = 0; i < f.shared_inputs.size(); ++i) {
+      // Under the lock already held: read the stored array directly.
+      if (!shared_values[i]) shared_values[i] = f.shared_inputs[i].storage().value;
+      inputs.push_back(*shared_values[i]);
+    }
+    results = f.program->run(inputs, f.profile ? &node_times : nullptr);
+    // Every output is computed: now the updates, all together. Values are new
+    // arrays, never written in place, so readers holding the old ones are safe.
+    for (std::size_t i = 0; i < f.updated.size(); ++i) {
+      f.updated[i].storage().value = std::move(results[f.outputs.size() + i]);
+    }
+  }
+  results.resize(f.outputs.size());
+
+  if (f.profile) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::lock_guard lock(f.profile_mutex);
+    f.stats.calls += 1;
+    f.stats.seconds += seconds;
+    if (f.stats.nodes.empty()) f.stats.nodes = f.program->node_list();
+    for (std::size_t k = 0; k < node_times.size() && k < f.stats.nodes.size(); ++k) {
+      f.stats.nodes[k].seconds += node_times[k].seconds;
+      f.stats.nodes[k].calls += node_times[k].calls;
+    }
+  }
+  return results;
+}
+
+const std::string& Function::name() const { return impl_->name; }
+Mode Function::mode() const { return impl_->mode; }
+
+std::vector<Var> Function::inputs() const {
+  std::vector<Var> vars;
+  for (const InputSpec& in : impl_->inputs) vars.push_back(in.var);
+  return vars;
+}
+
+std::vector<Var> Function::outputs() const { return impl_->outputs; }
+
+FunctionProfile Function::profile() const {
+  std::lock_guard lock(impl_->profile_mutex);
+  return impl_->stats;
+}
+
+std::string Function::graph_text() const {
+  std::vector<Var> all = impl_->outputs;
+  all.insert(all.end(), impl_->update_values.begin(), impl_->update_values.end());
+  return debugprint(all);
+}
+
+}  // namespace hypatia
