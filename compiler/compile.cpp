@@ -97,8 +97,10 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
     const std::string name = in.name.empty() ? in.var.name() : in.name;
     impl->inputs.push_back({in.var, name, in.value});
     if (in.value) {
+      // A copy: the caller's array may change after compile, or while calls read the default.
       impl->inputs.back().default_value =
-          fit_value_to_type(in.var.type(), *in.value, fmt::format("default value of input '{}'", name));
+          fit_value_to_type(in.var.type(), *in.value, fmt::format("default value of input '{}'", name))
+              .copy();
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/value_check.hpp"
 
@@ -9,6 +10,35 @@ namespace hypatia {
 
 std::string Op::pretty(const std::vector<std::string>& args) const {
   return fmt::format("{}({})", name(), fmt::join(args, ", "));
+}
+
+std::vector<InputGrad> Op::grad(const Apply& node, const Var&) const {
+  return std::vector<InputGrad>(
+      node.inputs().size(),
+      InputGrad::undefined(fmt::format("{} has no gradient", name())));
+}
+
+InputGrad fit_grad_to(const Var& input, const Var& g) {
+  if (!is_float(input.dtype())) return InputGrad::zero();
+  const int pad = g.ndim() - input.ndim();
+  if (pad < 0) {
+    throw Error(fmt::format("internal: gradient of rank {} for an input of rank {}", g.ndim(),
+                            input.ndim()));
+  }
+  std::vector<int> axes;
+  for (int i = 0; i < pad; ++i) axes.push_back(i);
+  for (int i = 0; i < input.ndim(); ++i) {
+    if (input.broadcastable()[i] && !g.broadcastable()[pad + i]) axes.push_back(pad + i);
+  }
+  Var r = g;
+  if (!axes.empty()) r = sum(r, axes, /*keepdims=*/true);
+  if (pad > 0) {
+    std::vector<int> pattern;
+    for (int i = pad; i < g.ndim(); ++i) pattern.push_back(i);
+    r = dimshuffle(r, pattern);
+  }
+  if (r.dtype() != input.dtype()) r = cast(r, input.dtype());
+  return InputGrad::of(r);
 }
 
 std::string describe_operands(const Op& op, const std::vector<Var>& inputs) {

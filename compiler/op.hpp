@@ -16,6 +16,22 @@
 
 namespace hypatia {
 
+/// The gradient an op passes to one of its inputs.
+struct InputGrad {
+  enum class Kind {
+    Value,      ///< `value` is d(cost)/d(input), of the input's type
+    Zero,       ///< no contribution: piecewise-constant ops, integer inputs, shapes
+    Undefined,  ///< the derivative does not exist; using it is an error naming `reason`
+  };
+  Kind kind = Kind::Zero;
+  Var value;
+  std::string reason;
+
+  static InputGrad of(Var v) { return {Kind::Value, std::move(v), {}}; }
+  static InputGrad zero() { return {Kind::Zero, {}, {}}; }
+  static InputGrad undefined(std::string why) { return {Kind::Undefined, {}, std::move(why)}; }
+};
+
 class Op {
  public:
   virtual ~Op() = default;
@@ -31,6 +47,10 @@ class Op {
   virtual Array perform(const Apply& node, const std::vector<Array>& inputs) const = 0;
   /// pp's form given the printed inputs; default `name(a, b)`.
   virtual std::string pretty(const std::vector<std::string>& args) const;
+  /// Reverse mode: the gradient of the cost with respect to each input, given
+  /// `output_grad` (the gradient with respect to the output, of its type).
+  /// Default: undefined for every input.
+  virtual std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const;
 };
 
 // --- helpers shared by the op families ----------------------------------------------
@@ -44,5 +64,11 @@ std::string shape_str(const Shape& shape);
 int normalize_axis(const std::string& op_name, int axis, int ndim);
 /// The node printed as pp prints it, for runtime error messages.
 std::string node_str(const Apply& node);
+
+/// Makes `g`, a gradient computed at an op's output shape, fit `input`:
+/// sums over the axes the input was broadcast along (leading axes it lacks,
+/// and axes its type marks broadcastable), and casts to the input's dtype.
+/// Integer and boolean inputs get no gradient (InputGrad::zero()).
+InputGrad fit_grad_to(const Var& input, const Var& g);
 
 }  // namespace hypatia

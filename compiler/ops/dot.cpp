@@ -67,6 +67,28 @@ class DotOp : public Op {
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("({} \\dot {})", args[0], args[1]);
   }
+
+  // For z = a . b: da = g . b^T and db = a^T . g, with vectors treated as a
+  // row (a) or a column (b); an outer product where both are vectors.
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    const Var& a = node.inputs()[0];
+    const Var& b = node.inputs()[1];
+    Var ga, gb;
+    if (a.ndim() == 1 && b.ndim() == 1) {  // g is a scalar
+      ga = g * b;
+      gb = g * a;
+    } else if (a.ndim() == 2 && b.ndim() == 1) {  // g: (m,)
+      ga = dot(dimshuffle(g, {0, newaxis}), dimshuffle(b, {newaxis, 0}));
+      gb = dot(transpose(a), g);
+    } else if (a.ndim() == 1 && b.ndim() == 2) {  // g: (n,)
+      ga = dot(b, g);
+      gb = dot(dimshuffle(a, {0, newaxis}), dimshuffle(g, {newaxis, 0}));
+    } else {
+      ga = dot(g, transpose(b));
+      gb = dot(transpose(a), g);
+    }
+    return {fit_grad_to(a, ga), fit_grad_to(b, gb)};
+  }
 };
 
 }  // namespace

@@ -78,37 +78,68 @@ double softplus_ref(double x) {
 // clang-format off
 const std::vector<ScalarOp> kScalarOps = {
   // name        arity infix  rule                     float arithmetic                                         integer arithmetic
-  {"add",        2, "+",  DTypeRule::Upcast,       [](const double* x) { return x[0] + x[1]; },                [](const i64* x) { return wrap_add(x[0], x[1]); }},
-  {"sub",        2, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return x[0] - x[1]; },                [](const i64* x) { return wrap_sub(x[0], x[1]); }},
-  {"mul",        2, "*",  DTypeRule::Upcast,       [](const double* x) { return x[0] * x[1]; },                [](const i64* x) { return wrap_mul(x[0], x[1]); }},
-  {"true_div",   2, "/",  DTypeRule::Float,        [](const double* x) { return x[0] / x[1]; },                nullptr},
-  {"int_div",    2, "//", DTypeRule::UpcastNoBool, [](const double* x) { return std::floor(x[0] / x[1]); },    [](const i64* x) { return floor_div(x[0], x[1]); }},
-  {"mod",        2, "%",  DTypeRule::UpcastNoBool, [](const double* x) { return python_fmod(x[0], x[1]); },    [](const i64* x) { return python_mod(x[0], x[1]); }},
-  {"pow",        2, "**", DTypeRule::UpcastNoBool, [](const double* x) { return std::pow(x[0], x[1]); },       [](const i64* x) { return int_pow(x[0], x[1]); }},
-  {"neg",        1, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return -x[0]; },                      [](const i64* x) { return wrap_sub(0, x[0]); }},
-  {"exp",        1, "",   DTypeRule::Float,        [](const double* x) { return std::exp(x[0]); },             nullptr},
-  {"log",        1, "",   DTypeRule::Float,        [](const double* x) { return std::log(x[0]); },             nullptr},
-  {"log1p",      1, "",   DTypeRule::Float,        [](const double* x) { return std::log1p(x[0]); },           nullptr},
-  {"sqrt",       1, "",   DTypeRule::Float,        [](const double* x) { return std::sqrt(x[0]); },            nullptr},
-  {"tanh",       1, "",   DTypeRule::Float,        [](const double* x) { return std::tanh(x[0]); },            nullptr},
-  {"sigmoid",    1, "",   DTypeRule::Float,        [](const double* x) { return sigmoid_ref(x[0]); },          nullptr},
-  {"softplus",   1, "",   DTypeRule::Float,        [](const double* x) { return softplus_ref(x[0]); },         nullptr},
-  {"sqr",        1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] * x[0]; },                [](const i64* x) { return wrap_mul(x[0], x[0]); }},
-  {"abs",        1, "",   DTypeRule::Upcast,       [](const double* x) { return std::fabs(x[0]); },            [](const i64* x) { return x[0] < 0 ? wrap_sub(0, x[0]) : x[0]; }},
-  {"relu",       1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] < 0 ? 0.0 : x[0]; },      [](const i64* x) { return x[0] < 0 ? i64{0} : x[0]; }},
-  {"maximum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_max(x[0], x[1]); },        [](const i64* x) { return x[0] > x[1] ? x[0] : x[1]; }},
-  {"minimum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_min(x[0], x[1]); },        [](const i64* x) { return x[0] < x[1] ? x[0] : x[1]; }},
+  //   gradient
+  {"add",        2, "+",  DTypeRule::Upcast,       [](const double* x) { return x[0] + x[1]; },                [](const i64* x) { return wrap_add(x[0], x[1]); },
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g, g}; }},
+  {"sub",        2, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return x[0] - x[1]; },                [](const i64* x) { return wrap_sub(x[0], x[1]); },
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g, -g}; }},
+  {"mul",        2, "*",  DTypeRule::Upcast,       [](const double* x) { return x[0] * x[1]; },                [](const i64* x) { return wrap_mul(x[0], x[1]); },
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * x[1], g * x[0]}; }},
+  {"true_div",   2, "/",  DTypeRule::Float,        [](const double* x) { return x[0] / x[1]; },                nullptr,
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g / x[1], -(g * z) / x[1]}; }},
+  {"int_div",    2, "//", DTypeRule::UpcastNoBool, [](const double* x) { return std::floor(x[0] / x[1]); },    [](const i64* x) { return floor_div(x[0], x[1]); },
+      nullptr},
+  {"mod",        2, "%",  DTypeRule::UpcastNoBool, [](const double* x) { return python_fmod(x[0], x[1]); },    [](const i64* x) { return python_mod(x[0], x[1]); },
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g, -(int_div(x[0], x[1]) * g)}; }},
+  {"pow",        2, "**", DTypeRule::UpcastNoBool, [](const double* x) { return std::pow(x[0], x[1]); },       [](const i64* x) { return int_pow(x[0], x[1]); },
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g * x[1] * pow(x[0], x[1] - 1), g * log(x[0]) * z}; }},
+  {"neg",        1, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return -x[0]; },                      [](const i64* x) { return wrap_sub(0, x[0]); },
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {-g}; }},
+  {"exp",        1, "",   DTypeRule::Float,        [](const double* x) { return std::exp(x[0]); },             nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * z}; }},
+  {"log",        1, "",   DTypeRule::Float,        [](const double* x) { return std::log(x[0]); },             nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / x[0]}; }},
+  {"log1p",      1, "",   DTypeRule::Float,        [](const double* x) { return std::log1p(x[0]); },           nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / (x[0] + 1)}; }},
+  {"sqrt",       1, "",   DTypeRule::Float,        [](const double* x) { return std::sqrt(x[0]); },            nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * 0.5 / z}; }},
+  {"tanh",       1, "",   DTypeRule::Float,        [](const double* x) { return std::tanh(x[0]); },            nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * (1 - sqr(z))}; }},
+  {"sigmoid",    1, "",   DTypeRule::Float,        [](const double* x) { return sigmoid_ref(x[0]); },          nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * z * (1 - z)}; }},
+  {"softplus",   1, "",   DTypeRule::Float,        [](const double* x) { return softplus_ref(x[0]); },         nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * sigmoid(x[0])}; }},
+  {"sqr",        1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] * x[0]; },                [](const i64* x) { return wrap_mul(x[0], x[0]); },
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * 2 * x[0]}; }},
+  {"abs",        1, "",   DTypeRule::Upcast,       [](const double* x) { return std::fabs(x[0]); },            [](const i64* x) { return x[0] < 0 ? wrap_sub(0, x[0]) : x[0]; },
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] > 0, g, where(x[0] < 0, -g, 0))}; }},
+  {"relu",       1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] < 0 ? 0.0 : x[0]; },      [](const i64* x) { return x[0] < 0 ? i64{0} : x[0]; },
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] > 0, g, 0)}; }},
+  {"maximum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_max(x[0], x[1]); },        [](const i64* x) { return x[0] > x[1] ? x[0] : x[1]; },
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; }},
+  {"minimum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_min(x[0], x[1]); },        [](const i64* x) { return x[0] < x[1] ? x[0] : x[1]; },
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; }},
   {"clip",       3, "",   DTypeRule::Upcast,       [](const double* x) { return nan_min(nan_max(x[0], x[1]), x[2]); },
-                                                                                                                [](const i64* x) { return x[0] < x[1] ? x[1] : (x[0] > x[2] ? x[2] : x[0]); }},
-  {"where",      3, "",   DTypeRule::Switch,       [](const double* x) { return x[0] != 0 ? x[1] : x[2]; },    [](const i64* x) { return x[0] != 0 ? x[1] : x[2]; }},
-  {"eq",         2, "==", DTypeRule::Compare,      [](const double* x) { return double(x[0] == x[1]); },       [](const i64* x) { return i64(x[0] == x[1]); }},
-  {"neq",        2, "!=", DTypeRule::Compare,      [](const double* x) { return double(x[0] != x[1]); },       [](const i64* x) { return i64(x[0] != x[1]); }},
-  {"lt",         2, "<",  DTypeRule::Compare,      [](const double* x) { return double(x[0] < x[1]); },        [](const i64* x) { return i64(x[0] < x[1]); }},
-  {"gt",         2, ">",  DTypeRule::Compare,      [](const double* x) { return double(x[0] > x[1]); },        [](const i64* x) { return i64(x[0] > x[1]); }},
-  {"le",         2, "<=", DTypeRule::Compare,      [](const double* x) { return double(x[0] <= x[1]); },       [](const i64* x) { return i64(x[0] <= x[1]); }},
-  {"ge",         2, ">=", DTypeRule::Compare,      [](const double* x) { return double(x[0] >= x[1]); },       [](const i64* x) { return i64(x[0] >= x[1]); }},
-  {"cast",       1, "",   DTypeRule::Cast,         [](const double* x) { return x[0]; },                       [](const i64* x) { return x[0]; }},
-  {"second",     2, "",   DTypeRule::Second,       [](const double* x) { return x[1]; },                       [](const i64* x) { return x[1]; }},
+                                                                                                                [](const i64* x) { return x[0] < x[1] ? x[1] : (x[0] > x[2] ? x[2] : x[0]); },
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] < x[1], 0, where(x[0] > x[2], 0, g)), where(x[0] < x[1], g, 0), where(x[0] > x[2], g, 0)}; }},
+  {"where",      3, "",   DTypeRule::Switch,       [](const double* x) { return x[0] != 0 ? x[1] : x[2]; },    [](const i64* x) { return x[0] != 0 ? x[1] : x[2]; },
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {Var(), where(x[0], g, 0), where(x[0], 0, g)}; }},
+  {"eq",         2, "==", DTypeRule::Compare,      [](const double* x) { return double(x[0] == x[1]); },       [](const i64* x) { return i64(x[0] == x[1]); },
+      nullptr},
+  {"neq",        2, "!=", DTypeRule::Compare,      [](const double* x) { return double(x[0] != x[1]); },       [](const i64* x) { return i64(x[0] != x[1]); },
+      nullptr},
+  {"lt",         2, "<",  DTypeRule::Compare,      [](const double* x) { return double(x[0] < x[1]); },        [](const i64* x) { return i64(x[0] < x[1]); },
+      nullptr},
+  {"gt",         2, ">",  DTypeRule::Compare,      [](const double* x) { return double(x[0] > x[1]); },        [](const i64* x) { return i64(x[0] > x[1]); },
+      nullptr},
+  {"le",         2, "<=", DTypeRule::Compare,      [](const double* x) { return double(x[0] <= x[1]); },       [](const i64* x) { return i64(x[0] <= x[1]); },
+      nullptr},
+  {"ge",         2, ">=", DTypeRule::Compare,      [](const double* x) { return double(x[0] >= x[1]); },       [](const i64* x) { return i64(x[0] >= x[1]); },
+      nullptr},
+  {"cast",       1, "",   DTypeRule::Cast,         [](const double* x) { return x[0]; },                       [](const i64* x) { return x[0]; },
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g}; }},
+  {"second",     2, "",   DTypeRule::Second,       [](const double* x) { return x[1]; },                       [](const i64* x) { return x[1]; },
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {Var(), g}; }},
 };
 // clang-format on
 
@@ -256,6 +287,11 @@ Array ElemwiseOp::perform(const Apply& node, const std::vector<Array>& inputs) c
   const Shape shape = broadcast_shapes(node, inputs);
   const DType compute = compute_dtype(scalar_, node.inputs());
   const bool in_float = computes_in_float(scalar_, compute);
+  // Operands meet in the dtype the arithmetic runs in: in float32 arithmetic a
+  // C++ number is rounded to float32 first, as numpy 2 does (`x_f32 * 0.1`
+  // multiplies by float32(0.1), and `x_f32 == 0.1` is true for x = float32(0.1)).
+  const bool in_float32 =
+      in_float && (is_float(compute) ? compute : upgrade_to_float(compute)) == DType::Float32;
   Array out(shape, node.output().dtype());
 
   std::vector<Array> views;
@@ -272,6 +308,8 @@ Array ElemwiseOp::perform(const Apply& node, const std::vector<Array>& inputs) c
           const bool truth = views[0].get_flat_double(i) != 0;
           fargs[0] = truth;
           iargs[0] = truth;
+        } else if (in_float32) {
+          fargs[k] = static_cast<float>(views[k].get_flat_double(i));
         } else if (in_float) {
           fargs[k] = views[k].get_flat_double(i);
         } else {
@@ -292,6 +330,18 @@ std::string ElemwiseOp::pretty(const std::vector<std::string>& args) const {
   if (!scalar_.infix.empty() && args.size() == 1) return fmt::format("(-{})", args[0]);
   if (!scalar_.infix.empty()) return fmt::format("({} {} {})", args[0], scalar_.infix, args[1]);
   return fmt::format("{}({})", scalar_.name, fmt::join(args, ", "));
+}
+
+std::vector<InputGrad> ElemwiseOp::grad(const Apply& node, const Var& output_grad) const {
+  const Var z = node.output();
+  std::vector<InputGrad> grads(node.inputs().size(), InputGrad::zero());
+  // Integer and boolean results are piecewise constant: no gradient flows.
+  if (!scalar_.grad || !is_float(z.dtype())) return grads;
+  const std::vector<Var> raw = scalar_.grad(node.inputs(), z, output_grad);
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (!raw[i].is_null()) grads[i] = fit_grad_to(node.inputs()[i], raw[i]);
+  }
+  return grads;
 }
 
 Var elemwise(std::string_view name, const std::vector<Var>& operands) {
@@ -342,6 +392,7 @@ Var le(const Var& a, const Var& b) { return elemwise("le", {a, b}); }
 Var ge(const Var& a, const Var& b) { return elemwise("ge", {a, b}); }
 
 Var cast(const Var& x, DType dtype) {
+  if (x.dtype() == dtype) return x;
   return make_apply(std::make_shared<ElemwiseOp>(scalar_op("cast"), dtype), {x});
 }
 

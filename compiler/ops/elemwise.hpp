@@ -26,6 +26,10 @@ enum class DTypeRule {
   Second,        ///< the dtype of the second operand (fill)
 };
 
+/// Gradients of a scalar op at the output's shape, given its inputs `x`, its
+/// output `z` and the output's gradient `g`; a null Var means no gradient.
+using ScalarGrad = std::vector<Var> (*)(const std::vector<Var>& x, const Var& z, const Var& g);
+
 struct ScalarOp {
   std::string_view name;
   int arity;
@@ -36,6 +40,8 @@ struct ScalarOp {
   double (*on_float)(const double* x);
   /// Reference arithmetic on int64 with wrap-around; null when the op always computes in floats.
   std::int64_t (*on_int)(const std::int64_t* x);
+  /// Reverse-mode derivative; null for piecewise-constant ops (zero gradient).
+  ScalarGrad grad;
 };
 
 /// The scalar op named `name` ("add", "exp", ...); throws hp::Error for an unknown name.
@@ -54,6 +60,7 @@ class ElemwiseOp : public Op {
   TensorType infer_type(const std::vector<Var>& inputs) const override;
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override;
   std::string pretty(const std::vector<std::string>& args) const override;
+  std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const override;
 
  private:
   const ScalarOp& scalar_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "compiler/op.hpp"
+#include "compiler/ops/elemwise.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {
@@ -108,6 +109,27 @@ class ReduceOp : public Op {
     return out;
   }
 
+  // sum: every element gets the gradient of its output position.
+  // mean: the same divided by the number of elements reduced.
+  // max/min: the elements equal to the result get it (all of them at ties, as Theano).
+  // prod: out / x (assumes no element is 0: the quotient is then undefined).
+  // argmax: piecewise constant, no gradient.
+  std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const override {
+    const Var& x = node.inputs()[0];
+    if (kind_ == ReduceKind::Argmax) return {InputGrad::zero()};
+    const Var g = restore_axes(output_grad);
+    const Var spread = elemwise("second", {x, g});
+    switch (kind_) {
+      case ReduceKind::Sum: return {fit_grad_to(x, spread)};
+      case ReduceKind::Mean: return {fit_grad_to(x, spread / cast(reduced_count(x), g.dtype()))};
+      case ReduceKind::Max:
+      case ReduceKind::Min: return {fit_grad_to(x, where(eq(x, restore_axes(node.output())), spread, 0))};
+      case ReduceKind::Prod: return {fit_grad_to(x, spread * restore_axes(node.output()) / x)};
+      case ReduceKind::Argmax: break;
+    }
+    return {InputGrad::zero()};
+  }
+
   std::string pretty(const std::vector<std::string>& args) const override {
     std::string s = fmt::format("{}({}", info(kind_).lower, args[0]);
     if (!all_) {
@@ -120,6 +142,24 @@ class ReduceOp : public Op {
 
  private:
   bool reduces(int axis) const { return std::binary_search(axes_.begin(), axes_.end(), axis); }
+
+  /// A reduced value with its reduced axes put back as broadcastable axes.
+  Var restore_axes(const Var& reduced) const {
+    if (keepdims_) return reduced;
+    std::vector<int> pattern;
+    int next = 0;
+    const int ndim = reduced.ndim() + static_cast<int>(axes_.size());
+    for (int i = 0; i < ndim; ++i) pattern.push_back(reduces(i) ? newaxis : next++);
+    return dimshuffle(reduced, pattern);
+  }
+
+  /// The number of elements each output position reduces, as an int64 scalar.
+  Var reduced_count(const Var& x) const {
+    Var count = constant(Array(std::int64_t{1}));
+    const Var dims = shape(x);
+    for (int a : axes_) count = count * subtensor(dims, {std::int64_t{a}});
+    return count;
+  }
 
   DType output_dtype(DType in) const {
     switch (kind_) {

@@ -19,6 +19,70 @@ std::string pattern_text(const std::vector<int>& pattern) {
   return fmt::format("{}", fmt::join(parts, ","));
 }
 
+Var reshape_like(const Var& g, const Var& like);
+
+/// g reshaped to the shape of `like` (a gradient flowing back through a
+/// reshape or flatten): same size, `like`'s broadcast pattern.
+class ReshapeLikeOp : public Op {
+ public:
+  std::string name() const override { return "ReshapeLike"; }
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    return TensorType(inputs.at(0).dtype(), inputs.at(1).broadcastable());
+  }
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    if (inputs[0].size() != inputs[1].size()) {
+      throw ShapeError(fmt::format("{}: cannot reshape shape {} like shape {}", node_str(node),
+                                   shape_str(inputs[0].shape()), shape_str(inputs[1].shape())));
+    }
+    return inputs[0].reshape(inputs[1].shape());
+  }
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("reshape_like({}, {})", args[0], args[1]);
+  }
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    return {fit_grad_to(node.inputs()[0], reshape_like(g, node.inputs()[0])), InputGrad::zero()};
+  }
+};
+
+Var reshape_like(const Var& g, const Var& like) {
+  return make_apply(std::make_shared<ReshapeLikeOp>(), {g, like});
+}
+
+/// Part k of a concatenation's gradient: inputs are (g, x_0, ..., x_n-1), of
+/// which only the shapes of the x's are read.
+class JoinPartOp : public Op {
+ public:
+  JoinPartOp(int axis, int k) : axis_(axis), k_(k) {}
+  std::string name() const override { return fmt::format("JoinPart{{axis={}, part={}}}", axis_, k_); }
+  std::string key() const override { return name(); }
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    return TensorType(inputs.at(0).dtype(), inputs.at(1 + k_).broadcastable());
+  }
+  Array perform(const Apply&, const std::vector<Array>& inputs) const override {
+    std::int64_t start = 0;
+    for (int j = 0; j < k_; ++j) start += inputs[1 + j].shape()[axis_];
+    return inputs[0].slice(axis_, start, start + inputs[1 + k_].shape()[axis_]);
+  }
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("join_part({}, axis={}, part={})", args[0], axis_, k_);
+  }
+  // Linear in g: the part's gradient placed in its stretch, zeros elsewhere.
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    std::vector<Var> pieces;
+    for (std::size_t j = 1; j < node.inputs().size(); ++j) {
+      const Var& x = node.inputs()[j];
+      pieces.push_back(static_cast<int>(j) == 1 + k_ ? g : cast(zeros_like(x), g.dtype()));
+    }
+    std::vector<InputGrad> grads(node.inputs().size(), InputGrad::zero());
+    grads[0] = fit_grad_to(node.inputs()[0], concatenate(pieces, axis_));
+    return grads;
+  }
+
+ private:
+  int axis_;
+  int k_;
+};
+
 class DimShuffleOp : public Op {
  public:
   explicit DimShuffleOp(std::vector<int> pattern) : pattern_(std::move(pattern)) {}
@@ -78,6 +142,24 @@ class DimShuffleOp : public Op {
     return fmt::format("{}.dimshuffle({})", args[0], pattern_text(pattern_));
   }
 
+  // The inverse shuffle: new axes summed away (they have size 1), kept axes
+  // put back in input order, dropped (broadcastable) axes restored.
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    const Var& x = node.inputs()[0];
+    std::vector<int> new_axes, kept;
+    for (int i = 0; i < static_cast<int>(pattern_.size()); ++i) {
+      if (pattern_[i] == newaxis) new_axes.push_back(i);
+      else kept.push_back(pattern_[i]);
+    }
+    Var r = new_axes.empty() ? g : sum(g, new_axes);
+    std::vector<int> back;
+    for (int a = 0; a < x.ndim(); ++a) {
+      auto it = std::find(kept.begin(), kept.end(), a);
+      back.push_back(it == kept.end() ? newaxis : static_cast<int>(it - kept.begin()));
+    }
+    return {fit_grad_to(x, dimshuffle(r, back))};
+  }
+
  private:
   std::vector<int> pattern_;
 };
@@ -114,6 +196,10 @@ class ReshapeOp : public Op {
     return fmt::format("reshape({}, {})", args[0], shape_str(shape_));
   }
 
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    return {fit_grad_to(node.inputs()[0], reshape_like(g, node.inputs()[0]))};
+  }
+
  private:
   Shape shape_;
 };
@@ -130,9 +216,11 @@ class FlattenOp : public Op {
       throw TypeError(fmt::format("{}: ndim must be between 1 and the input's rank {}",
                                   describe_operands(*this, inputs), x.ndim()));
     }
-    std::vector<bool> bc(x.broadcastable().begin(), x.broadcastable().begin() + (ndim_ - 1));
+    // Var::broadcastable() returns a copy: iterate one vector, not two temporaries.
+    const std::vector<bool>& in_bc = x.type().broadcastable;
+    std::vector<bool> bc(in_bc.begin(), in_bc.begin() + (ndim_ - 1));
     bool last = true;
-    for (int i = ndim_ - 1; i < x.ndim(); ++i) last = last && x.broadcastable()[i];
+    for (int i = ndim_ - 1; i < x.ndim(); ++i) last = last && in_bc[i];
     bc.push_back(last);
     return TensorType(x.dtype(), bc);
   }
@@ -152,6 +240,10 @@ class FlattenOp : public Op {
   std::string pretty(const std::vector<std::string>& args) const override {
     return ndim_ == 1 ? fmt::format("flatten({})", args[0])
                       : fmt::format("flatten({}, {})", args[0], ndim_);
+  }
+
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    return {fit_grad_to(node.inputs()[0], reshape_like(g, node.inputs()[0]))};
   }
 
  private:
@@ -215,6 +307,18 @@ class ConcatenateOp : public Op {
     return fmt::format("concatenate([{}], axis={})", fmt::join(args, ", "), axis_);
   }
 
+  // Each input gets its own stretch of the gradient along the axis.
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    std::vector<Var> parts_inputs{g};
+    parts_inputs.insert(parts_inputs.end(), node.inputs().begin(), node.inputs().end());
+    std::vector<InputGrad> grads;
+    for (std::size_t k = 0; k < node.inputs().size(); ++k) {
+      const Var part = make_apply(std::make_shared<JoinPartOp>(axis_, static_cast<int>(k)), parts_inputs);
+      grads.push_back(fit_grad_to(node.inputs()[k], part));
+    }
+    return grads;
+  }
+
  private:
   int axis_;
 };
@@ -231,6 +335,7 @@ class ShapeOp : public Op {
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("shape({})", args[0]);
   }
+  std::vector<InputGrad> grad(const Apply&, const Var&) const override { return {InputGrad::zero()}; }
 };
 
 }  // namespace

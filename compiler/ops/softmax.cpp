@@ -45,6 +45,13 @@ class SoftmaxOp : public Op {
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("softmax({})", args[0]);
   }
+
+  // dx = (g - sum(g * sm, last axis)) * sm
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    const Var sm = node.output();
+    const int last = sm.ndim() - 1;
+    return {fit_grad_to(node.inputs()[0], (g - sum(g * sm, last, /*keepdims=*/true)) * sm)};
+  }
 };
 
 }  // namespace

@@ -92,6 +92,9 @@ class SubtensorOp : public Op {
     return fmt::format("{}[{}]", args[0], index_text(indices_));
   }
 
+  // The gradient lands in the selected region of a zero tensor shaped like x.
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override;
+
  private:
   std::vector<Index> indices_;
 };
@@ -125,14 +128,19 @@ class IncSubtensorOp : public Op {
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
     Array out = inputs[0].copy();
     Array region = index_array(node, out, indices_);
-    Array y;
-    try {
-      y = inputs[1].broadcast_to(region.shape());
-    } catch (const ShapeError&) {
-      throw ShapeError(fmt::format("{}: a value of shape {} does not broadcast to the region's shape {}",
-                                   node_str(node), shape_str(inputs[1].shape()),
-                                   shape_str(region.shape())));
+    // As elementwise ops: only axes the value's type marks broadcastable
+    // (or that it lacks) stretch, so that the gradient can sum them back.
+    const Var& y_var = node.inputs()[1];
+    const int pad = region.ndim() - y_var.ndim();
+    for (int i = 0; i < y_var.ndim(); ++i) {
+      if (!y_var.broadcastable()[i] && inputs[1].shape()[i] != region.shape()[pad + i]) {
+        throw ShapeError(fmt::format("{}: a value of shape {} does not fit the region's shape {} "
+                                     "(axis {} differs and is not broadcastable)",
+                                     node_str(node), shape_str(inputs[1].shape()),
+                                     shape_str(region.shape()), i));
+      }
     }
+    const Array y = inputs[1].broadcast_to(region.shape());
     const bool in_float = is_float(out.dtype());
     for (std::int64_t i = 0; i < region.size(); ++i) {
       if (in_float) {
@@ -152,10 +160,25 @@ class IncSubtensorOp : public Op {
                        index_text(indices_), args[1]);
   }
 
+  // x: g, with the region zeroed when it was overwritten (set); y: g's region.
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    const Var& x = node.inputs()[0];
+    const Var& y = node.inputs()[1];
+    const Var gx = set_ ? make_apply(std::make_shared<IncSubtensorOp>(indices_, true), {g, Var(0)}) : g;
+    const Var gy = make_apply(std::make_shared<SubtensorOp>(indices_), {g});
+    return {fit_grad_to(x, gx), fit_grad_to(y, gy)};
+  }
+
  private:
   std::vector<Index> indices_;
   bool set_;
 };
+
+std::vector<InputGrad> SubtensorOp::grad(const Apply& node, const Var& g) const {
+  const Var& x = node.inputs()[0];
+  const Var zeros = cast(zeros_like(x), g.dtype());
+  return {fit_grad_to(x, make_apply(std::make_shared<IncSubtensorOp>(indices_, false), {zeros, g}))};
+}
 
 Var update_subtensor(const Var& sub, const Var& y, bool set) {
   const char* fn = set ? "set_subtensor" : "inc_subtensor";

@@ -36,6 +36,9 @@ struct InOptions {
 /// An input of a compiled function, with an optional default value.
 struct In {
   In(Var v) : var(std::move(v)) {}  // NOLINT(google-explicit-constructor)
+  /// A named input without a default: hp::In(x, {.name = "value"}).
+  In(Var v, InOptions options)
+      : var(std::move(v)), name(std::move(options.name)), mutable_(options.mutable_) {}
   In(Var v, Array default_value, InOptions options = {})
       : var(std::move(v)), value(std::move(default_value)), name(std::move(options.name)),
         mutable_(options.mutable_) {}

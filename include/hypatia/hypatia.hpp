@@ -7,6 +7,7 @@
 #include "hypatia/dtype.hpp"
 #include "hypatia/error.hpp"
 #include "hypatia/function.hpp"
+#include "hypatia/grad.hpp"
 #include "hypatia/graph.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"

@@ -503,6 +503,17 @@ TEST_CASE("float32 * 0.1 stays float32 (the C++ literal is weak)") {
               {0.10000000149011612, 0.20000000298023224}) == "");
 }
 
+TEST_CASE("in float32 arithmetic a C++ number is rounded to float32 first, as numpy 2") {
+  hp::Var f = hp::vector("f", hp::float32);
+  // 9 * float32(0.1) rounds up; 9 * 0.1 in doubles, then rounded, would give 0.8999999761581421.
+  CHECK(exact((f * 0.1).eval({{f, hp::array({9., 13.}, hp::float32)}}), hp::float32, {2},
+              {0.9000000357627869, 1.3000000715255737}) == "");
+  CHECK(exact(hp::eq(f, 0.1).eval({{f, hp::array({0.1}, hp::float32)}}), hp::bool_, {1}, {1}) == "");
+  CHECK(exact((f < 16777217).eval({{f, hp::array({16777216.}, hp::float32)}}), hp::bool_, {1}, {0}) == "");
+  CHECK(exact(hp::clip(f, 0.1, 0.2).eval({{f, hp::array({0., 1.}, hp::float32)}}), hp::float32, {2},
+              {0.10000000149011612, 0.20000000298023224}) == "");
+}
+
 TEST_CASE("int8 + 1 stays int8") {
   hp::Var i = hp::vector("i", hp::int8);
   CHECK((1 + i).dtype() == hp::int8);
@@ -581,9 +592,12 @@ TEST_CASE("a weak integer literal that does not fit the tensor's dtype is a Type
   CHECK_THROWS_AS(i + 300, hp::TypeError);
   CHECK_THROWS_AS(hp::maximum(i, 300), hp::TypeError);
   CHECK_THROWS_AS(u * -1, hp::TypeError);
+  CHECK_THROWS_AS(i - 128, hp::TypeError);  // as numpy 2: 128 is not an int8
   CHECK_NOTHROW(i + 127);
-  CHECK_NOTHROW(i - 128);
+  CHECK_NOTHROW(i + -128);
   CHECK_NOTHROW(u + 255);
+  CHECK_NOTHROW(hp::where(i > 0, i, 7));
+  CHECK_NOTHROW(hp::where(300, i, 7));
 }
 
 TEST_CASE("comparing with a weak integer literal out of the tensor's range is exact") {

@@ -1,0 +1,36 @@
+/// \file Automatic differentiation (reverse mode), as theano.grad.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "hypatia/graph.hpp"
+
+namespace hypatia {
+
+/// What grad does when a wrt variable does not influence the cost.
+enum class DisconnectedInputs { Raise, Warn, Ignore };
+
+struct GradOptions {
+  /// Variables treated as constants: no gradient flows through them.
+  std::vector<Var> consider_constant = {};
+  /// Gradients of the cost with respect to intermediate variables, supplied
+  /// instead of derived (each second Var has the first's type).
+  std::vector<std::pair<Var, Var>> known_grads = {};
+  /// Raise (hp::DisconnectedInputError naming the input), Warn, or Ignore
+  /// (both give zeros).
+  DisconnectedInputs disconnected_inputs = DisconnectedInputs::Raise;
+};
+
+/// d(cost)/d(wrt) as a graph of the same type as wrt. `cost` must be a
+/// scalar (hp::TypeError otherwise). Through an op whose derivative does
+/// not exist, raises hp::Error naming the op.
+Var grad(const Var& cost, const Var& wrt, const GradOptions& options = {});
+std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOptions& options = {});
+
+/// The Jacobian of vector `y` with respect to `x`: shape (len(y), *x.shape).
+Var jacobian(const Var& y, const Var& x, DisconnectedInputs disconnected = DisconnectedInputs::Raise);
+/// The Hessian of scalar `cost` with respect to vector `x`.
+Var hessian(const Var& cost, const Var& x, DisconnectedInputs disconnected = DisconnectedInputs::Raise);
+
+}  // namespace hypatia
