@@ -357,9 +357,8 @@ llvm::orc::SymbolMap host_symbol_map(llvm::orc::LLJIT& jit, const std::vector<Ho
   auto add = [&](const HostSymbol& symbol) {
     if (!symbol.address)
       throw Error("hypatia JIT: host symbol '" + symbol.name + "' has a null address");
-    map[jit.mangleAndIntern(symbol.name)] = {
-        llvm::orc::ExecutorAddr::fromPtr(symbol.address),
-        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+    map[jit.mangleAndIntern(symbol.name)] = {llvm::orc::ExecutorAddr::fromPtr(symbol.address),
+                                              llvm::JITSymbolFlags::Exported};  // code or data
   };
   for (const HostSymbol& symbol : blas_symbols()) add(symbol);
   for (const HostSymbol& symbol : extra) add(symbol);

@@ -4,12 +4,13 @@
 /// it into callable machine code inside the running process. Compilation is
 /// split in two so that the disk cache can store what sits between them:
 ///
-///   compile_to_object(source) -> ObjectCode   (Clang frontend, O2, codegen)
-///   load_object(ObjectCode)   -> Module       (ORC link; ~1 ms)
+///   compile_to_object(source) -> ObjectCode   (Clang, O2, codegen: ~30 ms warm)
+///   load_object(ObjectCode)   -> Module       (ORC link: ~0.1 ms)
 ///
-/// An object links against the symbols of the host process (libm, OpenBLAS's
-/// cblas_*, anything exported) and against HostSymbols passed explicitly; pass
-/// the runtime's own entry points that way, which works even when the host
+/// An object links against, in this order: HostSymbols passed explicitly,
+/// OpenBLAS's main CBLAS routines (registered by the JIT itself), and the
+/// symbols the host process exports (dlsym: libm, libc, any cblas_*). Pass the
+/// runtime's own entry points as HostSymbols: that works even when the host
 /// executable is not linked with -rdynamic.
 ///
 /// Invariants the code generator may rely on:
@@ -45,10 +46,11 @@ namespace hypatia::jit {
 /// How to compile one translation unit. Every field changes the object code,
 /// so every field is part of compile_fingerprint().
 struct CompileOptions {
-  int opt_level = 2;                 ///< 0..3, as -O0..-O3 (IR pipeline and codegen)
-  bool fp_contract = true;           ///< fuse a*b+c into fma within one expression
-  std::vector<std::string> defines = {};  ///< "NAME" or "NAME=VALUE", as -D
-  // (`= {}` keeps -Wextra quiet about designated initialisers that omit it)
+  int opt_level = 2;        ///< 0..3, as -O0..-O3 (IR pipeline and codegen)
+  bool fp_contract = true;  ///< fuse a*b+c into fma within one expression
+  /// "NAME" or "NAME=VALUE", as -D. (`= {}` keeps GCC's -Wextra quiet about
+  /// designated initialisers that leave it out.)
+  std::vector<std::string> defines = {};
 };
 
 /// Wall-clock time of each compilation phase, in milliseconds.
@@ -117,9 +119,10 @@ std::string llvm_version();       ///< e.g. "19.1.7"
 std::string compile_fingerprint(const CompileOptions& options = {});
 
 /// Clang frontend -> LLVM IR -> optimisation pipeline -> relocatable object.
-/// Throws hp::CompileError (with the source and Clang's diagnostics, e.g.
-/// "error: use of undeclared identifier 'q'") when the source does not compile,
-/// hp::Error for anything else (bad options, static constructors).
+/// Throws hp::CompileError, carrying the source and the diagnostics, when Clang
+/// rejects the source ("error: use of undeclared identifier 'q'"), when LLVM's
+/// back end does (an inline-asm error) or when it needs static constructors;
+/// hp::Error for bad options.
 ObjectCode compile_to_object(const std::string& source, const CompileOptions& options = {});
 
 /// Links an object into the process. `extra_symbols` take precedence over the

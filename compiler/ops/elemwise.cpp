@@ -41,10 +41,23 @@ i64 python_mod(i64 a, i64 b) {
   return r;
 }
 
+// Python's divmod on floats, as numpy's npy_divmod: a == (a // b) * b + a % b,
+// and a % b takes the sign of b. floor(a / b) alone is wrong where a / b rounds
+// up to an integer: 1.0 // 0.1 is 9 (1.0 % 0.1 is 0.09999999999999995), not 10.
 double python_fmod(double a, double b) {
-  double r = std::fmod(a, b);
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
-  return r;
+  const double r = std::fmod(a, b);
+  if (r == 0) return std::copysign(0.0, b);
+  return (r < 0) != (b < 0) ? r + b : r;
+}
+
+double python_floor_div(double a, double b) {
+  if (b == 0) return a / b;
+  const double r = std::fmod(a, b);
+  double div = (a - r) / b;
+  if (r != 0 && (r < 0) != (b < 0)) div -= 1.0;
+  if (div == 0) return std::copysign(0.0, a / b);
+  const double floor_div = std::floor(div);
+  return div - floor_div > 0.5 ? floor_div + 1.0 : floor_div;
 }
 
 i64 int_pow(i64 base, i64 exponent) {
@@ -87,7 +100,7 @@ const std::vector<ScalarOp> kScalarOps = {
       [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * x[1], g * x[0]}; }},
   {"true_div",   2, "/",  DTypeRule::Float,        [](const double* x) { return x[0] / x[1]; },                nullptr,
       [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g / x[1], -(g * z) / x[1]}; }},
-  {"int_div",    2, "//", DTypeRule::UpcastNoBool, [](const double* x) { return std::floor(x[0] / x[1]); },    [](const i64* x) { return floor_div(x[0], x[1]); },
+  {"int_div",    2, "//", DTypeRule::UpcastNoBool, [](const double* x) { return python_floor_div(x[0], x[1]); }, [](const i64* x) { return floor_div(x[0], x[1]); },
       nullptr},
   {"mod",        2, "%",  DTypeRule::UpcastNoBool, [](const double* x) { return python_fmod(x[0], x[1]); },    [](const i64* x) { return python_mod(x[0], x[1]); },
       [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g, -(int_div(x[0], x[1]) * g)}; }},
@@ -163,19 +176,13 @@ bool computes_in_float(const ScalarOp& op, DType compute) {
 void check_weak_integers_fit(const Op& op, const ScalarOp& scalar, const std::vector<Var>& inputs,
                              DType compute) {
   if (computes_in_float(scalar, compute) || scalar.rule == DTypeRule::Compare) return;
-  const auto [lowest, highest] = visit_dtype(compute, [](auto tag) {
-    using Limits = std::numeric_limits<decltype(tag)>;
-    return std::pair<i64, i64>{Limits::lowest(), Limits::max()};
-  });
   const std::size_t first = scalar.rule == DTypeRule::Switch ? 1 : 0;
   for (std::size_t k = first; k < inputs.size(); ++k) {
-    if (!inputs[k].is_weak_literal() || !is_integer(inputs[k].dtype())) continue;
-    const i64 value = inputs[k].constant_value().get_flat_int(0);
-    if (value < lowest || value > highest) {
-      throw TypeError(fmt::format("{}: the number {} does not fit the operands' dtype {}; "
-                                  "cast the tensor to a wider dtype first",
-                                  describe_operands(op, inputs), value, dtype_name(compute)));
-    }
+    if (literal_fits(inputs[k], compute)) continue;
+    throw TypeError(fmt::format("{}: the number {} does not fit the operands' dtype {}; "
+                                "cast the tensor to a wider dtype first",
+                                describe_operands(op, inputs),
+                                inputs[k].constant_value().get_flat_int(0), dtype_name(compute)));
   }
 }
 
@@ -209,6 +216,16 @@ DType promote_operands(const std::vector<Var>& operands) {
   if (weak_float && !is_float(result)) result = config().floatX;
   if (weak_int && is_bool(result)) result = DType::Int64;
   return result;
+}
+
+bool literal_fits(const Var& x, DType dtype) {
+  if (!x.is_weak_literal() || !is_integer(x.dtype()) || !is_integer(dtype)) return true;
+  const auto [lowest, highest] = visit_dtype(dtype, [](auto tag) {
+    using Limits = std::numeric_limits<decltype(tag)>;
+    return std::pair<i64, i64>{Limits::lowest(), Limits::max()};
+  });
+  const i64 value = x.constant_value().get_flat_int(0);
+  return lowest <= value && value <= highest;
 }
 
 std::vector<bool> broadcast_pattern(const std::vector<Var>& operands) {

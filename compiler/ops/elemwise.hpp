@@ -74,6 +74,11 @@ Var elemwise(std::string_view name, const std::vector<Var>& operands);
 /// takes the tensors' dtype; a float number with integer tensors gives floatX.
 DType promote_operands(const std::vector<Var>& operands);
 
+/// False for a C++ integer (weak literal) outside the range of the integer
+/// dtype it meets (NEP 50: `x_int8 + 300` is an error, as in numpy 2); true
+/// for anything else.
+bool literal_fits(const Var& x, DType dtype);
+
 /// The broadcast pattern of operands of possibly different ranks, aligned on
 /// the right (missing leading axes broadcast).
 std::vector<bool> broadcast_pattern(const std::vector<Var>& operands);

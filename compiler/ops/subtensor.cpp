@@ -122,6 +122,11 @@ class IncSubtensorOp : public Op {
                                   describe_operands(*this, inputs), dtype_name(y.dtype()),
                                   dtype_name(x.dtype())));
     }
+    if (!literal_fits(y, x.dtype())) {
+      throw TypeError(fmt::format("{}: the number {} does not fit the tensor's dtype {}",
+                                  describe_operands(*this, inputs),
+                                  y.constant_value().get_flat_int(0), dtype_name(x.dtype())));
+    }
     return x.type();
   }
 
@@ -140,7 +145,8 @@ class IncSubtensorOp : public Op {
                                      shape_str(region.shape()), i));
       }
     }
-    const Array y = inputs[1].broadcast_to(region.shape());
+    // The value is stored in x's dtype: a C++ number in float32 is rounded first.
+    const Array y = inputs[1].astype(out.dtype()).broadcast_to(region.shape());
     const bool in_float = is_float(out.dtype());
     for (std::int64_t i = 0; i < region.size(); ++i) {
       if (in_float) {

@@ -1,9 +1,12 @@
 /// \file Automatic differentiation (reverse mode), as theano.grad.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
+#include "hypatia/array.hpp"
 #include "hypatia/graph.hpp"
 
 namespace hypatia {
@@ -32,5 +35,24 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
 Var jacobian(const Var& y, const Var& x, DisconnectedInputs disconnected = DisconnectedInputs::Raise);
 /// The Hessian of scalar `cost` with respect to vector `x`.
 Var hessian(const Var& cost, const Var& x, DisconnectedInputs disconnected = DisconnectedInputs::Raise);
+
+struct VerifyGradOptions {
+  /// Finite-difference step; 0 picks one by dtype (1e-7 float64, 1e-3 float32).
+  double eps = 0;
+  /// Tolerances on |analytic - numeric| <= atol + rtol * |numeric|; 0 picks by dtype.
+  double rtol = 0;
+  double atol = 0;
+  /// How many random projections of the output to check.
+  int n_tests = 2;
+  std::uint64_t seed = 42;
+};
+
+/// Checks the symbolic gradient of `fn` at `points` against central finite
+/// differences, as Theano's verify_grad: the output of fn (any shape) is
+/// projected on a random tensor to give a scalar cost, then every element of
+/// every input is perturbed. Throws hp::Error naming the input, the worst
+/// element and both values on a mismatch.
+void verify_grad(const std::function<Var(const std::vector<Var>&)>& fn,
+                 const std::vector<Array>& points, const VerifyGradOptions& options = {});
 
 }  // namespace hypatia

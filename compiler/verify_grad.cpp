@@ -1,0 +1,94 @@
+/// verify_grad: the symbolic gradient against central finite differences.
+#include <cmath>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "compiler/evaluate.hpp"
+#include "hypatia/grad.hpp"
+#include "hypatia/ops.hpp"
+
+namespace hypatia {
+namespace {
+
+struct Tolerance {
+  double eps, rtol, atol;
+};
+
+Tolerance tolerance_for(DType dtype, const VerifyGradOptions& o) {
+  const bool f32 = dtype == DType::Float32;
+  return {o.eps > 0 ? o.eps : (f32 ? 1e-3 : 1e-7), o.rtol > 0 ? o.rtol : (f32 ? 1e-2 : 1e-4),
+          o.atol > 0 ? o.atol : (f32 ? 1e-3 : 1e-6)};
+}
+
+Array random_like(const Array& a, DType dtype, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  Array r(a.shape(), dtype);
+  for (std::int64_t i = 0; i < r.size(); ++i) r.set_flat_double(i, dist(rng));
+  return r;
+}
+
+}  // namespace
+
+void verify_grad(const std::function<Var(const std::vector<Var>&)>& fn,
+                 const std::vector<Array>& points, const VerifyGradOptions& options) {
+  std::vector<Var> inputs;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!is_float(points[i].dtype())) {
+      throw TypeError(fmt::format("verify_grad: point {} has dtype {}; gradients need floats", i,
+                                  dtype_name(points[i].dtype())));
+    }
+    inputs.push_back(tensor(fmt::format("input{}", i), points[i].dtype(),
+                            std::vector<bool>(points[i].ndim(), false)));
+  }
+  const Var out = fn(inputs);
+  if (out.is_null()) throw Error("verify_grad: fn returned a null hp::Var");
+  std::vector<std::pair<Var, Array>> at;
+  for (std::size_t i = 0; i < points.size(); ++i) at.emplace_back(inputs[i], points[i]);
+  EvalOptions lenient;
+  lenient.require_givens_used = false;
+  const Array out_value = evaluate({out}, at, lenient).front();
+
+  std::mt19937_64 rng(options.seed);
+  for (int test = 0; test < options.n_tests; ++test) {
+    const Var projection = constant(random_like(out_value, out.dtype(), rng));
+    const Var cost = sum(out * projection);
+    const std::vector<Var> grads =
+        grad(cost, inputs, {.disconnected_inputs = DisconnectedInputs::Ignore});
+    const std::vector<Array> analytic = evaluate(grads, at, lenient);
+
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const Tolerance tol = tolerance_for(points[i].dtype(), options);
+      double worst_excess = 0;
+      std::int64_t worst = -1;
+      double worst_numeric = 0, worst_analytic = 0;
+      for (std::int64_t k = 0; k < points[i].size(); ++k) {
+        auto cost_at = [&](double delta) {
+          std::vector<std::pair<Var, Array>> moved = at;
+          Array p = points[i].copy();
+          p.set_flat_double(k, p.get_flat_double(k) + delta);
+          moved[i].second = p;
+          return evaluate({cost}, moved, lenient).front().item<double>();
+        };
+        const double numeric = (cost_at(tol.eps) - cost_at(-tol.eps)) / (2 * tol.eps);
+        const double symbolic = analytic[i].get_flat_double(k);
+        const double excess = std::fabs(symbolic - numeric) - (tol.atol + tol.rtol * std::fabs(numeric));
+        if (excess > worst_excess || std::isnan(symbolic) != std::isnan(numeric)) {
+          worst_excess = std::isnan(excess) ? INFINITY : excess;
+          worst = k;
+          worst_numeric = numeric;
+          worst_analytic = symbolic;
+        }
+      }
+      if (worst >= 0) {
+        throw Error(fmt::format(
+            "verify_grad: the gradient of input {} disagrees with finite differences at element "
+            "{}: symbolic {}, numeric {} (eps {}, rtol {}, atol {}; output {} projected at random, "
+            "test {})",
+            i, worst, worst_analytic, worst_numeric, tol.eps, tol.rtol, tol.atol, out.type().str(), test));
+      }
+    }
+  }
+}
+
+}  // namespace hypatia
