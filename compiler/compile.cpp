@@ -38,6 +38,22 @@ void check_inputs(const std::vector<In>& inputs, const CompileOptions& options) 
   }
 }
 
+/// The updates with each bare C++ number as a new value (`{count, 0}`) made a
+/// constant of its shared variable's dtype when that loses nothing, as Theano
+/// passes a Python number through the shared variable's type.
+std::vector<std::pair<Shared, Var>> typed_updates(const CompileOptions& options) {
+  std::vector<std::pair<Shared, Var>> updates = options.updates;
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    auto& [shared, value] = updates[i];
+    if (shared.is_null() || !shared.is_shared() || value.is_null() || !value.is_weak_literal()) continue;
+    if (value.ndim() != shared.ndim()) continue;  // check_updates reports it
+    const std::string what = fmt::format("{}: update {} of shared variable {}",
+                                         function_label(options), i, describe_var(shared));
+    value = constant(fit_value_to_type(shared.type(), value.constant_value(), what));
+  }
+  return updates;
+}
+
 /// Shared variables and dtype/pattern agreement of each update.
 void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const CompileOptions& options) {
   std::unordered_set<const VarNode*> seen;
@@ -69,7 +85,8 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
                  const CompileOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   check_inputs(inputs, options);
-  check_updates(options.updates, options);
+  const std::vector<std::pair<Shared, Var>> updates = typed_updates(options);
+  check_updates(updates, options);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].is_null()) throw Error(fmt::format("{}: output {} is a null hp::Var", function_label(options), i));
   }
@@ -82,14 +99,14 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
 
   // Givens rewrite the outputs and the update values together.
   std::vector<Var> targets = outputs;
-  for (const auto& [shared, value] : options.updates) targets.push_back(value);
+  for (const auto& [shared, value] : updates) targets.push_back(value);
   for (const auto& [from, to] : options.givens) {
     if (from.is_null() || to.is_null()) throw Error(function_label(options) + ": a given is a null hp::Var");
   }
   targets = clone_replace(targets, options.givens);
   impl->outputs.assign(targets.begin(), targets.begin() + static_cast<long>(outputs.size()));
   impl->update_values.assign(targets.begin() + static_cast<long>(outputs.size()), targets.end());
-  for (const auto& [shared, value] : options.updates) impl->updated.push_back(shared);
+  for (const auto& [shared, value] : updates) impl->updated.push_back(shared);
 
   std::vector<Var> explicit_inputs;
   for (const In& in : inputs) {

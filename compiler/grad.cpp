@@ -43,8 +43,17 @@ VarSet dependents(const std::vector<std::shared_ptr<Apply>>& order, const std::v
 
 class GradAccumulator {
  public:
-  void add(const Var& v, const Var& g) { terms_[v.node()].push_back(g); }
+  void add(const Var& v, const Var& g) {
+    if (!known_.count(v.node())) terms_[v.node()].push_back(g);
+  }
+  /// A known gradient replaces the derived one, as Theano's known_grads: the
+  /// contributions flowing into v from the cost are not added to it.
+  void set_known(const Var& v, const Var& g) {
+    terms_[v.node()] = {g};
+    known_.insert(v.node());
+  }
   bool has(const Var& v) const { return terms_.count(v.node()) > 0; }
+  bool is_known(const Var& v) const { return known_.count(v.node()) > 0; }
   /// The sum of the contributions to v's gradient (computed once).
   Var total(const Var& v) {
     auto& terms = terms_.at(v.node());
@@ -56,6 +65,7 @@ class GradAccumulator {
 
  private:
   std::unordered_map<const VarNode*, std::vector<Var>> terms_;
+  VarSet known_;
 };
 
 /// A gradient of exactly `v`'s type (dtype and broadcast pattern).
@@ -86,22 +96,22 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   VarSet constants;
   for (const Var& c : options.consider_constant) constants.insert(c.node());
 
-  std::vector<Var> roots{cost};
-  for (const auto& [v, g] : options.known_grads) roots.push_back(v);
-  const auto order = topological_order(roots);
-  const VarSet depends = dependents(order, wrt, constants);
-
   GradAccumulator grads;
-  const DType seed_dtype = is_float(cost.dtype()) ? cost.dtype() : config().floatX;
-  grads.add(cost, constant(Array::ones({}, seed_dtype)));
+  std::vector<Var> roots{cost};
   for (const auto& [v, g] : options.known_grads) {
     if (v.is_null() || g.is_null()) throw Error("grad: a known_grads entry is a null hp::Var");
     if (g.ndim() != v.ndim()) {
       throw TypeError(fmt::format("grad: known gradient of {} has type {}", describe_var(v),
                                   g.type().str()));
     }
-    grads.add(v, g);
+    grads.set_known(v, g);
+    roots.push_back(v);
   }
+  const auto order = topological_order(roots);
+  const VarSet depends = dependents(order, wrt, constants);
+
+  const DType seed_dtype = is_float(cost.dtype()) ? cost.dtype() : config().floatX;
+  grads.add(cost, constant(Array::ones({}, seed_dtype)));
 
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Apply& node = **it;
@@ -110,7 +120,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     const std::vector<InputGrad> input_grads = node.op().grad(node, of_type(out, grads.total(out)));
     for (std::size_t i = 0; i < node.inputs().size(); ++i) {
       const Var& in = node.inputs()[i];
-      if (!depends.count(in.node()) || constants.count(in.node())) continue;
+      if (!depends.count(in.node()) || constants.count(in.node()) || grads.is_known(in)) continue;
       const InputGrad& g = input_grads.at(i);
       if (g.kind == InputGrad::Kind::Undefined) {
         throw Error(fmt::format("grad: the gradient with respect to {} goes through {} (input {} "

@@ -2,6 +2,7 @@
 /// and applies updates atomically.
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -34,10 +35,15 @@ std::vector<Array> bind_arguments(const FunctionImpl& f, const std::vector<Array
   std::vector<std::optional<Array>> bound(n);
   for (std::size_t i = 0; i < args.size(); ++i) bound[i] = args[i];
   for (const auto& [name, value] : named) {
-    auto it = std::find_if(f.inputs.begin(), f.inputs.end(),
-                           [&](const InputSpec& in) { return !name.empty() && in.name == name; });
+    const auto has_name = [&](const InputSpec& in) { return !name.empty() && in.name == name; };
+    auto it = std::find_if(f.inputs.begin(), f.inputs.end(), has_name);
     if (it == f.inputs.end()) {
       throw TypeError(fmt::format("{} has no input named '{}'", function_label(f), name));
+    }
+    // As Theano: several inputs may share a name, but then none is called by it.
+    if (std::find_if(std::next(it), f.inputs.end(), has_name) != f.inputs.end()) {
+      throw TypeError(fmt::format("{}: the name '{}' is ambiguous: several inputs have it",
+                                  function_label(f), name));
     }
     const std::size_t i = static_cast<std::size_t>(it - f.inputs.begin());
     if (bound[i]) throw TypeError(fmt::format("{} is given twice", input_label(f, i)));

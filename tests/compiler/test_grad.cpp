@@ -213,10 +213,9 @@ TEST_CASE("a 200-layer chain that uses each layer twice differentiates fast and 
     }
     gx[j] = dh;
   }
-  hp::Function f = hp::compile({x, w}, g);
-  const std::vector<hp::Array> out = f(hp::array(x0), w0);
-  CHECK(close(out[0], hp::float64, {3}, gx, 1e-10) == "");
-  CHECK(close(out[1], hp::float64, {}, {gw}, 1e-10) == "");
+  const std::vector<std::pair<hp::Var, hp::Array>> at{{x, hp::array(x0)}, {w, w0}};
+  CHECK(close(g[0].eval(at), hp::float64, {3}, gx, 1e-10) == "");
+  CHECK(close(g[1].eval(at), hp::float64, {}, {gw}, 1e-10) == "");
 }
 
 TEST_CASE("the gradient graph of a chain grows linearly with its depth") {
@@ -306,7 +305,7 @@ TEST_CASE("an integer input gets a zero gradient of its own type") {
   const std::vector<std::pair<hp::Var, hp::Array>> at{{x, hp::array({0.5, 1.5, 2.5})},
                                                       {i, hp::array({3, -4, 5}, hp::int32)}};
   CHECK(close(g[0].eval(at), hp::float64, {3}, {3, -4, 5}) == "");
-  CHECK(close(g[1].eval(at), hp::int32, {3}, {0, 0, 0}) == "");
+  CHECK(close(g[1].eval({at[1]}), hp::int32, {3}, {0, 0, 0}) == "");
 }
 
 TEST_CASE("a float32 graph gives float32 gradients") {
@@ -390,7 +389,9 @@ TEST_CASE("disconnected_inputs = Warn gives zeros too") {
 
 TEST_CASE("the gradient of the cost with respect to itself is one") {
   hp::Var s = hp::scalar("s");
-  CHECK(hp::grad(s, s).eval({{s, 4.0}}).item<double>() == 1.0);
+  hp::Var g = hp::grad(s, s);
+  CHECK(g.type() == s.type());
+  CHECK(g.eval().item<double>() == 1.0);
 }
 
 TEST_CASE("consider_constant stops the gradient flowing through a variable") {
@@ -419,8 +420,8 @@ TEST_CASE("known_grads supplies the gradient of an intermediate variable instead
   hp::Var cost = hp::sum(hp::sqr(y));
   hp::Var gy = hp::vector("gy");
   hp::Var g = hp::grad(cost, x, {.known_grads = {{y, gy}}});
-  // d(cost)/dy is taken to be gy, so d(cost)/dx = 3 gy whatever x is.
-  const hp::Array value = g.eval({{x, hp::array({1., 2., 3.})}, {gy, hp::array({1., 10., 100.})}});
+  // d(cost)/dy is taken to be gy, so d(cost)/dx = 3 gy: x is not even needed.
+  const hp::Array value = g.eval({{gy, hp::array({1., 10., 100.})}});
   CHECK(close(value, hp::float64, {3}, {3, 30, 300}) == "");
 }
 
@@ -486,7 +487,7 @@ TEST_CASE("grad of several wrt at once gives one gradient per wrt, in order") {
   hp::Var b = hp::scalar("b");
   const std::vector<hp::Var> g = hp::grad(a * a * b, {b, a});
   REQUIRE(g.size() == 2);
-  CHECK(g[0].eval({{a, 3.0}, {b, 5.0}}).item<double>() == 9.0);
+  CHECK(g[0].eval({{a, 3.0}}).item<double>() == 9.0);
   CHECK(g[1].eval({{a, 3.0}, {b, 5.0}}).item<double>() == 30.0);
 }
 
