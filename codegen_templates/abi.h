@@ -41,6 +41,8 @@ void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype)
 // Pairwise (numerically sound) sums of contiguous data, as numpy's.
 double hp_sum_f64(const double* x, hp_i64 n);
 double hp_sum_f32(const float* x, hp_i64 n);
+// Profiling: marks the end of node `node` (called only when the caller asked for times).
+void hp_node_done(hp_context* ctx, hp_i64 node);
 // Runs node `node` with its reference implementation (ops without generated code).
 int hp_perform(hp_context* ctx, hp_i64 node, const hp_tensor* inputs, hp_i64 n_inputs, hp_tensor* out);
 }
@@ -164,3 +166,14 @@ static inline hp_i64 hp_to_i64(double x) {
   if (x >= 9223372036854775808.0) return 9223372036854775807LL;
   return (hp_i64)x;
 }
+
+static inline bool hp_same_shape(const hp_tensor& a, const hp_tensor& b) {
+  if (a.ndim != b.ndim) return false;
+  for (hp_i64 i = 0; i < a.ndim; ++i) {
+    if (a.shape[i] != b.shape[i]) return false;
+  }
+  return true;
+}
+
+// Loops of at least this many elements are split across the runtime's threads.
+#define HP_PARALLEL_MIN 32768

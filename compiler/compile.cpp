@@ -7,11 +7,14 @@
 
 #include <fmt/format.h>
 
+#include "compiler/backend_cpu.hpp"
 #include "compiler/clone.hpp"
+#include "compiler/debug_program.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/graph_node.hpp"
 #include "compiler/reference_program.hpp"
 #include "runtime/function_impl.hpp"
+#include "runtime/jit_cpu.hpp"
 
 namespace hypatia {
 namespace {
@@ -154,11 +157,27 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
     std::cerr << "hypatia warning: " << msg << "\n";
   }
 
-  // Until the CPU backend lands, every mode runs the reference evaluator;
-  // Debug adds the NaN/Inf check after every node.
+  // FastRun and FastCompile run JIT-compiled C++; Debug runs the reference
+  // evaluator with NaN/Inf checks and compares the compiled code with it.
+  // Without the JIT (built with HYPATIA_WITH_CLANG=OFF) the reference runs.
   std::vector<Var> program_inputs = explicit_inputs;
   for (const Shared& s : impl->shared_inputs) program_inputs.push_back(s);
-  impl->program = make_reference_program(program_inputs, targets, impl->mode == Mode::Debug);
+  const bool debug = impl->mode == Mode::Debug;
+  CompileReport report;
+  std::unique_ptr<Program> compiled = build_cpu_program(
+      program_inputs, targets, impl->name, make_reference_program(program_inputs, targets, false), report);
+  impl->source = report.source;
+  impl->stats.compile_phases = report.phases;
+  impl->stats.cache = compiled ? report.cache
+                               : jit::available() ? "reference evaluator (graph beyond the compiled backend's limits)"
+                                                  : "reference evaluator (built without the Clang JIT)";
+  if (debug) {
+    impl->program = make_debug_program(make_reference_program(program_inputs, targets, true), std::move(compiled));
+  } else if (compiled) {
+    impl->program = std::move(compiled);
+  } else {
+    impl->program = make_reference_program(program_inputs, targets, false);
+  }
 
   impl->compile_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

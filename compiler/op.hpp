@@ -32,6 +32,8 @@ struct InputGrad {
   static InputGrad undefined(std::string why) { return {Kind::Undefined, {}, std::move(why)}; }
 };
 
+class CppEmitter;
+
 class Op {
  public:
   virtual ~Op() = default;
@@ -51,6 +53,10 @@ class Op {
   /// `output_grad` (the gradient with respect to the output, of its type).
   /// Default: undefined for every input.
   virtual std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const;
+  /// Writes the node's C++ code (compiler/codegen/cpp_emitter.hpp). Returns
+  /// false when the op has none: the compiled function then calls its
+  /// reference `perform` for this node.
+  virtual bool emit_cpp(CppEmitter& /*cg*/, const Apply& /*node*/) const { return false; }
 };
 
 // --- helpers shared by the op families ----------------------------------------------

@@ -48,9 +48,9 @@ std::string hash_hex(std::string_view text);
 
 /// What metadata.json holds besides the files' checksums.
 struct Metadata {
-  std::string key;   ///< the cache key; store() sets it to the entry's directory name
-  std::string name;  ///< the function's name: user text, "" allowed; invalid UTF-8 is
-                     ///< stored with U+FFFD in place of the bad bytes
+  std::string key;       ///< the cache key; store() sets it to the entry's directory name
+  std::string name;      ///< the function's name: user text, "" allowed; invalid UTF-8 is
+                         ///< stored with U+FFFD in place of the bad bytes
   std::string versions;  ///< codegen version + jit::compile_fingerprint() + flags
   std::map<std::string, double> compile_ms;  ///< per phase: rewrite, codegen, frontend, ...
   std::int64_t created_unix = 0;             ///< 0 -> store() sets the current time
@@ -88,11 +88,11 @@ struct LoadResult {
 
 /// One entry as hypatia-dump lists it.
 struct EntryInfo {
-  std::string key, name;  ///< name as stored (user text: escape it before printing)
+  std::string key, name;         ///< name as stored (user text: escape it before printing)
   std::uint64_t bytes = 0;       ///< total size of the entry's files
   std::int64_t age_seconds = 0;  ///< since it was last used (stored or loaded)
   double compile_ms = 0;         ///< sum of the metadata's compile_ms
-  std::string problem;  ///< "" or why its metadata cannot be read (load says Corrupt)
+  std::string problem;           ///< "" or why its metadata cannot be read (load says Corrupt)
 };
 
 class DiskCache {

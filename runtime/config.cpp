@@ -12,6 +12,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -109,6 +110,34 @@ std::optional<bool> parse_switch(std::string_view text) {
   return std::nullopt;
 }
 
+constexpr std::array<std::pair<char, int>, 3> kSizeSuffixes = {{{'K', 10}, {'M', 20}, {'G', 30}}};
+
+/// "4096", "64K", "512m", "1G" -> bytes (binary multiples); nullopt when malformed or too large.
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  int shift = 0;
+  for (const auto& [suffix, bits] : kSizeSuffixes) {
+    if (!text.empty() && (text.back() == suffix || text.back() == suffix - 'A' + 'a')) {
+      shift = bits;
+      text.remove_suffix(1);
+      break;
+    }
+  }
+  std::uint64_t n = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  if (n > (UINT64_MAX >> shift)) return std::nullopt;
+  return n << shift;
+}
+
+/// The shortest exact text parse_size() reads back: 1073741824 -> "1G", 1000 -> "1000".
+std::string format_size(std::uint64_t bytes) {
+  for (auto it = kSizeSuffixes.rbegin(); it != kSizeSuffixes.rend(); ++it) {
+    const std::uint64_t unit = std::uint64_t{1} << it->second;
+    if (bytes != 0 && bytes % unit == 0) return fmt::format("{}{}", bytes / unit, it->first);
+  }
+  return std::to_string(bytes);
+}
+
 struct Flag {
   std::string_view name;
   /// The accepted values, as the error message states them.
@@ -120,7 +149,7 @@ struct Flag {
 };
 
 // constexpr: constant-initialised, so config() is safe to call during static init.
-constexpr std::array<Flag, 6> kFlags = {{
+constexpr std::array<Flag, 8> kFlags = {{
     {"floatX", "float32 or float64",
      [](Config& c, std::string_view v) {
        for (DType d : {DType::Float32, DType::Float64}) {
@@ -173,6 +202,20 @@ constexpr std::array<Flag, 6> kFlags = {{
        return true;
      },
      [](const Config& c) { return std::string(c.cache ? "on" : "off"); }},
+    {"cache_max_size", "a size in bytes with an optional K, M or G suffix (powers of 1024)",
+     [](Config& c, std::string_view v) {
+       const auto bytes = parse_size(v);
+       if (!bytes) return false;
+       c.cache_max_size = *bytes;
+       return true;
+     },
+     [](const Config& c) { return format_size(c.cache_max_size); }},
+    {"dump_dir", "a directory path (empty: do not dump)",
+     [](Config& c, std::string_view v) {
+       c.dump_dir = expand_home(v);
+       return true;
+     },
+     [](const Config& c) { return c.dump_dir; }},
 }};
 
 const Flag& find_flag(std::string_view name) {

@@ -290,6 +290,7 @@ std::vector<jit::HostSymbol> runtime_symbols() {
       {"hp_sum_f64", reinterpret_cast<void*>(&hp_sum_f64)},
       {"hp_sum_f32", reinterpret_cast<void*>(&hp_sum_f32)},
       {"hp_perform", reinterpret_cast<void*>(&hp_perform)},
+      {"hp_node_done", reinterpret_cast<void*>(&hp_node_done)},
   };
 }
 
@@ -367,6 +368,14 @@ int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std:
     ctx->error = e.what();
     return 1;
   }
+}
+
+void hp_node_done(hp_context* ctx, std::int64_t node) {
+  const auto now = std::chrono::steady_clock::now();
+  if (static_cast<std::size_t>(node) < ctx->node_seconds.size()) {
+    ctx->node_seconds[node] += std::chrono::duration<double>(now - ctx->last_tick).count();
+  }
+  ctx->last_tick = now;
 }
 
 }  // extern "C"

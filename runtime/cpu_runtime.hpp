@@ -3,6 +3,7 @@
 /// and the reference implementation of ops without generated code.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,6 +58,9 @@ struct hp_context {
   hypatia::PerformNode perform;
   std::vector<hypatia::Array> keep_alive;
   std::string error;
+  /// Profiling: seconds per node, measured between hp_node_done calls.
+  std::vector<double> node_seconds;
+  std::chrono::steady_clock::time_point last_tick;
 };
 
 // The entry points generated code calls, as declared in codegen_templates/abi.h.
@@ -72,6 +76,7 @@ double hp_sum_f64(const double* x, std::int64_t n);
 double hp_sum_f32(const float* x, std::int64_t n);
 int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std::int64_t n_inputs,
                hp_tensor* out);
+void hp_node_done(hp_context* ctx, std::int64_t node);
 }
 
 namespace hypatia {

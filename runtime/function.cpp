@@ -151,6 +151,15 @@ FunctionProfile Function::profile() const {
   return impl_->stats;
 }
 
+std::string Function::source() const { return impl_->source; }
+
+FunctionProfile Function::compile_report() const {
+  std::lock_guard lock(impl_->profile_mutex);
+  FunctionProfile report = impl_->stats;
+  report.nodes.clear();
+  return report;
+}
+
 std::string Function::graph_text() const {
   std::vector<Var> all = impl_->outputs;
   all.insert(all.end(), impl_->update_values.begin(), impl_->update_values.end());

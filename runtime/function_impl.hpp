@@ -34,6 +34,7 @@ struct FunctionImpl {
   std::vector<Var> update_values;
   std::unique_ptr<Program> program;
   double compile_seconds = 0;
+  std::string source;
 
   mutable std::mutex profile_mutex;
   mutable FunctionProfile stats;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/codegen/cpp_emitter.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 
@@ -92,67 +93,98 @@ double softplus_ref(double x) {
 const std::vector<ScalarOp> kScalarOps = {
   // name        arity infix  rule                     float arithmetic                                         integer arithmetic
   //   gradient
+  //   C++ in floats, C++ in int64 (operands are {0}, {1}, {2}; `err` may be set)
   {"add",        2, "+",  DTypeRule::Upcast,       [](const double* x) { return x[0] + x[1]; },                [](const i64* x) { return wrap_add(x[0], x[1]); },
-      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g, g}; }},
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g, g}; },
+      "({0} + {1})", "hp_add_i({0}, {1})"},
   {"sub",        2, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return x[0] - x[1]; },                [](const i64* x) { return wrap_sub(x[0], x[1]); },
-      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g, -g}; }},
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g, -g}; },
+      "({0} - {1})", "hp_sub_i({0}, {1})"},
   {"mul",        2, "*",  DTypeRule::Upcast,       [](const double* x) { return x[0] * x[1]; },                [](const i64* x) { return wrap_mul(x[0], x[1]); },
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * x[1], g * x[0]}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * x[1], g * x[0]}; },
+      "({0} * {1})", "hp_mul_i({0}, {1})"},
   {"true_div",   2, "/",  DTypeRule::Float,        [](const double* x) { return x[0] / x[1]; },                nullptr,
-      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g / x[1], -(g * z) / x[1]}; }},
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g / x[1], -(g * z) / x[1]}; },
+      "({0} / {1})", ""},
   {"int_div",    2, "//", DTypeRule::UpcastNoBool, [](const double* x) { return python_floor_div(x[0], x[1]); }, [](const i64* x) { return floor_div(x[0], x[1]); },
-      nullptr},
+      nullptr,
+      "hp_floordiv_f({0}, {1})", "hp_floordiv_i({0}, {1}, &err)"},
   {"mod",        2, "%",  DTypeRule::UpcastNoBool, [](const double* x) { return python_fmod(x[0], x[1]); },    [](const i64* x) { return python_mod(x[0], x[1]); },
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g, -(int_div(x[0], x[1]) * g)}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g, -(int_div(x[0], x[1]) * g)}; },
+      "hp_fmod_py({0}, {1})", "hp_mod_i({0}, {1}, &err)"},
   {"pow",        2, "**", DTypeRule::UpcastNoBool, [](const double* x) { return std::pow(x[0], x[1]); },       [](const i64* x) { return int_pow(x[0], x[1]); },
-      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g * x[1] * pow(x[0], x[1] - 1), g * log(x[0]) * z}; }},
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g * x[1] * pow(x[0], x[1] - 1), g * log(x[0]) * z}; },
+      "hp_pow({0}, {1})", "hp_pow_i({0}, {1}, &err)"},
   {"neg",        1, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return -x[0]; },                      [](const i64* x) { return wrap_sub(0, x[0]); },
-      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {-g}; }},
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {-g}; },
+      "(-{0})", "hp_sub_i(0, {0})"},
   {"exp",        1, "",   DTypeRule::Float,        [](const double* x) { return std::exp(x[0]); },             nullptr,
-      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * z}; }},
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * z}; },
+      "hp_exp({0})", ""},
   {"log",        1, "",   DTypeRule::Float,        [](const double* x) { return std::log(x[0]); },             nullptr,
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / x[0]}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / x[0]}; },
+      "hp_log({0})", ""},
   {"log1p",      1, "",   DTypeRule::Float,        [](const double* x) { return std::log1p(x[0]); },           nullptr,
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / (x[0] + 1)}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / (x[0] + 1)}; },
+      "hp_log1p({0})", ""},
   {"sqrt",       1, "",   DTypeRule::Float,        [](const double* x) { return std::sqrt(x[0]); },            nullptr,
-      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * 0.5 / z}; }},
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * 0.5 / z}; },
+      "hp_sqrt({0})", ""},
   {"tanh",       1, "",   DTypeRule::Float,        [](const double* x) { return std::tanh(x[0]); },            nullptr,
-      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * (1 - sqr(z))}; }},
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * (1 - sqr(z))}; },
+      "hp_tanh({0})", ""},
   {"sigmoid",    1, "",   DTypeRule::Float,        [](const double* x) { return sigmoid_ref(x[0]); },          nullptr,
-      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * z * (1 - z)}; }},
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * z * (1 - z)}; },
+      "hp_sigmoid({0})", ""},
   {"softplus",   1, "",   DTypeRule::Float,        [](const double* x) { return softplus_ref(x[0]); },         nullptr,
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * sigmoid(x[0])}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * sigmoid(x[0])}; },
+      "hp_softplus({0})", ""},
   {"sqr",        1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] * x[0]; },                [](const i64* x) { return wrap_mul(x[0], x[0]); },
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * 2 * x[0]}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * 2 * x[0]}; },
+      "({0} * {0})", "hp_mul_i({0}, {0})"},
   {"abs",        1, "",   DTypeRule::Upcast,       [](const double* x) { return std::fabs(x[0]); },            [](const i64* x) { return x[0] < 0 ? wrap_sub(0, x[0]) : x[0]; },
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] > 0, g, where(x[0] < 0, -g, 0))}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] > 0, g, where(x[0] < 0, -g, 0))}; },
+      "hp_fabs({0})", "hp_abs_i({0})"},
   {"relu",       1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] < 0 ? 0.0 : x[0]; },      [](const i64* x) { return x[0] < 0 ? i64{0} : x[0]; },
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] > 0, g, 0)}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] > 0, g, 0)}; },
+      "({0} < 0 ? 0 : {0})", "({0} < 0 ? 0 : {0})"},
   {"maximum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_max(x[0], x[1]); },        [](const i64* x) { return x[0] > x[1] ? x[0] : x[1]; },
-      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; }},
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; },
+      "hp_max({0}, {1})", "({0} > {1} ? {0} : {1})"},
   {"minimum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_min(x[0], x[1]); },        [](const i64* x) { return x[0] < x[1] ? x[0] : x[1]; },
-      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; }},
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; },
+      "hp_min({0}, {1})", "({0} < {1} ? {0} : {1})"},
   {"clip",       3, "",   DTypeRule::Upcast,       [](const double* x) { return nan_min(nan_max(x[0], x[1]), x[2]); },
                                                                                                                 [](const i64* x) { return x[0] < x[1] ? x[1] : (x[0] > x[2] ? x[2] : x[0]); },
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] < x[1], 0, where(x[0] > x[2], 0, g)), where(x[0] < x[1], g, 0), where(x[0] > x[2], g, 0)}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] < x[1], 0, where(x[0] > x[2], 0, g)), where(x[0] < x[1], g, 0), where(x[0] > x[2], g, 0)}; },
+      "hp_min(hp_max({0}, {1}), {2})", "({0} < {1} ? {1} : ({0} > {2} ? {2} : {0}))"},
   {"where",      3, "",   DTypeRule::Switch,       [](const double* x) { return x[0] != 0 ? x[1] : x[2]; },    [](const i64* x) { return x[0] != 0 ? x[1] : x[2]; },
-      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {Var(), where(x[0], g, 0), where(x[0], 0, g)}; }},
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {Var(), where(x[0], g, 0), where(x[0], 0, g)}; },
+      "({0} ? {1} : {2})", "({0} ? {1} : {2})"},
   {"eq",         2, "==", DTypeRule::Compare,      [](const double* x) { return double(x[0] == x[1]); },       [](const i64* x) { return i64(x[0] == x[1]); },
-      nullptr},
+      nullptr,
+      "({0} == {1})", "({0} == {1})"},
   {"neq",        2, "!=", DTypeRule::Compare,      [](const double* x) { return double(x[0] != x[1]); },       [](const i64* x) { return i64(x[0] != x[1]); },
-      nullptr},
+      nullptr,
+      "({0} != {1})", "({0} != {1})"},
   {"lt",         2, "<",  DTypeRule::Compare,      [](const double* x) { return double(x[0] < x[1]); },        [](const i64* x) { return i64(x[0] < x[1]); },
-      nullptr},
+      nullptr,
+      "({0} < {1})", "({0} < {1})"},
   {"gt",         2, ">",  DTypeRule::Compare,      [](const double* x) { return double(x[0] > x[1]); },        [](const i64* x) { return i64(x[0] > x[1]); },
-      nullptr},
+      nullptr,
+      "({0} > {1})", "({0} > {1})"},
   {"le",         2, "<=", DTypeRule::Compare,      [](const double* x) { return double(x[0] <= x[1]); },       [](const i64* x) { return i64(x[0] <= x[1]); },
-      nullptr},
+      nullptr,
+      "({0} <= {1})", "({0} <= {1})"},
   {"ge",         2, ">=", DTypeRule::Compare,      [](const double* x) { return double(x[0] >= x[1]); },       [](const i64* x) { return i64(x[0] >= x[1]); },
-      nullptr},
+      nullptr,
+      "({0} >= {1})", "({0} >= {1})"},
   {"cast",       1, "",   DTypeRule::Cast,         [](const double* x) { return x[0]; },                       [](const i64* x) { return x[0]; },
-      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g}; }},
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g}; },
+      "{0}", "{0}"},
   {"second",     2, "",   DTypeRule::Second,       [](const double* x) { return x[1]; },                       [](const i64* x) { return x[1]; },
-      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {Var(), g}; }},
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {Var(), g}; },
+      "{1}", "{1}"},
 };
 // clang-format on
 
@@ -359,6 +391,55 @@ std::vector<InputGrad> ElemwiseOp::grad(const Apply& node, const Var& output_gra
     if (!raw[i].is_null()) grads[i] = fit_grad_to(node.inputs()[i], raw[i]);
   }
   return grads;
+}
+
+bool ElemwiseOp::emit_cpp(CppEmitter& cg, const Apply& node) const {
+  const Var out = node.output();
+  const std::vector<Var>& inputs = node.inputs();
+  const DType compute = compute_dtype(scalar_, inputs);
+  const bool in_float = computes_in_float(scalar_, compute);
+  const DType ctype = !in_float ? DType::Int64 : is_float(compute) ? compute : upgrade_to_float(compute);
+  const std::string_view text = in_float ? scalar_.cpp_float : scalar_.cpp_int;
+  const int ndim = out.ndim();
+
+  // The output's shape: each axis from the first operand that does not
+  // broadcast along it; the others must agree.
+  std::vector<std::string> shape(ndim, "1");
+  for (int axis = 0; axis < ndim; ++axis) {
+    std::string first;
+    for (const Var& in : inputs) {
+      const int pad = ndim - in.ndim();
+      if (axis < pad || in.type().broadcastable[axis - pad]) continue;
+      const std::string size = fmt::format("{}.shape[{}]", cg.tensor(in), axis - pad);
+      if (first.empty()) first = size;
+      else cg.fail_if(size + " != " + first);
+    }
+    if (!first.empty()) shape[axis] = first;
+  }
+  const std::string name = fmt::format("v{}", cg.node_index());
+  cg.allocate(out, name, shape);
+
+  std::vector<LoopOperand> operands;
+  for (const Var& in : inputs) {
+    const bool literal = in.is_constant() && in.ndim() == 0;
+    operands.push_back({literal ? "" : cg.tensor(in), in.dtype(), in.type().broadcastable,
+                        literal ? CppEmitter::literal(in.constant_value()) : ""});
+  }
+  const bool is_switch = scalar_.rule == DTypeRule::Switch;
+  const bool is_compare = scalar_.rule == DTypeRule::Compare;
+  auto expr = [&](const std::vector<std::string>& loads) {
+    std::vector<std::string> args(3);
+    for (std::size_t j = 0; j < loads.size(); ++j) {
+      // A where's condition is read for truth only; operands meet in the compute type.
+      args[j] = is_switch && j == 0 ? "(" + loads[j] + " != 0)"
+                                    : CppEmitter::convert(loads[j], inputs[j].dtype(), ctype);
+    }
+    const std::string value = fmt::format(fmt::runtime(text), args[0], args[1], args[2]);
+    return CppEmitter::convert(value, is_compare ? DType::Bool : ctype, out.dtype());
+  };
+  const bool needs_err = text.find("err") != std::string_view::npos;
+  cg.elementwise(name, out.dtype(), ndim, operands, expr, needs_err);
+  return true;
 }
 
 Var elemwise(std::string_view name, const std::vector<Var>& operands) {

@@ -42,6 +42,11 @@ struct ScalarOp {
   std::int64_t (*on_int)(const std::int64_t* x);
   /// Reverse-mode derivative; null for piecewise-constant ops (zero gradient).
   ScalarGrad grad;
+  /// Generated C++: an expression of the operands {0}, {1}, {2}, already in
+  /// the compute type (float or double; int64 for the integer form, which
+  /// may set `int err` on failure). Empty integer form: computes in floats.
+  std::string_view cpp_float;
+  std::string_view cpp_int;
 };
 
 /// The scalar op named `name` ("add", "exp", ...); throws hp::Error for an unknown name.
@@ -61,6 +66,7 @@ class ElemwiseOp : public Op {
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override;
   std::string pretty(const std::vector<std::string>& args) const override;
   std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const override;
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override;
 
  private:
   const ScalarOp& scalar_;

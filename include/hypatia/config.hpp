@@ -6,6 +6,7 @@
 /// by name through set(), which validates.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,13 @@ struct Config {
   int threads = 1;
   /// false = never read or write the disk cache ("cache=off").
   bool cache = true;
+  /// Size cap of the disk cache in bytes; least-recently-used entries are
+  /// evicted past it. Text form: bytes with an optional K, M or G suffix
+  /// (powers of 1024): "cache_max_size=512M".
+  std::uint64_t cache_max_size = std::uint64_t{1} << 30;
+  /// When not empty, every compile also writes its graph, source, LLVM IR and
+  /// assembly into this directory, named after the function.
+  std::string dump_dir;
 
   /// Sets a flag by name from text; unknown name or bad value -> hp::Error naming it.
   void set(std::string_view name, std::string_view value);
@@ -39,7 +47,8 @@ struct Config {
   /// Every flag name, in a fixed order.
   static std::vector<std::string> names();
   /// Every flag in the form $HYPATIA_FLAGS accepts, in names() order:
-  /// "floatX=float64,device=cpu,cache_dir=...,mode=FastRun,threads=8,cache=on".
+  /// "floatX=float64,device=cpu,cache_dir=...,mode=FastRun,threads=8,cache=on,
+  /// cache_max_size=1G,dump_dir=".
   std::string str() const;
 
   bool operator==(const Config&) const = default;

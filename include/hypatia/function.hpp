@@ -80,6 +80,12 @@ struct FunctionProfile {
   long calls = 0;
   double seconds = 0;        ///< total time in calls, argument checks and updates included
   double compile_seconds = 0;
+  /// Compile time by phase (ms): graph key, codegen, clang frontend, llvm
+  /// optimize, machine code, link (a phase a cache hit skips is absent).
+  std::vector<std::pair<std::string, double>> compile_phases;
+  /// Where the code came from: "memory hit", "compiled (new key)", or
+  /// "reference evaluator (...)" when the function is not compiled.
+  std::string cache;
   std::vector<NodeProfile> nodes;  ///< per node, in execution order
 };
 
@@ -110,6 +116,10 @@ class Function {
   FunctionProfile profile() const;
   /// debugprint of the graph the function runs (outputs, then update values).
   std::string graph_text() const;
+  /// The generated C++ source ("" when the function runs on the reference evaluator).
+  std::string source() const;
+  /// Compile phases and cache outcome (also kept without profile = true).
+  FunctionProfile compile_report() const;
 
   explicit Function(std::shared_ptr<FunctionImpl> impl) : impl_(std::move(impl)) {}
 

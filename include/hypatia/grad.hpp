@@ -37,7 +37,8 @@ Var jacobian(const Var& y, const Var& x, DisconnectedInputs disconnected = Disco
 Var hessian(const Var& cost, const Var& x, DisconnectedInputs disconnected = DisconnectedInputs::Raise);
 
 struct VerifyGradOptions {
-  /// Finite-difference step; 0 picks one by dtype (1e-7 float64, 1e-3 float32).
+  /// Finite-difference step; 0 picks one by dtype: 1e-7 for float64, 1e-3 where
+  /// the input perturbed or the output is float32 (tolerances likewise).
   double eps = 0;
   /// Tolerances on |analytic - numeric| <= atol + rtol * |numeric|; 0 picks by dtype.
   double rtol = 0;

@@ -7,11 +7,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <hypatia/hypatia.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <hypatia/hypatia.hpp>
 
 namespace hp = hypatia;
 
@@ -39,7 +38,8 @@ std::string close(const hp::Array& got, hp::DType dtype, const hp::Shape& shape,
 int count_nodes(const hp::Var& v) {
   const std::string dot = hp::to_dot(v);
   int n = 0;
-  for (std::size_t at = dot.find("shape=box"); at != std::string::npos; at = dot.find("shape=box", at + 1)) ++n;
+  for (std::size_t at = dot.find("shape=box"); at != std::string::npos; at = dot.find("shape=box", at + 1))
+    ++n;
   return n;
 }
 
@@ -86,6 +86,39 @@ TEST_CASE("the jacobian of a scalar is its gradient") {
   CHECK(close(J.eval({{x, hp::array({1., -2.})}}), hp::float64, {2}, {2, -4}) == "");
 }
 
+TEST_CASE("the jacobian with respect to a shared variable, compiled") {
+  hp::Shared w = hp::shared(hp::array({1., 2., 3.}), "w");
+  hp::Var x = hp::vector("x");
+  hp::Var J = hp::jacobian(hp::sqr(w) * x, w);
+  hp::Function f = hp::compile({x}, {J});
+  CHECK(close(f(hp::array({1., -1., 0.5}))[0], hp::float64, {3, 3}, {2, 0, 0, 0, -4, 0, 0, 0, 3}) == "");
+}
+
+TEST_CASE("the jacobian with respect to an intermediate variable") {
+  hp::Var x = hp::vector("x");
+  hp::Var h = x * 2;
+  hp::Var J = hp::jacobian(hp::concatenate({hp::sqr(h), h}), h);
+  // y = [h0^2, h1^2, h0, h1] at h = [2, 6]
+  CHECK(close(J.eval({{x, hp::array({1., 3.})}}), hp::float64, {4, 2}, {4, 0, 0, 12, 1, 0, 0, 1}) == "");
+}
+
+TEST_CASE("a float32 jacobian is float32") {
+  hp::Var x = hp::vector("x", hp::float32);
+  hp::Var J = hp::jacobian(hp::exp(x) * 2, x);
+  CHECK(J.dtype() == hp::float32);
+  CHECK(close(J.eval({{x, hp::array({0.f, 1.f}, hp::float32)}}), hp::float32, {2, 2},
+              {2, 0, 0, 2 * std::exp(1.0)}, 1e-6) == "");
+}
+
+TEST_CASE("the jacobian of a vector that does not depend on x raises, or with Ignore is zero") {
+  hp::Var x = hp::vector("x");
+  hp::Var z = hp::vector("z");
+  CHECK_THROWS_AS(hp::jacobian(z * 2, x), hp::DisconnectedInputError);
+  hp::Var J = hp::jacobian(z * 2, x, hp::DisconnectedInputs::Ignore);
+  CHECK(close(J.eval({{z, hp::array({1., 2., 3.})}, {x, hp::array({4., 5.})}}), hp::float64, {3, 2},
+              {0, 0, 0, 0, 0, 0}) == "");
+}
+
 TEST_CASE("the jacobian of a matrix output is a TypeError") {
   hp::Var x = hp::vector("x");
   hp::Var M = hp::matrix("M");
@@ -96,8 +129,8 @@ TEST_CASE("the hessian of sum(x**3) is diag(6x)") {
   hp::Var x = hp::vector("x");
   hp::Var H = hp::hessian(hp::sum(hp::pow(x, 3)), x);
   CHECK(H.type() == hp::matrix().type());
-  CHECK(close(H.eval({{x, hp::array({1., 2., -3.})}}), hp::float64, {3, 3},
-              {6, 0, 0, 0, 12, 0, 0, 0, -18}) == "");
+  CHECK(close(H.eval({{x, hp::array({1., 2., -3.})}}), hp::float64, {3, 3}, {6, 0, 0, 0, 12, 0, 0, 0, -18}) ==
+        "");
   hp::Function f = hp::compile({x}, {H});
   CHECK(close(f(hp::array({0.5, 1.0}))[0], hp::float64, {2, 2}, {3, 0, 0, 6}) == "");
 }
@@ -106,8 +139,8 @@ TEST_CASE("the hessian of a quadratic form x'Ax is A + A'") {
   hp::Var x = hp::vector("x");
   hp::Var A = hp::matrix("A");
   hp::Var H = hp::hessian(hp::dot(x, hp::dot(A, x)), x);
-  CHECK(close(H.eval({{x, hp::array({1., 2.})}, {A, hp::array({{1., 2.}, {3., 4.}})}}), hp::float64,
-              {2, 2}, {2, 5, 5, 8}) == "");
+  CHECK(close(H.eval({{x, hp::array({1., 2.})}, {A, hp::array({{1., 2.}, {3., 4.}})}}), hp::float64, {2, 2},
+              {2, 5, 5, 8}) == "");
 }
 
 TEST_CASE("the hessian with respect to a matrix is a TypeError") {
@@ -119,7 +152,8 @@ TEST_CASE("the hessian with respect to a matrix is a TypeError") {
 // The tutorial's 2-4-1 sigmoid MLP: the gradient against finite differences
 // ============================================================================
 
-TEST_CASE("the gradient of the 2-4-1 sigmoid MLP's squared error matches central differences element by element") {
+TEST_CASE(
+    "the gradient of the 2-4-1 sigmoid MLP's squared error matches central differences element by element") {
   hp::Shared W1 = hp::shared(hp::array({{0.5, -0.3}, {0.8, 0.2}, {-0.6, 0.9}, {0.1, -0.7}}), "W1");
   hp::Shared b1 = hp::shared(hp::array({{0.1}, {-0.2}, {0.3}, {0.05}}), "b1", std::vector<bool>{false, true});
   hp::Shared W2 = hp::shared(hp::array({{0.7, -0.5, 0.4, 0.9}}), "W2");
@@ -193,8 +227,8 @@ TEST_CASE("a 200-layer chain that uses each layer twice differentiates fast and 
   const auto start = std::chrono::steady_clock::now();
   const std::vector<hp::Var> g = hp::grad(cost, {x, w});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  MESSAGE("grad of the 200-layer chain built in " << seconds * 1e3 << " ms, "
-                                                  << count_nodes(g[0]) << " nodes for d/dx");
+  MESSAGE("grad of the 200-layer chain built in " << seconds * 1e3 << " ms, " << count_nodes(g[0])
+                                                  << " nodes for d/dx");
   CHECK(seconds < 5.0);
 
   // The same in plain double: forward keeping every layer, then backward.
@@ -271,8 +305,8 @@ TEST_CASE("the gradient with respect to a scalar broadcast over a matrix is the 
   hp::Var s = hp::scalar("s");
   hp::Var g = hp::grad(hp::sum(M * s + s), s);
   CHECK(g.type() == s.type());
-  CHECK(close(g.eval({{M, hp::array({{1., 2., 3.}, {4., 5., 6.}})}, {s, 7.0}}), hp::float64, {},
-              {21 + 6}) == "");
+  CHECK(close(g.eval({{M, hp::array({{1., 2., 3.}, {4., 5., 6.}})}, {s, 7.0}}), hp::float64, {}, {21 + 6}) ==
+        "");
 }
 
 TEST_CASE("the gradient with respect to a vector added to every row of a matrix sums the rows") {
@@ -291,8 +325,8 @@ TEST_CASE("the gradient with respect to a fully broadcastable matrix is a (1, 1)
   hp::Var b = hp::tensor("b", hp::float64, {true, true});
   hp::Var g = hp::grad(hp::sum(M * b), b);
   CHECK(g.type() == b.type());
-  CHECK(close(g.eval({{M, hp::array({{1., 2.}, {3., 4.}})}, {b, hp::array({{5.}})}}), hp::float64,
-              {1, 1}, {10}) == "");
+  CHECK(close(g.eval({{M, hp::array({{1., 2.}, {3., 4.}})}, {b, hp::array({{5.}})}}), hp::float64, {1, 1},
+              {10}) == "");
 }
 
 TEST_CASE("an integer input gets a zero gradient of its own type") {
@@ -316,8 +350,8 @@ TEST_CASE("a float32 graph gives float32 gradients") {
   const std::vector<hp::Var> g = hp::grad(cost, {x, r});
   CHECK(g[0].type() == x.type());
   CHECK(g[1].type() == r.type());
-  const std::vector<std::pair<hp::Var, hp::Array>> at{
-      {x, hp::array({{0.f, 1.f}, {-1.f, 2.f}}, hp::float32)}, {r, hp::array({{1.f, 0.5f}}, hp::float32)}};
+  const std::vector<std::pair<hp::Var, hp::Array>> at{{x, hp::array({{0.f, 1.f}, {-1.f, 2.f}}, hp::float32)},
+                                                      {r, hp::array({{1.f, 0.5f}}, hp::float32)}};
   // d/dx = 0.5 (1 - tanh(x)^2) + r exp(x r) / 4; d/dr = sum over rows of x exp(x r) / 4
   const auto t = [](double v) { return 0.5 * (1 - std::tanh(v) * std::tanh(v)); };
   CHECK(close(g[0].eval(at), hp::float32, {2, 2},
@@ -333,8 +367,8 @@ TEST_CASE("a float32 variable in a float64 graph gets a float32 gradient") {
   hp::Var y = hp::vector("y");
   hp::Var g = hp::grad(hp::sum(x * y), x);
   CHECK(g.type() == x.type());
-  CHECK(close(g.eval({{x, hp::array({1.f, 2.f}, hp::float32)}, {y, hp::array({0.25, -3.})}}),
-              hp::float32, {2}, {0.25, -3}) == "");
+  CHECK(close(g.eval({{x, hp::array({1.f, 2.f}, hp::float32)}, {y, hp::array({0.25, -3.})}}), hp::float32,
+              {2}, {0.25, -3}) == "");
 }
 
 TEST_CASE("a float32 cost under floatX float64 seeds a float32 gradient") {
@@ -374,8 +408,8 @@ TEST_CASE("disconnected_inputs = Ignore gives zeros shaped like the disconnected
   const std::vector<hp::Var> g =
       hp::grad(hp::sum(x), {x, unused}, {.disconnected_inputs = hp::DisconnectedInputs::Ignore});
   CHECK(g[1].type() == unused.type());
-  CHECK(close(g[1].eval({{unused, hp::array({{1., 2.}, {3., 4.}})}}), hp::float64, {2, 2},
-              {0, 0, 0, 0}) == "");
+  CHECK(close(g[1].eval({{unused, hp::array({{1., 2.}, {3., 4.}})}}), hp::float64, {2, 2}, {0, 0, 0, 0}) ==
+        "");
   CHECK(close(g[0].eval({{x, hp::array({5., 6.})}}), hp::float64, {2}, {1, 1}) == "");
 }
 
@@ -409,8 +443,8 @@ TEST_CASE("consider_constant that cuts every path to wrt makes it disconnected")
   hp::Var c = hp::exp(x);
   hp::Var cost = hp::sum(c * 3);
   CHECK_THROWS_AS(hp::grad(cost, x, {.consider_constant = {c}}), hp::DisconnectedInputError);
-  hp::Var g = hp::grad(cost, x,
-                       {.consider_constant = {c}, .disconnected_inputs = hp::DisconnectedInputs::Ignore});
+  hp::Var g =
+      hp::grad(cost, x, {.consider_constant = {c}, .disconnected_inputs = hp::DisconnectedInputs::Ignore});
   CHECK(close(g.eval({{x, hp::array({1., 2.})}}), hp::float64, {2}, {0, 0}) == "");
 }
 

@@ -145,8 +145,9 @@ TEST_CASE("default cache_dir ignores a relative XDG_CACHE_HOME, as the XDG spec 
 }
 
 TEST_CASE("names() lists every flag in a fixed order") {
-  CHECK(hp::Config::names() ==
-        std::vector<std::string>{"floatX", "device", "cache_dir", "mode", "threads", "cache"});
+  CHECK(hp::Config::names() == std::vector<std::string>{"floatX", "device", "cache_dir", "mode",
+                                                        "threads", "cache", "cache_max_size",
+                                                        "dump_dir"});
 }
 
 TEST_CASE("mode_name gives each mode's canonical name") {
@@ -241,7 +242,8 @@ TEST_CASE("set and get cache by name; on/off, true/false and 1/0 are accepted") 
 TEST_CASE("every flag's get() text is accepted by set() and round-trips") {
   hp::Config c = hp::Config::from_sources("",
                                           "floatX=float32,device=cuda,cache_dir=/x,"
-                                          "mode=Debug,threads=3,cache=off");
+                                          "mode=Debug,threads=3,cache=off,"
+                                          "cache_max_size=5M,dump_dir=/d");
   hp::Config copy = defaults();
   for (const std::string& name : hp::Config::names()) copy.set(name, c.get(name));
   CHECK(copy == c);
@@ -249,7 +251,9 @@ TEST_CASE("every flag's get() text is accepted by set() and round-trips") {
 
 TEST_CASE("str() writes every flag in HYPATIA_FLAGS form") {
   hp::Config c = hp::Config::from_sources("", "cache_dir=/x,threads=2");
-  CHECK(c.str() == "floatX=float64,device=cpu,cache_dir=/x,mode=FastRun,threads=2,cache=on");
+  CHECK(c.str() ==
+        "floatX=float64,device=cpu,cache_dir=/x,mode=FastRun,threads=2,cache=on,"
+        "cache_max_size=1G,dump_dir=");
   CHECK(hp::Config::from_sources("", c.str()) == c);
 }
 
@@ -363,7 +367,8 @@ TEST_CASE("set() with an unknown flag names it and lists the known flags") {
   hp::Config c = defaults();
   const std::string message = error_message([&] { c.set("foo", "1"); });
   CHECK(message ==
-        "unknown flag 'foo' (known flags: floatX, device, cache_dir, mode, threads, cache)");
+        "unknown flag 'foo' (known flags: floatX, device, cache_dir, mode, threads, cache, "
+        "cache_max_size, dump_dir)");
 }
 
 TEST_CASE("get() with an unknown flag throws hp::Error") {
@@ -520,4 +525,66 @@ TEST_CASE("from_environment: a bad HYPATIA_FLAGS throws hp::Error") {
   ScopedEnv rc("HYPATIARC", "/nonexistent");
   ScopedEnv flags("HYPATIA_FLAGS", "device=tpu");
   CHECK_THROWS_AS(hp::Config::from_environment(), hp::Error);
+}
+
+// --- cache_max_size and dump_dir ---------------------------------------------------
+
+TEST_CASE("default cache_max_size is 1 GiB") {
+  CHECK(defaults().cache_max_size == 1073741824u);
+  CHECK(defaults().get("cache_max_size") == "1G");
+}
+
+TEST_CASE("cache_max_size accepts bytes and K, M, G suffixes in either case, as powers of 1024") {
+  hp::Config c = defaults();
+  c.set("cache_max_size", "4096");
+  CHECK(c.cache_max_size == 4096u);
+  c.set("cache_max_size", "64K");
+  CHECK(c.cache_max_size == 65536u);
+  c.set("cache_max_size", "512m");
+  CHECK(c.cache_max_size == 536870912u);
+  c.set("cache_max_size", "3G");
+  CHECK(c.cache_max_size == 3221225472u);
+  c.set("cache_max_size", "0");
+  CHECK(c.cache_max_size == 0u);
+}
+
+TEST_CASE("cache_max_size prints the largest exact suffix, which set() reads back") {
+  hp::Config c = defaults();
+  c.set("cache_max_size", "2048M");
+  CHECK(c.get("cache_max_size") == "2G");
+  c.set("cache_max_size", "1536K");
+  CHECK(c.get("cache_max_size") == "1536K");
+  c.set("cache_max_size", "1000");
+  CHECK(c.get("cache_max_size") == "1000");
+}
+
+TEST_CASE("a bad cache_max_size names the flag, the value and the accepted form") {
+  hp::Config c = defaults();
+  for (const char* bad : {"", "K", "-1", "1.5G", "1T", "1KB", "1MK", "12 M", "99999999999G"}) {
+    CAPTURE(bad);
+    const std::string message = error_message([&] { c.set("cache_max_size", bad); });
+    CHECK(contains(message, "flag 'cache_max_size'"));
+    CHECK(contains(message, "K, M or G suffix"));
+  }
+  CHECK(c.cache_max_size == 1073741824u);
+}
+
+TEST_CASE("cache_max_size can be set from flags text and the rc file") {
+  CHECK(hp::Config::from_sources("", "cache_max_size=100M").cache_max_size == 104857600u);
+  CHECK(hp::Config::from_sources("[global]\ncache_max_size = 2G\n", "").cache_max_size ==
+        2147483648u);
+}
+
+TEST_CASE("default dump_dir is empty: nothing is dumped") { CHECK(defaults().dump_dir.empty()); }
+
+TEST_CASE("set and get dump_dir by name; ~/ is under $HOME and empty turns it off") {
+  ScopedEnv home("HOME", "/home/ada");
+  hp::Config c = defaults();
+  c.set("dump_dir", "/tmp/dumps");
+  CHECK(c.dump_dir == "/tmp/dumps");
+  CHECK(c.get("dump_dir") == "/tmp/dumps");
+  c.set("dump_dir", "~/dumps");
+  CHECK(c.dump_dir == "/home/ada/dumps");
+  c.set("dump_dir", "");
+  CHECK(c.dump_dir.empty());
 }

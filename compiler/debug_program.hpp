@@ -1,0 +1,27 @@
+/// \file Mode::Debug's program: the reference evaluator with NaN/Inf checks
+/// after every node (the oracle), and the compiled program beside it; every
+/// output of the compiled code must match the oracle, as Theano's DebugMode
+/// compares its C and Python implementations.
+#pragma once
+
+#include <memory>
+
+#include "runtime/program.hpp"
+
+namespace hypatia {
+
+/// `compiled` may be null (no JIT): then only the reference runs.
+std::unique_ptr<Program> make_debug_program(std::unique_ptr<Program> reference,
+                                            std::unique_ptr<Program> compiled);
+
+/// Relative/absolute tolerance for comparing a compiled result with the reference.
+struct Tolerance {
+  double rtol, atol;
+};
+Tolerance tolerance_for(DType dtype);
+
+/// Index of the first element where `got` and `want` differ beyond the
+/// tolerance (NaN must meet NaN), or -1; shapes must be equal (else 0).
+std::int64_t first_mismatch(const Array& got, const Array& want, Tolerance tol);
+
+}  // namespace hypatia

@@ -1,0 +1,409 @@
+/// \file hypatia-dump: inspect Hypatia's disk cache of compiled functions.
+///
+///   hypatia-dump list                         key, size, age, compile ms, name
+///   hypatia-dump show KEY [--graph] [--source] [--ir] [--asm] [--meta]
+///   hypatia-dump stats                        entries, bytes, directory
+///   hypatia-dump clear
+///   hypatia-dump prune --max-size 100M
+///
+/// Every command takes --cache-dir DIR (default: hp::config().cache_dir). KEY
+/// may be any unique prefix of a key. --ir and --asm are not stored: they are
+/// regenerated from the stored source with the options recorded in the
+/// entry's versions. Function names are user text, so everything printed from
+/// the cache passes through terminal_safe(): no control character reaches the
+/// terminal raw.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdint>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hypatia/config.hpp"
+#include "hypatia/error.hpp"
+#include "runtime/cache.hpp"
+#include "runtime/jit_cpu.hpp"
+
+namespace hp = hypatia;
+
+namespace {
+
+// --- printing user text safely ---------------------------------------------------------
+
+enum class Escape {
+  Name,   ///< one line: newlines and tabs escaped too, and '\' doubled so escapes are unambiguous
+  Block,  ///< a file shown as is: newlines and tabs kept, backslashes left alone
+};
+
+/// True for code points that move the cursor, change colours or reorder text
+/// on a terminal: C0 and C1 controls, DEL, and Unicode's bidirectional and
+/// line-separator format characters.
+bool is_control(char32_t c) {
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+         (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/// The length of the valid UTF-8 sequence at the start of `text` and its code
+/// point, or 0 when it is not valid UTF-8 (bad lead byte, truncated, overlong,
+/// surrogate, beyond U+10FFFF).
+std::size_t decode_utf8(std::string_view text, char32_t& code_point) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  char32_t minimum = 0;
+  if (lead < 0x80) {
+    code_point = lead;
+    return 1;
+  } else if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2, code_point = lead & 0x1f, minimum = 0x80;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3, code_point = lead & 0x0f, minimum = 0x800;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4, code_point = lead & 0x07, minimum = 0x10000;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+    code_point = (code_point << 6) | (byte(i) & 0x3f);
+  }
+  const bool surrogate = code_point >= 0xd800 && code_point <= 0xdfff;
+  if (code_point < minimum || code_point > 0x10ffff || surrogate) return 0;
+  return length;
+}
+
+/// `text` with every control character and invalid byte written as an escape
+/// (\n, \t, \r, \x1b, \u{202e}, \xff); other characters, non-ASCII included, as they are.
+std::string terminal_safe(std::string_view text, Escape mode) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    char32_t c = 0;
+    const std::size_t length = decode_utf8(text, c);
+    if (length == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[0]));
+      text.remove_prefix(1);
+      continue;
+    }
+    const std::string_view character = text.substr(0, length);
+    text.remove_prefix(length);
+    if (mode == Escape::Block && (c == '\n' || c == '\t')) {
+      out += character;
+    } else if (mode == Escape::Name && c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (is_control(c)) {
+      out += c < 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned>(c))
+                      : fmt::format("\\u{{{:04x}}}", static_cast<unsigned>(c));
+    } else {
+      out += character;
+    }
+  }
+  return out;
+}
+
+std::string safe_name(std::string_view name) { return terminal_safe(name, Escape::Name); }
+
+// --- formatting ----------------------------------------------------------------------
+
+/// 512 -> "512 B", 12345 -> "12.1 KiB".
+std::string human_bytes(std::uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes) / 1024;
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) value /= 1024, ++unit;
+  return fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+/// 42 -> "42s", 300 -> "5m", 7200 -> "2h", 172800 -> "2d".
+std::string human_age(std::int64_t seconds) {
+  if (seconds < 60) return fmt::format("{}s", seconds);
+  if (seconds < 3600) return fmt::format("{}m", seconds / 60);
+  if (seconds < 86400) return fmt::format("{}h", seconds / 3600);
+  return fmt::format("{}d", seconds / 86400);
+}
+
+std::string utc_time(std::int64_t unix_seconds) {
+  const std::time_t time = static_cast<std::time_t>(unix_seconds);
+  std::tm parts{};
+  if (::gmtime_r(&time, &parts) == nullptr) return std::to_string(unix_seconds);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return text;
+}
+
+// --- commands ----------------------------------------------------------------------------
+
+/// A failure the user should read, printed as "hypatia-dump: <message>", exit status 1.
+struct Failure {
+  std::string message;
+};
+
+/// The full key that `prefix` names: an exact key, else the only key it begins.
+std::string resolve_key(const hp::cache::DiskCache& cache, const std::string& prefix) {
+  std::vector<std::string> matches;
+  for (const auto& info : cache.list()) {
+    if (info.key == prefix) return info.key;
+    if (info.key.starts_with(prefix)) matches.push_back(info.key);
+  }
+  if (matches.empty()) {
+    throw Failure{fmt::format("no cache entry matches '{}' in {}", safe_name(prefix),
+                              safe_name(cache.dir()))};
+  }
+  if (matches.size() > 1) {
+    throw Failure{fmt::format("'{}' is ambiguous: it begins {} keys ({}); give more digits",
+                              safe_name(prefix), matches.size(), fmt::join(matches, ", "))};
+  }
+  return matches.front();
+}
+
+void list_entries(const hp::cache::DiskCache& cache) {
+  const auto entries = cache.list();
+  if (entries.empty()) {
+    fmt::print("no entries in {}\n", safe_name(cache.dir()));
+    return;
+  }
+  fmt::print("{:<32}  {:>10}  {:>5}  {:>10}  {}\n", "KEY", "SIZE", "AGE", "COMPILE_MS", "NAME");
+  for (const auto& entry : entries) {
+    const std::string name = entry.problem.empty()
+                                 ? safe_name(entry.name)
+                                 : fmt::format("<unreadable: {}>", safe_name(entry.problem));
+    fmt::print("{:<32}  {:>10}  {:>5}  {:>10.1f}  {}\n", entry.key, human_bytes(entry.bytes),
+               human_age(entry.age_seconds), entry.compile_ms, name);
+  }
+}
+
+/// The compile options an entry was built with, read back from its versions
+/// text, which embeds jit::compile_fingerprint() ("...; -O2; fp-contract=on;
+/// -D5:N=128"). Anything not found keeps CompileOptions' default.
+hp::jit::CompileOptions options_from_versions(std::string_view versions) {
+  hp::jit::CompileOptions options;
+  if (const auto at = versions.find("; -O"); at != std::string_view::npos &&
+                                             at + 4 < versions.size() && versions[at + 4] >= '0' &&
+                                             versions[at + 4] <= '3') {
+    options.opt_level = versions[at + 4] - '0';
+  }
+  if (versions.find("fp-contract=off") != std::string_view::npos) options.fp_contract = false;
+  for (auto at = versions.find("; -D"); at != std::string_view::npos;
+       at = versions.find("; -D", at)) {
+    at += 4;
+    const auto colon = versions.find(':', at);
+    if (colon == std::string_view::npos) break;
+    const auto digits = versions.substr(at, colon - at);
+    const bool is_length =
+        !digits.empty() && digits.size() <= 6 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!is_length) continue;
+    const std::size_t length = std::stoul(std::string(digits));
+    options.defines.emplace_back(versions.substr(colon + 1, length));
+    at = colon + 1 + length;
+  }
+  return options;
+}
+
+std::string describe_options(const hp::jit::CompileOptions& options) {
+  std::string text =
+      fmt::format("-O{}, fp-contract={}", options.opt_level, options.fp_contract ? "on" : "off");
+  for (const auto& define : options.defines) text += ", -D" + define;
+  return text;
+}
+
+/// LLVM IR (`assembly` false) or host assembly regenerated from the stored source.
+std::string regenerate(const hp::cache::Entry& entry, bool assembly) {
+  const char* what = assembly ? "--asm" : "--ir";
+  if (!hp::jit::available()) {
+    throw Failure{fmt::format(
+        "{} needs the Clang JIT, which this hypatia-dump does not have (built with "
+        "HYPATIA_WITH_CLANG=OFF, or LLVM failed to start); --source shows the stored C++",
+        what)};
+  }
+  const auto options = options_from_versions(entry.meta.versions);
+  const char* comment = assembly ? "#" : ";";
+  const std::string header = fmt::format(
+      "{} {} regenerated now from the stored source.cpp ({}; LLVM {})\n", comment,
+      assembly ? "assembly" : "LLVM IR", describe_options(options), hp::jit::llvm_version());
+  try {
+    return header + (assembly ? hp::jit::emit_assembly(entry.source, options)
+                              : hp::jit::emit_llvm_ir(entry.source, options));
+  } catch (const hp::Error& e) {
+    throw Failure{fmt::format("{}: cannot regenerate from the stored source: {}", what,
+                              terminal_safe(e.what(), Escape::Block))};
+  }
+}
+
+std::string metadata_json(const hp::cache::Metadata& meta) {
+  const nlohmann::json json = {
+      {"key", meta.key},
+      {"name", meta.name},
+      {"versions", meta.versions},
+      {"compile_ms", meta.compile_ms},
+      {"created_unix", meta.created_unix},
+      {"object_checksum", meta.object_checksum},
+  };
+  // ASCII only: a name's control and bidirectional characters come out as \u escapes.
+  return json.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string summary(const hp::cache::Entry& entry, const hp::cache::EntryInfo& info) {
+  double total_ms = 0;
+  std::vector<std::string> phases;
+  for (const auto& [phase, ms] : entry.meta.compile_ms) {
+    phases.push_back(fmt::format("{} {:.1f}", safe_name(phase), ms));
+    total_ms += ms;
+  }
+  return fmt::format(
+      "key:         {}\n"
+      "name:        {}\n"
+      "created:     {}\n"
+      "last used:   {} ago\n"
+      "size:        {} (object {}, source {}, graph {})\n"
+      "compile ms:  {:.1f} ({})\n"
+      "versions:    {}\n"
+      "checksum:    {} (XXH3-128 of object.o, verified)\n",
+      entry.meta.key, safe_name(entry.meta.name), utc_time(entry.meta.created_unix),
+      human_age(info.age_seconds), human_bytes(info.bytes), human_bytes(entry.object.size()),
+      human_bytes(entry.source.size()), human_bytes(entry.graph.size()), total_ms,
+      fmt::join(phases, ", "), safe_name(entry.meta.versions), entry.meta.object_checksum);
+}
+
+struct ShowWhat {
+  bool meta = false, graph = false, source = false, ir = false, assembly = false;
+};
+
+void show_entry(const hp::cache::DiskCache& cache, const std::string& prefix, ShowWhat what) {
+  const std::string key = resolve_key(cache, prefix);
+  const auto loaded = cache.inspect(key);
+  if (!loaded.entry) {
+    throw Failure{fmt::format("cache entry {} cannot be used ({}): {}", key,
+                              hp::cache::miss_name(loaded.miss), safe_name(loaded.detail))};
+  }
+  const hp::cache::Entry& entry = *loaded.entry;
+  hp::cache::EntryInfo info;
+  for (const auto& candidate : cache.list()) {
+    if (candidate.key == key) info = candidate;
+  }
+
+  std::vector<std::pair<std::string, std::string>> sections;  // title, text
+  if (what.meta) sections.emplace_back("metadata", metadata_json(entry.meta));
+  if (what.graph) sections.emplace_back("graph.txt", terminal_safe(entry.graph, Escape::Block));
+  if (what.source) {
+    sections.emplace_back("source.cpp", terminal_safe(entry.source, Escape::Block));
+  }
+  if (what.ir) sections.emplace_back("LLVM IR", regenerate(entry, false));
+  if (what.assembly) sections.emplace_back("assembly", regenerate(entry, true));
+  if (sections.empty()) sections.emplace_back("summary", summary(entry, info));
+
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    const auto& [title, text] = sections[i];
+    if (sections.size() > 1) fmt::print("{}==> {} <==\n", i > 0 ? "\n" : "", title);
+    fmt::print("{}", text);
+    if (!text.empty() && text.back() != '\n') fmt::print("\n");
+  }
+}
+
+void print_stats(const hp::cache::DiskCache& cache, const std::optional<hp::Config>& settings) {
+  const auto entries = cache.list();
+  const std::uint64_t bytes = cache.total_bytes();
+  fmt::print("directory:  {}\n", safe_name(cache.dir()));
+  fmt::print("entries:    {}\n", entries.size());
+  fmt::print("size:       {} bytes ({})\n", bytes, human_bytes(bytes));
+  if (settings) {
+    fmt::print("size cap:   {} (cache_max_size={})\n", human_bytes(settings->cache_max_size),
+               settings->get("cache_max_size"));
+    fmt::print("cache:      {}\n", settings->get("cache"));
+  }
+}
+
+void clear_entries(hp::cache::DiskCache& cache) {
+  const std::size_t entries = cache.list().size();
+  const std::uint64_t bytes = cache.total_bytes();
+  cache.clear();
+  fmt::print("removed {} entries ({}) from {}\n", entries, human_bytes(bytes),
+             safe_name(cache.dir()));
+}
+
+void prune_entries(hp::cache::DiskCache& cache, const std::string& max_size_text) {
+  hp::Config parsed;
+  try {
+    parsed.set("cache_max_size", max_size_text);
+  } catch (const hp::Error&) {
+    throw Failure{fmt::format(
+        "--max-size: bad size '{}' (expected bytes with an optional K, M or G suffix, as 100M)",
+        safe_name(max_size_text))};
+  }
+  const std::size_t entries_before = cache.list().size();
+  const std::uint64_t bytes_before = cache.total_bytes();
+  cache.prune(parsed.cache_max_size);
+  const std::size_t entries_after = cache.list().size();
+  const std::uint64_t bytes_after = cache.total_bytes();
+  fmt::print("removed {} entries ({}); {} entries ({}) left in {}\n",
+             entries_before - entries_after, human_bytes(bytes_before - bytes_after), entries_after,
+             human_bytes(bytes_after), safe_name(cache.dir()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hypatia-dump: inspect Hypatia's disk cache of compiled functions"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --cache-dir may follow the subcommand too
+  std::string cache_dir;
+  app.add_option("--cache-dir", cache_dir,
+                 "the cache directory (default: the cache_dir flag, ~/.cache/hypatia)");
+
+  auto* list = app.add_subcommand("list", "list entries: key, size, age, compile ms, name");
+  auto* show = app.add_subcommand("show", "show one entry (a summary unless a part is named)");
+  std::string key;
+  ShowWhat what;
+  show->add_option("KEY", key, "the entry's key, or a unique prefix of it")->required();
+  show->add_flag("--meta", what.meta, "the metadata, as JSON");
+  show->add_flag("--graph", what.graph, "the graph printout");
+  show->add_flag("--source", what.source, "the generated C++");
+  show->add_flag("--ir", what.ir, "LLVM IR, regenerated from the source");
+  show->add_flag("--asm", what.assembly, "host assembly, regenerated from the source");
+  auto* stats = app.add_subcommand("stats", "entries, bytes and directory of the cache");
+  auto* clear = app.add_subcommand("clear", "remove every entry");
+  auto* prune = app.add_subcommand("prune", "evict least-recently-used entries to a size");
+  std::string max_size;
+  prune->add_option("--max-size", max_size, "the size to keep, as 100M or 2G")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    // The flags are needed only for the default directory and stats' size cap.
+    std::optional<hp::Config> settings;
+    try {
+      settings = hp::config();
+    } catch (const hp::Error& e) {
+      if (cache_dir.empty()) throw Failure{safe_name(e.what())};
+    }
+    if (cache_dir.empty()) cache_dir = settings->cache_dir;
+    // enabled even under cache=off: the tool inspects, it does not compile.
+    hp::cache::DiskCache cache(cache_dir, UINT64_MAX, true);
+
+    if (*list) list_entries(cache);
+    if (*show) show_entry(cache, key, what);
+    if (*stats) print_stats(cache, settings);
+    if (*clear) clear_entries(cache);
+    if (*prune) prune_entries(cache, max_size);
+  } catch (const Failure& failure) {
+    std::cout.flush();
+    fmt::print(stderr, "hypatia-dump: {}\n", failure.message);
+    return 1;
+  }
+  return 0;
+}
