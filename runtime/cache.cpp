@@ -136,7 +136,8 @@ std::string distrust(const struct stat& st, const std::string& what) {
                        ::geteuid());
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    return fmt::format("{} is writable by group or others (mode {:04o})", what, st.st_mode & 07777);
+    return fmt::format("{} is writable by group or others (mode {:04o}; chmod go-w it to use it)",
+                       what, st.st_mode & 07777);
   }
   return "";
 }
@@ -527,6 +528,64 @@ std::vector<Item> scan(int cache_fd) {
 
 bool is_entry(const Item& item) { return !item.temp && !item.symlink; }
 
+// --- writing an entry ----------------------------------------------------------------
+
+/// Creates the directory `temp` (0700) and writes the entry's four files into
+/// it; returns "" or what failed, and adds the bytes written to `bytes`.
+std::string write_temp_entry(int cache_fd, const std::string& temp, const Entry& entry,
+                             std::uint64_t& bytes) {
+  if (::mkdirat(cache_fd, temp.c_str(), 0700) != 0) {
+    return fmt::format("cannot create {}: {}", temp, error_text(errno));
+  }
+  Fd temp_fd(::openat(cache_fd, temp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!temp_fd) return fmt::format("cannot open {}: {}", temp, error_text(errno));
+  const std::string metadata = metadata_text(entry);
+  for (auto [name, content] : {std::pair{kObjectFile, std::string_view(entry.object)},
+                               std::pair{kSourceFile, std::string_view(entry.source)},
+                               std::pair{kGraphFile, std::string_view(entry.graph)},
+                               std::pair{kMetadataFile, std::string_view(metadata)}}) {
+    if (auto error = write_file_at(temp_fd.get(), name, content); !error.empty()) return error;
+    bytes += content.size();
+  }
+  return "";
+}
+
+enum class Published {
+  Ours,     ///< our temp directory is the entry now
+  Theirs,   ///< a whole entry with the same versions was there: kept
+  Refused,  ///< another user's entry is in the way: left alone
+  Failed,   ///< an I/O error
+};
+
+struct Publication {
+  Published outcome;
+  std::string detail = {};  ///< for Refused and Failed
+};
+
+/// Renames the written temp directory to the entry's key. rename() never
+/// replaces a non-empty directory, so an entry already there is kept when
+/// whole, else (corrupt, other versions, a symlink, a file) moved aside and
+/// removed, and the rename retried; a few rounds settle any race.
+Publication publish(int cache_fd, const std::string& dir, const std::string& temp,
+                    const Entry& entry) {
+  const std::string& key = entry.meta.key;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (::renameat(cache_fd, temp.c_str(), cache_fd, key.c_str()) == 0) return {Published::Ours};
+    const int error = errno;
+    if (error != EEXIST && error != ENOTEMPTY && error != ENOTDIR && error != EISDIR) {
+      return {Published::Failed,
+              fmt::format("cannot rename {} to {}/{}: {}", temp, dir, key, error_text(error))};
+    }
+    const Inspection existing = read_entry(cache_fd, dir, key, &entry.meta.versions, true);
+    if (existing.result.entry) return {Published::Theirs};
+    if (existing.result.miss == Miss::NewKey) continue;  // it went away meanwhile
+    if (!existing.replaceable) return {Published::Refused, existing.result.detail};
+    const std::string aside = temp_name(key);
+    if (::renameat(cache_fd, key.c_str(), cache_fd, aside.c_str()) == 0) remove_entry(dir, aside);
+  }
+  return {Published::Failed, fmt::format("{}/{} keeps changing under us", dir, key)};
+}
+
 /// The cache directory for a maintenance operation; warns when it is refused.
 OpenedDir open_for_maintenance(const std::string& dir) {
   OpenedDir cache_dir = open_cache_dir(dir);
@@ -605,11 +664,9 @@ bool DiskCache::store(const Entry& entry) {
     warn_once(fmt::format("not storing compiled code: {} is not a cache key", escaped_quote(key)));
     return false;
   }
-  const auto fail = [&](const std::string& why) {
-    warn_once(
-        fmt::format("cannot store compiled code in the cache ({}); it will be "
-                    "recompiled next time",
-                    why));
+  const auto fail = [](const std::string& why) {
+    warn_once(fmt::format(
+        "cannot store compiled code in the cache ({}); it will be recompiled next time", why));
     return false;
   };
 
@@ -619,65 +676,35 @@ bool DiskCache::store(const Entry& entry) {
     if (!cache_dir.fd) return fail(cache_dir.detail);
     const int cache_fd = cache_dir.fd.get();
 
-    // 1. Write the whole entry into a private temp directory.
     const std::string temp = temp_name(key);
-    if (::mkdirat(cache_fd, temp.c_str(), 0700) != 0) {
-      return fail(fmt::format("cannot create {}/{}: {}", dir_, temp, error_text(errno)));
-    }
-    const auto abandon = [&](const std::string& why) {
+    std::uint64_t bytes = 0;
+    if (auto error = write_temp_entry(cache_fd, temp, entry, bytes); !error.empty()) {
       remove_entry(dir_, temp);
-      return fail(why);
-    };
-    {
-      Fd temp_fd(::openat(cache_fd, temp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!temp_fd)
-        return abandon(fmt::format("cannot open {}/{}: {}", dir_, temp, error_text(errno)));
-      const std::string metadata = metadata_text(entry);
-      for (auto [name, bytes] : {std::pair{kObjectFile, std::string_view(entry.object)},
-                                 std::pair{kSourceFile, std::string_view(entry.source)},
-                                 std::pair{kGraphFile, std::string_view(entry.graph)},
-                                 std::pair{kMetadataFile, std::string_view(metadata)}}) {
-        if (auto error = write_file_at(temp_fd.get(), name, bytes); !error.empty()) {
-          return abandon(fmt::format("{} in {}", error, dir_));
-        }
-      }
+      return fail(fmt::format("{} in {}", error, dir_));
     }
-
-    // 2. Rename it into place. A directory rename never replaces a non-empty
-    // directory, so an existing entry is kept when whole, else moved aside.
-    bool published = false;
-    for (int attempt = 0; attempt < 4 && !published; ++attempt) {
-      if (::renameat(cache_fd, temp.c_str(), cache_fd, key.c_str()) == 0) {
-        published = true;
-        break;
-      }
-      const int error = errno;
-      if (error != EEXIST && error != ENOTEMPTY && error != ENOTDIR && error != EISDIR) {
-        return abandon(fmt::format("cannot rename into {}/{}: {}", dir_, key, error_text(error)));
-      }
-      Inspection existing = read_entry(cache_fd, dir_, key, &entry.meta.versions, true);
-      if (existing.result.entry) {  // another process stored it first: keep theirs
-        remove_entry(dir_, temp);
-        return true;
-      }
-      if (existing.result.miss == Miss::NewKey) continue;  // it went away meanwhile
-      if (!existing.replaceable) {
-        remove_entry(dir_, temp);
-        warn_once(existing.result.detail);
-        return false;
-      }
-      const std::string aside = temp_name(key);
-      if (::renameat(cache_fd, key.c_str(), cache_fd, aside.c_str()) == 0) {
-        remove_entry(dir_, aside);
-      }
+    const Publication publication = publish(cache_fd, dir_, temp, entry);
+    if (publication.outcome != Published::Ours) remove_entry(dir_, temp);
+    switch (publication.outcome) {
+      case Published::Ours: break;
+      case Published::Theirs: return true;
+      case Published::Refused: warn_once(publication.detail); return false;
+      case Published::Failed: return fail(publication.detail);
     }
-    if (!published) return abandon(fmt::format("{}/{} keeps changing under us", dir_, key));
+    evict_if_over_cap(bytes);
+    return true;
   } catch (const std::exception& e) {  // bad_alloc, fmt or filesystem errors
     return fail(e.what());
   }
+}
 
-  if (total_bytes() > max_bytes_) prune(max_bytes_);
-  return true;
+void DiskCache::evict_if_over_cap(std::uint64_t stored_bytes) {
+  std::lock_guard lock(size_mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  size_estimate_ += stored_bytes;
+  const bool scan_is_old = !last_scan_ || now - *last_scan_ > std::chrono::minutes(1);
+  if (!scan_is_old && size_estimate_ <= max_bytes_) return;
+  last_scan_ = now;
+  size_estimate_ = prune_to(max_bytes_);
 }
 
 std::vector<EntryInfo> DiskCache::list() const {
@@ -724,9 +751,11 @@ void DiskCache::clear() {
   for (const Item& item : scan(cache_dir.fd.get())) remove_entry(dir_, item.name);
 }
 
-void DiskCache::prune(std::uint64_t max_bytes) {
+void DiskCache::prune(std::uint64_t max_bytes) { prune_to(max_bytes); }
+
+std::uint64_t DiskCache::prune_to(std::uint64_t max_bytes) {
   OpenedDir cache_dir = open_for_maintenance(dir_);
-  if (!cache_dir.fd) return;
+  if (!cache_dir.fd) return 0;
   std::vector<Item> items = scan(cache_dir.fd.get());
   const std::int64_t stale_before_ns =
       (now_unix() - kStaleTempSeconds) * std::int64_t{1'000'000'000};
@@ -746,6 +775,7 @@ void DiskCache::prune(std::uint64_t max_bytes) {
     remove_entry(dir_, item->name);
     total -= item->bytes;
   }
+  return total;
 }
 
 std::uint64_t DiskCache::total_bytes() const {

@@ -34,8 +34,10 @@
 /// at once. Internal header: the runtime's, not the public API's.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -145,9 +147,22 @@ class DiskCache {
   static constexpr std::int64_t kStaleTempSeconds = 600;
 
  private:
+  /// After a store of `stored_bytes`: prunes to max_bytes_ when over it.
+  void evict_if_over_cap(std::uint64_t stored_bytes);
+  /// prune() returning the bytes left.
+  std::uint64_t prune_to(std::uint64_t max_bytes);
+
   std::string dir_;
   std::uint64_t max_bytes_;
   bool enabled_;
+
+  // Scanning the directory costs a stat per file, too much for every store of
+  // a large cache: keep a running estimate of the total (this process's
+  // stores added to the last scan) and rescan only when it passes the cap or
+  // the scan is a minute old (other processes store too).
+  std::mutex size_mutex_;
+  std::uint64_t size_estimate_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_scan_;
 };
 
 }  // namespace hypatia::cache

@@ -118,6 +118,20 @@ bool CppEmitter::allocated_as_output(const Var& v) const {
   return it != as_output_.end() && it->second;
 }
 
+void CppEmitter::contiguous_copy(const std::string& name, const std::string& from, DType from_dtype,
+                                 DType to_dtype, int ndim) {
+  line("hp_tensor {} = {};", name, from);
+  line("{}.ndim = {};", name, ndim);
+  line("hp_set_contiguous_strides({});", name);
+  line("{}.data = hp_temp(ctx, hp_size({}) * (hp_i64)sizeof({}));", name, name, c_type(to_dtype));
+  fail_if("!" + name + ".data");
+  line("hp_copy(&{}, {}, &{}, {});", from, static_cast<int>(from_dtype), name, static_cast<int>(to_dtype));
+}
+
+std::string CppEmitter::offset_data(const std::string& tensor, const std::string& offset, DType dtype) {
+  return fmt::format("(void*)((char*){}.data + ({}) * (hp_i64)sizeof({}))", tensor, offset, c_type(dtype));
+}
+
 namespace {
 
 bool all_broadcast(const LoopOperand& op) {

@@ -35,7 +35,8 @@ class CppEmitter {
   // --- text -----------------------------------------------------------------------
   template <class... Args>
   void line(fmt::format_string<Args...> format, Args&&... args) {
-    body_ += std::string(indent_ * 2, ' ') + fmt::format(format, std::forward<Args>(args)...) + "\n";
+    std::string text = fmt::format(format, std::forward<Args>(args)...);
+    body_ += text.empty() ? "\n" : std::string(indent_ * 2, ' ') + text + "\n";
   }
   void open(const std::string& head);  ///< "head {" and indent
   void close();                        ///< dedent and "}"
@@ -66,6 +67,12 @@ class CppEmitter {
   void allocate(const Var& out, const std::string& name, const std::vector<std::string>& shape);
   /// Whether the last allocate() wrote straight into a function output.
   bool allocated_as_output(const Var& v) const;
+  /// Declares `name` as a contiguous scratch copy of tensor `from` (dtype
+  /// `from_dtype`) converted to `to_dtype`.
+  void contiguous_copy(const std::string& name, const std::string& from, DType from_dtype, DType to_dtype,
+                       int ndim);
+  /// `(T*)((char*)t.data + (offset) * sizeof(T))`: moves a data pointer by elements.
+  static std::string offset_data(const std::string& tensor, const std::string& offset, DType dtype);
 
   /// Writes out[i] = expr(operands[i]...) over out's shape (already allocated,
   /// possibly strided), broadcasting operands along their broadcastable and

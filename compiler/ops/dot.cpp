@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "hypatia/ops.hpp"
 
@@ -66,6 +67,30 @@ class DotOp : public Op {
 
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("({} \\dot {})", args[0], args[1]);
+  }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const Var& a = node.inputs()[0];
+    const Var& b = node.inputs()[1];
+    const Var out = node.output();
+    std::string at = cg.tensor(a), bt = cg.tensor(b);
+    cg.fail_if(fmt::format("{}.shape[{}] != {}.shape[0]", at, a.ndim() - 1, bt));
+    std::vector<std::string> shape;
+    if (a.ndim() == 2) shape.push_back(at + ".shape[0]");
+    if (b.ndim() == 2) shape.push_back(bt + ".shape[1]");
+    const std::string name = fmt::format("v{}", cg.node_index());
+    cg.allocate(out, name, shape);
+    // BLAS multiplies operands of one dtype: convert the others first.
+    if (a.dtype() != out.dtype()) {
+      cg.contiguous_copy(name + "_a", at, a.dtype(), out.dtype(), a.ndim());
+      at = name + "_a";
+    }
+    if (b.dtype() != out.dtype()) {
+      cg.contiguous_copy(name + "_b", bt, b.dtype(), out.dtype(), b.ndim());
+      bt = name + "_b";
+    }
+    cg.fail_if(fmt::format("hp_dot(ctx, {}, &{}, &{}, &{})", static_cast<int>(out.dtype()), at, bt, name));
+    return true;
   }
 
   // For z = a . b: da = g . b^T and db = a^T . g, with vectors treated as a

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "hypatia/ops.hpp"
@@ -112,7 +113,8 @@ class ReduceOp : public Op {
   // sum: every element gets the gradient of its output position.
   // mean: the same divided by the number of elements reduced.
   // max/min: the elements equal to the result get it (all of them at ties, as Theano).
-  // prod: out / x (assumes no element is 0: the quotient is then undefined).
+  // prod: out / x where no element of the group is 0; where one is, that
+  // element gets the product of the others and the rest get 0 (as Theano).
   // argmax: piecewise constant, no gradient.
   std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const override {
     const Var& x = node.inputs()[0];
@@ -124,10 +126,115 @@ class ReduceOp : public Op {
       case ReduceKind::Mean: return {fit_grad_to(x, spread / cast(reduced_count(x), g.dtype()))};
       case ReduceKind::Max:
       case ReduceKind::Min: return {fit_grad_to(x, where(eq(x, restore_axes(node.output())), spread, 0))};
-      case ReduceKind::Prod: return {fit_grad_to(x, spread * restore_axes(node.output()) / x)};
+      case ReduceKind::Prod: return {fit_grad_to(x, spread * prod_grad(x, node.output()))};
       case ReduceKind::Argmax: break;
     }
     return {InputGrad::zero()};
+  }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    const Var out = node.output();
+    const std::string xt = cg.tensor(x);
+    const std::string name = fmt::format("v{}", cg.node_index());
+    std::vector<std::string> shape;
+    std::vector<int> kept, reduced;
+    for (int a = 0; a < x.ndim(); ++a) {
+      if (!reduces(a)) {
+        kept.push_back(a);
+        shape.push_back(fmt::format("{}.shape[{}]", xt, a));
+      } else {
+        reduced.push_back(a);
+        if (keepdims_) shape.push_back("1");
+      }
+    }
+    std::string reduced_size = "1";
+    for (int a : reduced) reduced_size += fmt::format(" * {}.shape[{}]", xt, a);
+    cg.line("const hp_i64 hp_m{} = {};", cg.node_index(), reduced_size);
+    const std::string m = fmt::format("hp_m{}", cg.node_index());
+    cg.allocate(out, name, shape);
+    const bool no_identity = kind_ == ReduceKind::Max || kind_ == ReduceKind::Min || kind_ == ReduceKind::Argmax;
+    if (no_identity) cg.fail_if(fmt::format("{} == 0 && hp_size({}) > 0", m, name));
+
+    const DType in = x.dtype();
+    const bool in_float = is_float(in) || kind_ == ReduceKind::Mean;
+    const DType acc = in_float ? DType::Float64 : DType::Int64;
+    const std::string T = CppEmitter::c_type(in);
+    const std::string OT = CppEmitter::c_type(out.dtype());
+    cg.open("");
+    // The whole of a contiguous float tensor: numpy's pairwise sum.
+    if ((kind_ == ReduceKind::Sum || kind_ == ReduceKind::Mean) && is_float(in) && kept.empty()) {
+      cg.open(fmt::format("if (hp_is_contiguous({}))", xt));
+      const std::string total = fmt::format("{}((const {}*){}.data, {})", in == DType::Float32 ? "hp_sum_f32" : "hp_sum_f64", T, xt, m);
+      const std::string value = kind_ == ReduceKind::Mean ? fmt::format("({} / (double){})", total, m) : total;
+      cg.line("*({}*){}.data = {};", OT, name, CppEmitter::convert(value, DType::Float64, out.dtype()));
+      cg.close();
+      cg.open("else");
+    }
+    cg.line("const {0}* px = (const {0}*){1}.data;", T, xt);
+    cg.line("{0}* po = ({0}*){1}.data;", OT, name);
+    cg.line("hp_i64 o = 0;");
+    for (int a : kept) cg.open(fmt::format("for (hp_i64 i{0} = 0; i{0} < {1}.shape[{0}]; ++i{0})", a, xt));
+    std::string kept_offset = "0";
+    for (int a : kept) kept_offset += fmt::format(" + i{} * {}.strides[{}]", a, xt, a);
+    const std::string load = [&] {
+      std::string offset = kept_offset;
+      for (int a : reduced) offset += fmt::format(" + i{} * {}.strides[{}]", a, xt, a);
+      return CppEmitter::convert(fmt::format("px[{}]", offset), in, acc);
+    }();
+    const std::string first = CppEmitter::convert(fmt::format("px[{}]", kept_offset), in, acc);
+    const std::string A = CppEmitter::c_type(acc);
+    switch (kind_) {
+      case ReduceKind::Sum:
+      case ReduceKind::Mean:
+        if (in_float) cg.line("double s = 0, c = 0;  // Neumaier's compensated sum");
+        else cg.line("hp_u64 s = 0;  // wraps as numpy's int64 sum");
+        break;
+      case ReduceKind::Prod: cg.line("{} s = 1;", in_float ? "double" : "hp_u64"); break;
+      case ReduceKind::Max:
+      case ReduceKind::Min:
+      case ReduceKind::Argmax: cg.line("{} best = {};", A, first); cg.line("hp_i64 best_j = 0, j = 0;"); break;
+    }
+    for (int a : reduced) cg.open(fmt::format("for (hp_i64 i{0} = 0; i{0} < {1}.shape[{0}]; ++i{0})", a, xt));
+    cg.line("const {} x = {};", A, load);
+    switch (kind_) {
+      case ReduceKind::Sum:
+      case ReduceKind::Mean:
+        if (in_float) {
+          cg.line("const double t = s + x;");
+          cg.line("c += hp_fabs(s) >= hp_fabs(x) ? (s - t) + x : (x - t) + s;");
+          cg.line("s = t;");
+        } else {
+          cg.line("s += (hp_u64)x;");
+        }
+        break;
+      case ReduceKind::Prod: cg.line("{}", in_float ? "s *= x;" : "s *= (hp_u64)x;"); break;
+      case ReduceKind::Max:
+      case ReduceKind::Min:
+      case ReduceKind::Argmax: {
+        // max/min propagate NaN; argmax gives the first NaN or the first maximum, as numpy.
+        const char* better = kind_ == ReduceKind::Min ? "x < best" : "x > best";
+        if (in_float) cg.line("if (best == best && (x != x || {})) {{ best = x; best_j = j; }}", better);
+        else cg.line("if ({}) {{ best = x; best_j = j; }}", better);
+        cg.line("++j;");
+        break;
+      }
+    }
+    for (std::size_t i = 0; i < reduced.size(); ++i) cg.close();
+    std::string result;
+    switch (kind_) {
+      case ReduceKind::Sum: result = in_float ? CppEmitter::convert("s + c", DType::Float64, out.dtype()) : "(hp_i64)s"; break;
+      case ReduceKind::Mean: result = CppEmitter::convert(fmt::format("(s + c) / (double){}", m), DType::Float64, out.dtype()); break;
+      case ReduceKind::Prod: result = in_float ? CppEmitter::convert("s", DType::Float64, out.dtype()) : "(hp_i64)s"; break;
+      case ReduceKind::Max:
+      case ReduceKind::Min: result = CppEmitter::convert("best", acc, out.dtype()); break;
+      case ReduceKind::Argmax: result = "best_j"; break;
+    }
+    cg.line("po[o++] = {};", result);
+    for (std::size_t i = 0; i < kept.size(); ++i) cg.close();
+    if ((kind_ == ReduceKind::Sum || kind_ == ReduceKind::Mean) && is_float(in) && kept.empty()) cg.close();
+    cg.close();
+    return true;
   }
 
   std::string pretty(const std::vector<std::string>& args) const override {
@@ -151,6 +258,20 @@ class ReduceOp : public Op {
     const int ndim = reduced.ndim() + static_cast<int>(axes_.size());
     for (int i = 0; i < ndim; ++i) pattern.push_back(reduces(i) ? newaxis : next++);
     return dimshuffle(reduced, pattern);
+  }
+
+  /// d prod / dx without dividing by zero: out / x where x != 0 (which is 0
+  /// when another element of the group is 0); where x == 0, the product of the
+  /// other elements if x is the group's only zero, else 0.
+  Var prod_grad(const Var& x, const Var& out) const {
+    const Var zero = eq(x, 0);
+    const Var x_safe = where(zero, 1, x);
+    auto reduced = [&](ReduceKind kind, const Var& v) {
+      return restore_axes(make_apply(std::make_shared<ReduceOp>(kind, axes_, all_, keepdims_), {v}));
+    };
+    const Var single_zero = eq(reduced(ReduceKind::Sum, zero), 1);
+    const Var others = reduced(ReduceKind::Prod, x_safe);
+    return where(zero, where(single_zero, others, 0), restore_axes(out) / x_safe);
   }
 
   /// The number of elements each output position reduces, as an int64 scalar.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "hypatia/ops.hpp"
@@ -20,6 +21,23 @@ std::string pattern_text(const std::vector<int>& pattern) {
 }
 
 Var reshape_like(const Var& g, const Var& like);
+
+/// Emits `name` as x with the given shape: a view when x is contiguous, else
+/// a view of a contiguous copy. The caller has checked the sizes agree.
+void emit_reshape(CppEmitter& cg, const Var& x, const std::string& name, const std::vector<std::string>& shape) {
+  const std::string xt = cg.tensor(x);
+  cg.line("hp_tensor {};", name);
+  cg.open(fmt::format("if (hp_is_contiguous({}))", xt));
+  cg.line("{}.data = {}.data;", name, xt);
+  cg.close();
+  cg.open("else");
+  cg.contiguous_copy(name + "_c", xt, x.dtype(), x.dtype(), x.ndim());
+  cg.line("{}.data = {}_c.data;", name, name);
+  cg.close();
+  cg.line("{}.ndim = {};", name, shape.size());
+  for (std::size_t i = 0; i < shape.size(); ++i) cg.line("{}.shape[{}] = {};", name, i, shape[i]);
+  cg.line("hp_set_contiguous_strides({});", name);
+}
 
 /// g reshaped to the shape of `like` (a gradient flowing back through a
 /// reshape or flatten): same size, `like`'s broadcast pattern.
@@ -41,6 +59,16 @@ class ReshapeLikeOp : public Op {
   }
   std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
     return {fit_grad_to(node.inputs()[0], reshape_like(g, node.inputs()[0])), InputGrad::zero()};
+  }
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const std::string like = cg.tensor(node.inputs()[1]);
+    cg.fail_if(fmt::format("hp_size({}) != hp_size({})", cg.tensor(node.inputs()[0]), like));
+    std::vector<std::string> shape;
+    for (int a = 0; a < node.inputs()[1].ndim(); ++a) shape.push_back(fmt::format("{}.shape[{}]", like, a));
+    const std::string name = fmt::format("v{}", cg.node_index());
+    emit_reshape(cg, node.inputs()[0], name, shape);
+    cg.bind(node.output(), name);
+    return true;
   }
 };
 
@@ -66,6 +94,18 @@ class JoinPartOp : public Op {
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("join_part({}, axis={}, part={})", args[0], axis_, k_);
   }
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const std::string g = cg.tensor(node.inputs()[0]);
+    std::string start = "0";
+    for (int j = 0; j < k_; ++j) start += fmt::format(" + {}.shape[{}]", cg.tensor(node.inputs()[1 + j]), axis_);
+    const std::string name = fmt::format("v{}", cg.node_index());
+    cg.line("hp_tensor {} = {};", name, g);
+    cg.line("{}.shape[{}] = {}.shape[{}];", name, axis_, cg.tensor(node.inputs()[1 + k_]), axis_);
+    cg.line("{}.data = {};", name, CppEmitter::offset_data(g, fmt::format("({}) * {}.strides[{}]", start, g, axis_), node.inputs()[0].dtype()));
+    cg.bind(node.output(), name);
+    return true;
+  }
+
   // Linear in g: the part's gradient placed in its stretch, zeros elsewhere.
   std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
     std::vector<Var> pieces;
@@ -142,6 +182,23 @@ class DimShuffleOp : public Op {
     return fmt::format("{}.dimshuffle({})", args[0], pattern_text(pattern_));
   }
 
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const std::string xt = cg.tensor(node.inputs()[0]);
+    const std::string name = fmt::format("v{}", cg.node_index());
+    cg.line("hp_tensor {};", name);
+    cg.line("{}.data = {}.data;", name, xt);
+    cg.line("{}.ndim = {};", name, pattern_.size());
+    for (std::size_t i = 0; i < pattern_.size(); ++i) {
+      if (pattern_[i] == newaxis) {
+        cg.line("{0}.shape[{1}] = 1; {0}.strides[{1}] = 0;", name, i);
+      } else {
+        cg.line("{0}.shape[{1}] = {2}.shape[{3}]; {0}.strides[{1}] = {2}.strides[{3}];", name, i, xt, pattern_[i]);
+      }
+    }
+    cg.bind(node.output(), name);
+    return true;
+  }
+
   // The inverse shuffle: new axes summed away (they have size 1), kept axes
   // put back in input order, dropped (broadcastable) axes restored.
   std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
@@ -200,6 +257,28 @@ class ReshapeOp : public Op {
     return {fit_grad_to(node.inputs()[0], reshape_like(g, node.inputs()[0]))};
   }
 
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const std::string xt = cg.tensor(node.inputs()[0]);
+    std::int64_t known = 1;
+    int unknown = -1;
+    for (std::size_t i = 0; i < shape_.size(); ++i) {
+      if (shape_[i] == -1) unknown = static_cast<int>(i);
+      else known *= shape_[i];
+    }
+    std::vector<std::string> shape;
+    for (auto d : shape_) shape.push_back(fmt::format("{}", d));
+    if (unknown >= 0) {
+      cg.fail_if(fmt::format("{0} == 0 || hp_size({1}) % {0} != 0", known, xt));
+      shape[unknown] = fmt::format("hp_size({}) / {}", xt, known);
+    } else {
+      cg.fail_if(fmt::format("hp_size({}) != {}", xt, known));
+    }
+    const std::string name = fmt::format("v{}", cg.node_index());
+    emit_reshape(cg, node.inputs()[0], name, shape);
+    cg.bind(node.output(), name);
+    return true;
+  }
+
  private:
   Shape shape_;
 };
@@ -244,6 +323,20 @@ class FlattenOp : public Op {
 
   std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
     return {fit_grad_to(node.inputs()[0], reshape_like(g, node.inputs()[0]))};
+  }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    const std::string xt = cg.tensor(x);
+    std::vector<std::string> shape;
+    for (int a = 0; a < ndim_ - 1 && a < x.ndim(); ++a) shape.push_back(fmt::format("{}.shape[{}]", xt, a));
+    std::string rest = "1";
+    for (int a = ndim_ - 1; a < x.ndim(); ++a) rest += fmt::format(" * {}.shape[{}]", xt, a);
+    shape.push_back(rest);
+    const std::string name = fmt::format("v{}", cg.node_index());
+    emit_reshape(cg, x, name, shape);
+    cg.bind(node.output(), name);
+    return true;
   }
 
  private:
@@ -307,6 +400,38 @@ class ConcatenateOp : public Op {
     return fmt::format("concatenate([{}], axis={})", fmt::join(args, ", "), axis_);
   }
 
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const auto& xs = node.inputs();
+    const Var out = node.output();
+    const std::string first = cg.tensor(xs[0]);
+    std::string length = "0";
+    for (const Var& x : xs) {
+      const std::string t = cg.tensor(x);
+      for (int a = 0; a < x.ndim(); ++a) {
+        if (a != axis_) cg.fail_if(fmt::format("{}.shape[{}] != {}.shape[{}]", t, a, first, a));
+      }
+      length += fmt::format(" + {}.shape[{}]", t, axis_);
+    }
+    std::vector<std::string> shape;
+    for (int a = 0; a < xs[0].ndim(); ++a) shape.push_back(a == axis_ ? length : fmt::format("{}.shape[{}]", first, a));
+    const std::string name = fmt::format("v{}", cg.node_index());
+    cg.allocate(out, name, shape);
+    cg.open("");
+    cg.line("hp_i64 start = 0;");
+    for (const Var& x : xs) {
+      const std::string t = cg.tensor(x);
+      cg.open("");
+      cg.line("hp_tensor part = {};", name);
+      cg.line("part.shape[{}] = {}.shape[{}];", axis_, t, axis_);
+      cg.line("part.data = {};", CppEmitter::offset_data(name, fmt::format("start * {}.strides[{}]", name, axis_), out.dtype()));
+      cg.line("hp_copy(&{}, {}, &part, {});", t, static_cast<int>(x.dtype()), static_cast<int>(out.dtype()));
+      cg.line("start += part.shape[{}];", axis_);
+      cg.close();
+    }
+    cg.close();
+    return true;
+  }
+
   // Each input gets its own stretch of the gradient along the axis.
   std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
     std::vector<Var> parts_inputs{g};
@@ -336,6 +461,13 @@ class ShapeOp : public Op {
     return fmt::format("shape({})", args[0]);
   }
   std::vector<InputGrad> grad(const Apply&, const Var&) const override { return {InputGrad::zero()}; }
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    const std::string name = fmt::format("v{}", cg.node_index());
+    cg.allocate(node.output(), name, {fmt::format("{}", x.ndim())});
+    for (int a = 0; a < x.ndim(); ++a) cg.line("((hp_i64*){}.data)[{}] = {}.shape[{}];", name, a, cg.tensor(x), a);
+    return true;
+  }
 };
 
 }  // namespace

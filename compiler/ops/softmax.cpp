@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "hypatia/ops.hpp"
 
@@ -44,6 +45,41 @@ class SoftmaxOp : public Op {
 
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("softmax({})", args[0]);
+  }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    const Var out = node.output();
+    const std::string xt = cg.tensor(x);
+    const int nd = x.ndim();
+    const int last = nd - 1;
+    std::vector<std::string> shape;
+    for (int a = 0; a < nd; ++a) shape.push_back(fmt::format("{}.shape[{}]", xt, a));
+    const std::string name = fmt::format("v{}", cg.node_index());
+    cg.allocate(out, name, shape);
+    const DType ft = out.dtype();
+    const std::string F = CppEmitter::c_type(ft);
+    cg.open("");
+    cg.line("const {0}* px = (const {0}*){1}.data;", CppEmitter::c_type(x.dtype()), xt);
+    cg.line("{0}* po = ({0}*){1}.data;", F, name);
+    cg.line("const hp_i64 n = {}.shape[{}];", xt, last);
+    cg.line("hp_i64 row = 0;");
+    std::string row_offset = "0";
+    for (int a = 0; a < last; ++a) {
+      cg.open(fmt::format("for (hp_i64 i{0} = 0; i{0} < {1}.shape[{0}]; ++i{0})", a, xt));
+      row_offset += fmt::format(" + i{} * {}.strides[{}]", a, xt, a);
+    }
+    const std::string load = CppEmitter::convert(fmt::format("px[{} + j * {}.strides[{}]]", row_offset, xt, last), x.dtype(), ft);
+    cg.line("{} * __restrict y = po + row * n;", F);
+    cg.line("{} m = -__builtin_inf();", F);
+    cg.line("for (hp_i64 j = 0; j < n; ++j) m = __builtin_fmax(m, {});  // NaN is skipped, as std::fmax", load);
+    cg.line("{} total = 0;", F);
+    cg.line("for (hp_i64 j = 0; j < n; ++j) {{ y[j] = hp_exp({} - m); total += y[j]; }}", load);
+    cg.line("for (hp_i64 j = 0; j < n; ++j) y[j] /= total;");
+    cg.line("++row;");
+    for (int a = 0; a < last; ++a) cg.close();
+    cg.close();
+    return true;
   }
 
   // dx = (g - sum(g * sm, last axis)) * sm

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "hypatia/ops.hpp"
@@ -73,6 +74,40 @@ Array index_array(const Apply& node, Array x, const std::vector<Index>& indices)
   return x;
 }
 
+/// Emits `name` as the view x[indices] (x of dtype `dtype`), failing on an
+/// integer index out of bounds.
+void emit_index_view(CppEmitter& cg, const std::string& x, DType dtype, int x_ndim,
+                     const std::vector<Index>& indices, const std::string& name) {
+  cg.line("hp_tensor {};", name);
+  cg.open("");
+  cg.line("hp_i64 offset = 0;");
+  int out_axis = 0;
+  for (int axis = 0; axis < x_ndim; ++axis) {
+    const std::string size = fmt::format("{}.shape[{}]", x, axis);
+    const std::string stride = fmt::format("{}.strides[{}]", x, axis);
+    if (axis >= static_cast<int>(indices.size())) {
+      cg.line("{0}.shape[{1}] = {2}; {0}.strides[{1}] = {3};", name, out_axis++, size, stride);
+      continue;
+    }
+    if (const auto* i = std::get_if<std::int64_t>(&indices[axis])) {
+      cg.fail_if(fmt::format("{0} < -{1} || {0} >= {1}", *i, size));
+      cg.line("offset += ({0} < 0 ? {0} + {1} : {0}) * {2};", *i, size, stride);
+      continue;
+    }
+    const Slice& sl = std::get<Slice>(indices[axis]);
+    cg.open("");
+    cg.line("hp_i64 first, length;");
+    cg.line("hp_slice({}, {}, {}, {}, {}, {}, &first, &length);", size, sl.start ? "true" : "false",
+            sl.start.value_or(0), sl.stop ? "true" : "false", sl.stop.value_or(0), sl.step.value_or(1));
+    cg.line("offset += first * {};", stride);
+    cg.line("{0}.shape[{1}] = length; {0}.strides[{1}] = {2} * {3};", name, out_axis++, stride, sl.step.value_or(1));
+    cg.close();
+  }
+  cg.line("{}.ndim = {};", name, out_axis);
+  cg.line("{}.data = {};", name, CppEmitter::offset_data(x, "offset", dtype));
+  cg.close();
+}
+
 class SubtensorOp : public Op {
  public:
   explicit SubtensorOp(std::vector<Index> indices) : indices_(std::move(indices)) {}
@@ -90,6 +125,14 @@ class SubtensorOp : public Op {
 
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("{}[{}]", args[0], index_text(indices_));
+  }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    const std::string name = fmt::format("v{}", cg.node_index());
+    emit_index_view(cg, cg.tensor(x), x.dtype(), x.ndim(), indices_, name);
+    cg.bind(node.output(), name);
+    return true;
   }
 
   // The gradient lands in the selected region of a zero tensor shaped like x.
@@ -164,6 +207,44 @@ class IncSubtensorOp : public Op {
   std::string pretty(const std::vector<std::string>& args) const override {
     return fmt::format("{}({}[{}], {})", set_ ? "set_subtensor" : "inc_subtensor", args[0],
                        index_text(indices_), args[1]);
+  }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    const Var& y = node.inputs()[1];
+    const Var out = node.output();
+    const std::string xt = cg.tensor(x);
+    const std::string name = fmt::format("v{}", cg.node_index());
+    std::vector<std::string> shape;
+    for (int a = 0; a < x.ndim(); ++a) shape.push_back(fmt::format("{}.shape[{}]", xt, a));
+    cg.allocate(out, name, shape);
+    cg.line("hp_copy(&{}, {}, &{}, {});", xt, static_cast<int>(x.dtype()), name, static_cast<int>(x.dtype()));
+    const std::string region = name + "_region";
+    emit_index_view(cg, name, x.dtype(), x.ndim(), indices_, region);
+    const int region_ndim = indexed_type(this->name(), x, indices_).ndim();
+    const bool literal = y.is_constant() && y.ndim() == 0;
+    const std::string yt = literal ? "" : cg.tensor(y);
+    // As elementwise ops: only axes the value's type marks broadcastable stretch.
+    const int pad = region_ndim - y.ndim();
+    for (int i = 0; i < y.ndim(); ++i) {
+      if (!literal && !y.type().broadcastable[i]) {
+        cg.fail_if(fmt::format("{}.shape[{}] != {}.shape[{}]", yt, i, region, pad + i));
+      }
+    }
+    const DType xd = x.dtype();
+    const DType acc = is_float(xd) ? DType::Float64 : DType::Int64;
+    std::vector<LoopOperand> operands{{region, xd, std::vector<bool>(region_ndim, false), ""},
+                                      {yt, y.dtype(), y.type().broadcastable,
+                                       literal ? CppEmitter::literal(y.constant_value()) : ""}};
+    auto expr = [&](const std::vector<std::string>& loads) {
+      if (set_) return CppEmitter::convert(loads[1], y.dtype(), xd);
+      const std::string a = CppEmitter::convert(loads[0], xd, acc);
+      const std::string b = CppEmitter::convert(loads[1], y.dtype(), acc);
+      const std::string sum = is_float(xd) ? fmt::format("({} + {})", a, b) : fmt::format("hp_add_i({}, {})", a, b);
+      return CppEmitter::convert(sum, acc, xd);
+    };
+    cg.elementwise(region, xd, region_ndim, operands, expr, false, /*allow_flat=*/false);
+    return true;
   }
 
   // x: g, with the region zeroed when it was overwritten (set); y: g's region.

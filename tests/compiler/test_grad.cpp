@@ -378,6 +378,31 @@ TEST_CASE("a float32 cost under floatX float64 seeds a float32 gradient") {
   CHECK(g.eval({{x, hp::Array(2.f)}}).item<double>() == 12.0);
 }
 
+TEST_CASE("under floatX = float32 the tutorial's gradient is float32") {
+  const hp::DType old = hp::config().floatX;
+  hp::config().floatX = hp::float32;
+  hp::Var foo = hp::scalar("foo");
+  hp::Var g = hp::grad(hp::pow(foo, 2) * 0.5 + hp::sigmoid(foo), foo);
+  hp::config().floatX = old;
+  CHECK(g.dtype() == hp::float32);
+  // foo + sigmoid(foo) (1 - sigmoid(foo)) at 10
+  const double s = 1 / (1 + std::exp(-10.0));
+  CHECK(close(g.eval({{foo, hp::Array(10.f)}}), hp::float32, {}, {10 + s * (1 - s)}, 1e-7) == "");
+}
+
+TEST_CASE("the gradient of prod is the product of the other elements, zeros included") {
+  hp::Var x = hp::vector("x");
+  hp::Var g = hp::grad(hp::prod(x), x);
+  CHECK(close(g.eval({{x, hp::array({4., 2., 3.})}}), hp::float64, {3}, {6, 12, 8}) == "");
+  CHECK(close(g.eval({{x, hp::array({0., 2., 3.})}}), hp::float64, {3}, {6, 0, 0}) == "");
+  CHECK(close(g.eval({{x, hp::array({0., 2., 0.})}}), hp::float64, {3}, {0, 0, 0}) == "");
+  // Along an axis: each row on its own.
+  hp::Var M = hp::matrix("M");
+  hp::Var gm = hp::grad(hp::sum(hp::prod(M, 1)), M);
+  CHECK(close(gm.eval({{M, hp::array({{2., 0., 5.}, {1., 2., 3.}, {0., 0., 7.}})}}), hp::float64, {3, 3},
+              {0, 10, 0, 6, 3, 2, 0, 0, 0}) == "");
+}
+
 // ============================================================================
 // Errors and options
 // ============================================================================

@@ -251,6 +251,18 @@ TEST_CASE("verify_grad passes for every reduction over all axes and over some, w
   }
 }
 
+TEST_CASE("verify_grad passes for prod where a group holds one zero or two") {
+  // prod is a polynomial: smooth at zero, so finite differences hold there too.
+  const hp::Array m = hp::array({{0.0, 1.5, -0.7, 1.2}, {0.0, 0.9, 0.0, 1.1}, {0.8, -1.3, 0.6, 1.4}});
+  CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::prod(x[0], 1); }, {m}));
+  CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::prod(x[0], 0, true); }, {m}));
+  CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::prod(x[0]); }, {hp::array({0.0, 1.5, -0.7})}));
+  CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::prod(x[0], 1); }, {m.astype(hp::float32)}));
+  // Second derivatives at a zero.
+  CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::grad(hp::prod(x[0]), x[0]); },
+                                {hp::array({0.0, 1.5, -0.7, 2.0})}));
+}
+
 TEST_CASE("verify_grad passes for a reduction of a broadcast row and a keepdims result broadcast back") {
   // sum over axis 0 of (row + matrix), and x - max(x, keepdims) (a softmax's first step).
   CHECK_NOTHROW(

@@ -132,6 +132,14 @@ void write_text(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
+/// Rewrites an entry's metadata.json through `edit`, as a tamperer would.
+template <class Edit>
+void edit_metadata(const fs::path& dir, Edit edit) {
+  auto metadata = nlohmann::json::parse(read_text(dir / "metadata.json"));
+  edit(metadata);
+  write_text(dir / "metadata.json", metadata.dump());
+}
+
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -359,9 +367,9 @@ TEST_CASE("a flipped byte in the object is Corrupt, and the next store repairs t
 TEST_CASE("a wrong checksum in the metadata is Corrupt, and the next store repairs the entry") {
   check_corruption_is_detected_and_repaired(
       [](const fs::path& dir) {
-        auto metadata = nlohmann::json::parse(read_text(dir / "metadata.json"));
-        metadata["files"]["object.o"]["xxh3_128"] = hp::cache::hash_hex("something else");
-        write_text(dir / "metadata.json", metadata.dump());
+        edit_metadata(dir, [](nlohmann::json& metadata) {
+          metadata["files"]["object.o"]["xxh3_128"] = hp::cache::hash_hex("something else");
+        });
       },
       "object.o checksum mismatch");
 }
@@ -380,9 +388,7 @@ TEST_CASE("unparsable metadata is Corrupt, and the next store repairs the entry"
 TEST_CASE("metadata without a required field is Corrupt, and the next store repairs the entry") {
   check_corruption_is_detected_and_repaired(
       [](const fs::path& dir) {
-        auto metadata = nlohmann::json::parse(read_text(dir / "metadata.json"));
-        metadata.erase("files");
-        write_text(dir / "metadata.json", metadata.dump());
+        edit_metadata(dir, [](nlohmann::json& metadata) { metadata.erase("files"); });
       },
       "metadata.json is unparsable");
 }
@@ -410,9 +416,9 @@ TEST_CASE("an object replaced by a symlink is Corrupt, and the next store repair
 TEST_CASE("an entry moved under another key is Corrupt, and the next store repairs it") {
   check_corruption_is_detected_and_repaired(
       [](const fs::path& dir) {
-        auto metadata = nlohmann::json::parse(read_text(dir / "metadata.json"));
-        metadata["key"] = hp::cache::hash_hex("another key");
-        write_text(dir / "metadata.json", metadata.dump());
+        edit_metadata(dir, [](nlohmann::json& metadata) {
+          metadata["key"] = hp::cache::hash_hex("another key");
+        });
       },
       "names key");
 }
@@ -463,7 +469,7 @@ TEST_CASE("a cache directory with mode 0777 is ignored with a warning and never 
   const auto result = cache.load(entry.meta.key, kVersions);
   CHECK_FALSE(result.entry);
   CHECK(result.miss == Miss::NotOwned);
-  CHECK(contains(result.detail, "writable by group or others (mode 0777)"));
+  CHECK(contains(result.detail, "writable by group or others (mode 0777; chmod go-w it"));
   CHECK(contains(captured.text(), "hypatia: warning: cache directory " + tmp.cache()));
 
   const Entry other = make_entry("not written");

@@ -740,7 +740,8 @@ TEST_CASE("Debug mode gives the same finite results as FastRun") {
   hp::Function fast = hp::compile({x}, {y});
   hp::Function debug = hp::compile({x}, {y}, {.mode = hp::Mode::Debug});
   hp::Array arg = hp::array({1., 2., 3.});
-  CHECK(hp::allclose(fast(arg)[0], debug(arg)[0], 0, 0));
+  // FastRun runs generated code, Debug the reference: equal to rounding.
+  CHECK(hp::allclose(fast(arg)[0], debug(arg)[0], 1e-14, 0));
 }
 
 TEST_CASE("FastRun lets NaN and infinities through") {
