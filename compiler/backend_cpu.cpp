@@ -79,7 +79,7 @@ std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
   spec.output_dtypes = text->output_dtypes;
   spec.node_input_dtypes = text->node_input_dtypes;
   for (const auto& node : text->nodes) {
-    spec.node_names.push_back(pp(node->output()));
+    spec.node_names.push_back(pp_brief(node->output()));
     spec.node_ops.push_back(node->op().name());
   }
   spec.perform = [nodes = text->nodes](std::int64_t i, const std::vector<Array>& args) {

@@ -118,6 +118,15 @@ std::string pp(const Var& v) {
   return v.owner() ? memo.at(v.owner().get()) : leaf_text(v);
 }
 
+std::string pp_brief(const Var& v, int depth) {
+  if (v.is_null()) throw Error("pp_brief: null hp::Var");
+  if (!v.owner()) return leaf_text(v);
+  if (depth <= 0) return "...";
+  std::vector<std::string> args;
+  for (const Var& in : v.owner()->inputs()) args.push_back(pp_brief(in, depth - 1));
+  return v.owner()->op().pretty(args);
+}
+
 std::string debugprint(const Var& v) { return debugprint(std::vector<Var>{v}); }
 
 std::string debugprint(const std::vector<Var>& outputs) {

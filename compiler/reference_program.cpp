@@ -16,7 +16,7 @@ class ReferenceProgram : public Program {
   ReferenceProgram(std::vector<Var> inputs, std::vector<Var> outputs, bool debug_checks)
       : inputs_(std::move(inputs)), outputs_(std::move(outputs)), debug_checks_(debug_checks) {
     for (const auto& node : topological_order(outputs_, inputs_)) {
-      nodes_.push_back({node->op().name(), pp(node->output()), 0.0, 0});
+      nodes_.push_back({node->op().name(), pp_brief(node->output()), 0.0, 0});
     }
   }
 
@@ -83,7 +83,7 @@ void check_finite(const Apply& node, const Array& value) {
       "  value         = {} (first non-finite element, at flat index {})\n"
       "  min / max     = {} / {}\n"
       "  hint          = perform output: non-finite elements not allowed in Debug mode",
-      node.op().name(), node.op().name(), pp(out), out.type().str(), shape_str(value.shape()),
+      node.op().name(), node.op().name(), pp_brief(out, 6), out.type().str(), shape_str(value.shape()),
       number_text(value.get_flat_double(first_bad)), first_bad, number_text(lo), number_text(hi)));
 }
 

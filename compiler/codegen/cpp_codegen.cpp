@@ -97,7 +97,7 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
     }
     program.node_input_dtypes.push_back(in_dtypes);
     const Var out = node.output();
-    cg.begin_node(static_cast<int>(k), node.op().name() + "  " + short_text(pp(out)));
+    cg.begin_node(static_cast<int>(k), node.op().name() + "  " + short_text(pp_brief(out)));
     if (!node.op().emit_cpp(cg, node)) {
       program.fallback_nodes.push_back(static_cast<int>(k));
       const std::string name = fmt::format("v{}", k);

@@ -12,6 +12,10 @@ namespace hypatia {
 /// subexpressions are shortened with "..." so that printing stays linear.
 std::string pp(const Var& v);
 
+/// pp expanded only `depth` levels deep ("..." below): a short label for a
+/// node of a large graph, in constant time.
+std::string pp_brief(const Var& v, int depth = 3);
+
 /// An indented tree, one variable a line, with ids ([id A]), types, names and
 /// (shared)/(constant) markers. A node met again prints with its id only.
 std::string debugprint(const Var& v);

@@ -645,7 +645,8 @@ TEST_CASE("a full disk (a 64 KiB tmpfs): store returns false, leaves nothing, lo
   const fs::path mount_point = tmp.path() / "small";
   fs::create_directory(mount_point);
   if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=64k,mode=0700") != 0) {
-    MESSAGE("skipped: cannot mount a tmpfs here (" << std::strerror(errno) << ")");
+    const std::string why = std::strerror(errno);
+    MESSAGE("skipped: cannot mount a tmpfs here (" << why << ")");
     return;
   }
   struct Unmount {
