@@ -16,9 +16,10 @@ namespace hypatia {
 /// How a compile went: time per phase (ms) and where the code came from.
 struct CompileReport {
   std::vector<std::pair<std::string, double>> phases;
-  std::string cache;   ///< "memory hit", "compiled (new key)", ...
+  std::string cache;   ///< "memory hit", "disk hit", "compiled (new key)", ...
   std::string source;  ///< the generated C++
   std::string graph;   ///< the canonical graph text
+  std::string key;     ///< the cache key (hash of graph, versions and target)
   std::vector<int> fallback_nodes;
 };
 
