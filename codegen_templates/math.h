@@ -87,10 +87,12 @@ static inline T two_sum(T a, T b, T& lo) {
   return hi;
 }
 
-// hi + lo == a * b exactly (barring overflow/underflow).
+// hi + lo == a * b exactly (barring overflow/underflow). Without a hardware
+// fma (or with HP_MATH_NO_FMA defined, which the accuracy test uses to cover
+// this path) __builtin_fma would be a scalar libm call, so Dekker's product.
 static inline double two_prod(double a, double b, double& lo) {
   double hi = a * b;
-#if defined(__FMA__) || defined(__aarch64__)
+#if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
   lo = __builtin_fma(a, b, -hi);
 #else
   // Dekker: split each factor into two 26-bit halves whose products are exact.
@@ -104,7 +106,7 @@ static inline double two_prod(double a, double b, double& lo) {
 }
 static inline float two_prod(float a, float b, float& lo) {
   float hi = a * b;
-#if defined(__FMA__) || defined(__aarch64__)
+#if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
   lo = __builtin_fmaf(a, b, -hi);
 #else
   const float split = 0x1p12f + 1;
@@ -589,13 +591,13 @@ static inline double hp_erf(double x) {
   double small = ax + ax * horner(ax * ax, kErfEF64);
   double a = ax > 6.0 ? 6.0 : ax;
   bool in1 = a >= kErfLowerF64[1], in2 = a >= kErfLowerF64[2], in3 = a >= kErfLowerF64[3];
-  auto pick = [&](const double (&v)[kErfIntervalsF64]) {
-    return in3 ? v[3] : in2 ? v[2] : in1 ? v[1] : v[0];
+  auto pick = [&](double c0, double c1, double c2, double c3) {
+    return in3 ? c3 : in2 ? c2 : in1 ? c1 : c0;
   };
-  double t = a - pick(kErfCentreF64);
+  double t = a - pick(kErfCentreF64[0], kErfCentreF64[1], kErfCentreF64[2], kErfCentreF64[3]);
   double poly = 0.0;
   for (int j = 13; j >= 0; --j)
-    poly = poly * t + (in3 ? kErfFF64[3][j] : in2 ? kErfFF64[2][j] : in1 ? kErfFF64[1][j] : kErfFF64[0][j]);
+    poly = poly * t + pick(kErfFF64[0][j], kErfFF64[1][j], kErfFF64[2][j], kErfFF64[3][j]);
   double a2_lo;
   double a2 = two_prod(a, a, a2_lo);
   double large = 1.0 - exp_core(-a2, -a2_lo) * poly;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "compiler/codegen/cpp_codegen.hpp"
+#include "compiler/evaluate.hpp"
 #include "compiler/graph_key.hpp"
 #include "compiler/op.hpp"
 #include "hypatia/print.hpp"
@@ -28,10 +29,29 @@ double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// Linked code by key, for the life of the process.
-struct Memo {
-  std::mutex mutex;
-  std::unordered_map<std::string, std::shared_ptr<jit::Module>> modules;
+/// What a compile leaves for later compiles of the same key.
+struct CompiledGraph {
+  std::shared_ptr<jit::Module> module;
+  CppProgramText text;  ///< source, dtypes, fallback nodes (nodes and constants cleared)
+};
+
+/// Compiled graphs by key, for the life of the process.
+class Memo {
+ public:
+  std::shared_ptr<const CompiledGraph> find(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = graphs_.find(key);
+    return it == graphs_.end() ? nullptr : it->second;
+  }
+  /// Keeps the first one stored under a key (two threads may compile it at once).
+  std::shared_ptr<const CompiledGraph> insert(const std::string& key, std::shared_ptr<const CompiledGraph> g) {
+    std::lock_guard lock(mutex_);
+    return graphs_.emplace(key, std::move(g)).first->second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CompiledGraph>> graphs_;
 };
 
 Memo& memo() {
@@ -118,38 +138,38 @@ std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
   report.key = hash;
   report.phases.emplace_back("graph key", ms_since(start));
 
-  start = std::chrono::steady_clock::now();
-  std::optional<CppProgramText> text = generate_cpp(inputs, outputs, name);
-  if (!text) return nullptr;
-  report.phases.emplace_back("codegen", ms_since(start));
-  report.source = text->source;
-  report.fallback_nodes = text->fallback_nodes;
-
-  std::shared_ptr<jit::Module> module;
-  {
-    std::lock_guard lock(memo().mutex);
-    auto it = memo().modules.find(hash);
-    if (it != memo().modules.end()) module = it->second;
-  }
-  if (module) {
+  // A memory hit skips code generation: equal keys mean equal graphs, so this
+  // graph's nodes and constants line up with the compiled code's.
+  std::shared_ptr<const CompiledGraph> compiled = memo().find(hash);
+  if (compiled) {
     report.cache = "memory hit";
   } else {
-    module = load_or_compile(hash, versions, name, *text, report);
-    std::lock_guard lock(memo().mutex);
-    memo().modules.emplace(hash, module);
+    start = std::chrono::steady_clock::now();
+    std::optional<CppProgramText> text = generate_cpp(inputs, outputs, name);
+    if (!text) return nullptr;
+    report.phases.emplace_back("codegen", ms_since(start));
+    auto fresh = std::make_shared<CompiledGraph>();
+    fresh->module = load_or_compile(hash, versions, name, *text, report);
+    fresh->text = std::move(*text);
+    fresh->text.nodes.clear();  // this graph's; each program takes its own
+    fresh->text.constants.clear();
+    if (!config().dump_dir.empty()) dump_files(config().dump_dir, name, hash, fresh->text, report.graph);
+    compiled = memo().insert(hash, std::move(fresh));
   }
-  if (!config().dump_dir.empty()) dump_files(config().dump_dir, name, hash, *text, report.graph);
+  report.source = compiled->text.source;
+  report.fallback_nodes = compiled->text.fallback_nodes;
 
+  auto nodes = topological_order(outputs, inputs);
   CpuProgramSpec spec;
-  spec.module = module;
-  spec.constants = text->constants;
-  spec.output_dtypes = text->output_dtypes;
-  spec.node_input_dtypes = text->node_input_dtypes;
-  for (const auto& node : text->nodes) {
-    spec.node_names.push_back(pp_brief(node->output()));
-    spec.node_ops.push_back(node->op().name());
-  }
-  spec.perform = [nodes = text->nodes](std::int64_t i, const std::vector<Array>& args) {
+  spec.module = compiled->module;
+  spec.constants = program_constants(nodes, inputs, outputs);
+  spec.output_dtypes = compiled->text.output_dtypes;
+  spec.node_input_dtypes = compiled->text.node_input_dtypes;
+  spec.node_count = nodes.size();
+  spec.describe_node = [nodes](std::size_t i) {
+    return NodeProfile{nodes.at(i)->op().name(), pp_brief(nodes.at(i)->output()), 0.0, 0};
+  };
+  spec.perform = [nodes](std::int64_t i, const std::vector<Array>& args) {
     const Apply& node = *nodes.at(static_cast<std::size_t>(i));
     return node.op().perform(node, args);
   };

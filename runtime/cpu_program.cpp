@@ -51,7 +51,7 @@ class CpuProgram : public Program {
     for (const Array& a : spec_.constants) tensors.push_back(tensor_of(a));
 
     if (nodes) {
-      ctx.node_seconds.assign(spec_.node_names.size(), 0.0);
+      ctx.node_seconds.assign(spec_.node_count, 0.0);
       ctx.last_tick = start;
     }
     std::unique_ptr<Arena> arena = arenas_.take();
@@ -72,9 +72,7 @@ class CpuProgram : public Program {
 
   std::vector<NodeProfile> node_list() const override {
     std::vector<NodeProfile> list;
-    for (std::size_t k = 0; k < spec_.node_names.size(); ++k) {
-      list.push_back({spec_.node_ops[k], spec_.node_names[k], 0.0, 0});
-    }
+    for (std::size_t k = 0; k < spec_.node_count; ++k) list.push_back(spec_.describe_node(k));
     return list;
   }
 
@@ -84,8 +82,8 @@ class CpuProgram : public Program {
     // The reference evaluator raises the error the user should see.
     spec_.reference->run(inputs, nullptr);
     const std::size_t node = static_cast<std::size_t>(status - 1);
-    const std::string where = node < spec_.node_names.size() ? spec_.node_names[node]
-                                                              : fmt::format("output {}", node - spec_.node_names.size());
+    const std::string where = node < spec_.node_count ? spec_.describe_node(node).node
+                                                      : fmt::format("output {}", node - spec_.node_count);
     throw Error(fmt::format("compiled code failed at {}{}; the reference evaluator did not fail",
                             where, detail.empty() ? "" : ": " + detail));
   }

@@ -3,6 +3,7 @@
 /// generated code into the same hp::Error the reference evaluator raises.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,8 +20,9 @@ struct CpuProgramSpec {
   std::vector<Array> constants;
   std::vector<DType> output_dtypes;
   std::vector<std::vector<DType>> node_input_dtypes;
-  std::vector<std::string> node_names;  ///< the node as pp prints it
-  std::vector<std::string> node_ops;    ///< the op's name
+  std::size_t node_count = 0;
+  /// Op name and printed form of node i (asked only for profiles and errors).
+  std::function<NodeProfile(std::size_t)> describe_node;
   /// Reference implementation of node i, for nodes without generated code.
   PerformNode perform;
   /// The same function on the reference evaluator: asked for the error to

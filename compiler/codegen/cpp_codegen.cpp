@@ -31,7 +31,32 @@ std::string math_library() {
   return std::string(codegen_template("math_fallback.h"));
 }
 
+/// Calls visit(v) for each constant in the order codegen binds them: node
+/// inputs in topological order, then outputs.
+template <class Visit>
+void for_each_constant(const std::vector<std::shared_ptr<Apply>>& nodes, const std::vector<Var>& inputs,
+                       const std::vector<Var>& outputs, Visit&& visit) {
+  std::unordered_set<const VarNode*> seen, input_set;
+  for (const Var& v : inputs) input_set.insert(v.node());
+  auto consider = [&](const Var& v) {
+    if (v.is_constant() && !input_set.count(v.node()) && seen.insert(v.node()).second) visit(v);
+  };
+  for (const auto& node : nodes) {
+    for (const Var& in : node->inputs()) consider(in);
+  }
+  for (const Var& v : outputs) consider(v);
+}
+
 }  // namespace
+
+std::vector<Array> program_constants(const std::vector<std::shared_ptr<Apply>>& nodes,
+                                     const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
+  std::vector<Array> constants;
+  for_each_constant(nodes, inputs, outputs, [&](const Var& c) {
+    if (c.ndim() > 0) constants.push_back(c.constant_value());
+  });
+  return constants;
+}
 
 std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
                                            const std::vector<Var>& outputs,

@@ -30,6 +30,11 @@ struct CppProgramText {
   std::vector<int> fallback_nodes;
 };
 
+/// The non-scalar constants of the graph in the order generated code takes
+/// them (after the inputs), given `nodes` = topological_order(outputs, inputs).
+std::vector<Array> program_constants(const std::vector<std::shared_ptr<Apply>>& nodes,
+                                     const std::vector<Var>& inputs, const std::vector<Var>& outputs);
+
 /// The C++ text computing `outputs` from `inputs`; nullopt when the graph has
 /// a tensor of rank above the compiled backend's limit (8).
 std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
