@@ -166,10 +166,12 @@ std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
   spec.output_dtypes = compiled->text.output_dtypes;
   spec.node_input_dtypes = compiled->text.node_input_dtypes;
   spec.node_count = nodes.size();
-  spec.describe_node = [nodes](std::size_t i) {
+  // The lambdas hold the outputs too: a node's output variable lives only as
+  // long as someone holds it, and the optimised graph's outputs are ours alone.
+  spec.describe_node = [nodes, outputs](std::size_t i) {
     return NodeProfile{nodes.at(i)->op().name(), pp_brief(nodes.at(i)->output()), 0.0, 0};
   };
-  spec.perform = [nodes](std::int64_t i, const std::vector<Array>& args) {
+  spec.perform = [nodes, outputs](std::int64_t i, const std::vector<Array>& args) {
     const Apply& node = *nodes.at(static_cast<std::size_t>(i));
     return node.op().perform(node, args);
   };

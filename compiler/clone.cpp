@@ -25,7 +25,10 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs,
     auto it = map.find(v.node());
     return it == map.end() ? v : it->second;
   };
-  for (const auto& node : topological_order(outputs)) {
+  // Nodes above a replaced variable are not needed: the walk stops there.
+  std::vector<Var> replaced;
+  for (const auto& r : replacements) replaced.push_back(r.first);
+  for (const auto& node : topological_order(outputs, replaced)) {
     std::vector<Var> inputs;
     bool changed = false;
     for (const Var& in : node->inputs()) {

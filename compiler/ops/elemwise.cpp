@@ -393,17 +393,31 @@ std::vector<InputGrad> ElemwiseOp::grad(const Apply& node, const Var& output_gra
   return grads;
 }
 
-bool ElemwiseOp::emit_cpp(CppEmitter& cg, const Apply& node) const {
-  const Var out = node.output();
-  const std::vector<Var>& inputs = node.inputs();
+std::string ElemwiseOp::scalar_cpp(const std::vector<Var>& inputs, DType out_dtype,
+                                   const std::vector<std::string>& loads) const {
   const DType compute = compute_dtype(scalar_, inputs);
   const bool in_float = computes_in_float(scalar_, compute);
   const DType ctype = !in_float ? DType::Int64 : is_float(compute) ? compute : upgrade_to_float(compute);
   const std::string_view text = in_float ? scalar_.cpp_float : scalar_.cpp_int;
-  const int ndim = out.ndim();
+  const bool is_switch = scalar_.rule == DTypeRule::Switch;
+  std::vector<std::string> args(3);
+  for (std::size_t j = 0; j < loads.size(); ++j) {
+    // A where's condition is read for truth only; operands meet in the compute type.
+    args[j] = is_switch && j == 0 ? "(" + loads[j] + " != 0)"
+                                  : CppEmitter::convert(loads[j], inputs[j].dtype(), ctype);
+  }
+  const std::string value = fmt::format(fmt::runtime(text), args[0], args[1], args[2]);
+  return CppEmitter::convert(value, scalar_.rule == DTypeRule::Compare ? DType::Bool : ctype, out_dtype);
+}
 
-  // The output's shape: each axis from the first operand that does not
-  // broadcast along it; the others must agree.
+bool ElemwiseOp::may_fail(const std::vector<Var>& inputs) const {
+  const DType compute = compute_dtype(scalar_, inputs);
+  const std::string_view text = computes_in_float(scalar_, compute) ? scalar_.cpp_float : scalar_.cpp_int;
+  return text.find("err") != std::string_view::npos;
+}
+
+std::vector<std::string> emit_broadcast_shape(CppEmitter& cg, const std::vector<Var>& inputs, int ndim) {
+  // Each axis from the first operand that does not broadcast along it; the others must agree.
   std::vector<std::string> shape(ndim, "1");
   for (int axis = 0; axis < ndim; ++axis) {
     std::string first;
@@ -416,29 +430,26 @@ bool ElemwiseOp::emit_cpp(CppEmitter& cg, const Apply& node) const {
     }
     if (!first.empty()) shape[axis] = first;
   }
-  const std::string name = fmt::format("v{}", cg.node_index());
-  cg.allocate(out, name, shape);
+  return shape;
+}
 
+std::vector<LoopOperand> loop_operands(CppEmitter& cg, const std::vector<Var>& inputs) {
   std::vector<LoopOperand> operands;
   for (const Var& in : inputs) {
     const bool literal = in.is_constant() && in.ndim() == 0;
     operands.push_back({literal ? "" : cg.tensor(in), in.dtype(), in.type().broadcastable,
                         literal ? CppEmitter::literal(in.constant_value()) : ""});
   }
-  const bool is_switch = scalar_.rule == DTypeRule::Switch;
-  const bool is_compare = scalar_.rule == DTypeRule::Compare;
-  auto expr = [&](const std::vector<std::string>& loads) {
-    std::vector<std::string> args(3);
-    for (std::size_t j = 0; j < loads.size(); ++j) {
-      // A where's condition is read for truth only; operands meet in the compute type.
-      args[j] = is_switch && j == 0 ? "(" + loads[j] + " != 0)"
-                                    : CppEmitter::convert(loads[j], inputs[j].dtype(), ctype);
-    }
-    const std::string value = fmt::format(fmt::runtime(text), args[0], args[1], args[2]);
-    return CppEmitter::convert(value, is_compare ? DType::Bool : ctype, out.dtype());
-  };
-  const bool needs_err = text.find("err") != std::string_view::npos;
-  cg.elementwise(name, out.dtype(), ndim, operands, expr, needs_err);
+  return operands;
+}
+
+bool ElemwiseOp::emit_cpp(CppEmitter& cg, const Apply& node) const {
+  const Var out = node.output();
+  const std::vector<Var>& inputs = node.inputs();
+  const std::string name = fmt::format("v{}", cg.node_index());
+  cg.allocate(out, name, emit_broadcast_shape(cg, inputs, out.ndim()));
+  auto expr = [&](const std::vector<std::string>& loads) { return scalar_cpp(inputs, out.dtype(), loads); };
+  cg.elementwise(name, out.dtype(), out.ndim(), loop_operands(cg, inputs), expr, may_fail(inputs));
   return true;
 }
 

@@ -68,10 +68,24 @@ class ElemwiseOp : public Op {
   std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const override;
   bool emit_cpp(CppEmitter& cg, const Apply& node) const override;
 
+  /// C++ of this op applied to `loads` (expressions of the inputs' dtypes),
+  /// converted to `out_dtype`, with the reference's exact semantics.
+  std::string scalar_cpp(const std::vector<Var>& inputs, DType out_dtype,
+                         const std::vector<std::string>& loads) const;
+  /// Whether the generated expression may set `err` (integer division by zero...).
+  bool may_fail(const std::vector<Var>& inputs) const;
+
  private:
   const ScalarOp& scalar_;
   std::optional<DType> cast_to_;
 };
+
+struct LoopOperand;
+/// Emits the checks that elementwise operands' shapes agree and returns the
+/// broadcast output shape, one C++ expression per axis.
+std::vector<std::string> emit_broadcast_shape(CppEmitter& cg, const std::vector<Var>& inputs, int ndim);
+/// The operands of an elementwise loop: tensors, or literals for 0-d constants.
+std::vector<LoopOperand> loop_operands(CppEmitter& cg, const std::vector<Var>& inputs);
 
 /// Applies the scalar op `name` to the operands.
 Var elemwise(std::string_view name, const std::vector<Var>& operands);

@@ -813,7 +813,9 @@ TEST_CASE("errors of a named function name it") {
 
 TEST_CASE("profile = true counts calls and time, per function and per node") {
   hp::Var x = hp::vector("x");
-  hp::Function f = hp::compile({x}, {hp::exp(x) * 2}, {.name = "profiled", .profile = true});
+  // FastCompile: one node per op (FastRun would fuse them into one loop).
+  hp::Function f = hp::compile({x}, {hp::exp(x) * 2},
+                               {.mode = hp::Mode::FastCompile, .name = "profiled", .profile = true});
   for (int i = 0; i < 3; ++i) f(hp::array({1., 2.}));
   const hp::FunctionProfile p = f.profile();
   CHECK(p.name == "profiled");
@@ -828,6 +830,16 @@ TEST_CASE("profile = true counts calls and time, per function and per node") {
     CHECK(n.calls == 3);
     CHECK(n.seconds >= 0);
   }
+}
+
+TEST_CASE("the profile of a FastRun function shows its fused nodes") {
+  hp::Var x = hp::vector("x");
+  hp::Function f = hp::compile({x}, {hp::exp(x) * 2}, {.profile = true});
+  f(hp::array({1., 2.}));
+  const hp::FunctionProfile p = f.profile();
+  REQUIRE(p.nodes.size() == 1);
+  CHECK(p.nodes[0].op == "Elemwise{Composite{(exp(i0) * TensorConstant{2})}}");
+  CHECK(p.nodes[0].node == "(exp(x) * TensorConstant{2})");
 }
 
 TEST_CASE("a failed call of a profiled function does not corrupt its profile") {
@@ -853,8 +865,8 @@ TEST_CASE("a function compiled without profile records no calls") {
 
 TEST_CASE("print_profile prints each profiled function's name, calls and op names") {
   hp::Var x = hp::vector("x");
-  hp::Function f =
-      hp::compile({x}, {hp::tanh(x) + 1}, {.name = "printed_profile", .profile = true});
+  hp::Function f = hp::compile({x}, {hp::tanh(x) + 1},
+                               {.mode = hp::Mode::FastCompile, .name = "printed_profile", .profile = true});
   f(hp::array({0.5}));
   f(hp::array({0.5}));
   std::ostringstream os;

@@ -1,0 +1,453 @@
+// Compile caching end to end: hp::compile in FastRun stores its object in the
+// disk cache and a second process loads it. Every disk behaviour is observed
+// through child processes (this binary re-executed with a doctest filter that
+// runs only "child process: compile G and print the outcome"), because within
+// one process a second compile of a graph is a memory hit that never reads
+// the disk.
+#include <doctest/doctest.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hypatia/hypatia.hpp>
+
+#include "runtime/cache.hpp"
+#include "runtime/jit_cpu.hpp"
+
+namespace hp = hypatia;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kChildCase = "child process: compile G and print the outcome";
+
+/// A fresh directory under /tmp (mkdtemp), removed at the end of the scope.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/hypatia_test_compile_cache_XXXXXX";
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  fs::path path() const { return path_; }
+  /// The cache directory: not created, as a user's first run finds it.
+  std::string cache() const { return (path_ / "cache").string(); }
+
+ private:
+  fs::path path_;
+};
+
+/// Sets hp::config() fields for the scope, restoring the whole config after.
+class ConfigScope {
+ public:
+  ConfigScope() : saved_(hp::config()) {}
+  ~ConfigScope() { hp::config() = saved_; }
+  ConfigScope(const ConfigScope&) = delete;
+  ConfigScope& operator=(const ConfigScope&) = delete;
+
+ private:
+  hp::Config saved_;
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string shell_quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// --- the graph every process compiles ----------------------------------------------------
+
+/// G: y = 2 W.x + 1 and s = sum(exp(x) - x), from W (2x3) and x (3).
+struct GraphG {
+  hp::Var W = hp::matrix("W", hp::float64);
+  hp::Var x = hp::vector("x", hp::float64);
+  hp::Var y = hp::dot(W, x) * 2.0 + 1.0;
+  hp::Var s = hp::sum(hp::exp(x) - x);
+};
+
+/// G's outputs flattened for W = [[1,2,3],[4,5,6]], x = [1,2,3]:
+/// y = [2*14+1, 2*32+1]; s = e + e^2 + e^3 - 6.
+const std::vector<double> kExpectedG = {29.0, 65.0, 24.192874850577361};
+
+void check_values_of_g(const std::vector<double>& values) {
+  REQUIRE(values.size() == kExpectedG.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    CAPTURE(i);
+    CHECK(values[i] == doctest::Approx(kExpectedG[i]).epsilon(1e-13));
+  }
+}
+
+// --- child processes ---------------------------------------------------------------------
+
+/// What a child printed about its compile of G.
+struct ChildRun {
+  int status = -1;       ///< exit status; 0 when the child's checks passed
+  std::string cache;     ///< compile_report().cache
+  double compile_ms = -1;
+  std::string phases;    ///< "name=ms name=ms ..."
+  std::vector<double> values;
+  std::string output;    ///< everything it printed, for failure messages
+};
+
+/// How a child is run: its cache settings and function name, and optionally a
+/// file it waits for before compiling (to start several at once).
+struct ChildSpec {
+  std::string cache_dir;
+  bool cache = true;
+  std::string name = "G";
+  std::string go_file = "";
+};
+
+std::string self_exe() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  REQUIRE_MESSAGE(!ec, "cannot read /proc/self/exe: ", ec.message());
+  return exe.string();
+}
+
+/// Starts this binary as a child that runs only kChildCase; read it with finish_child().
+FILE* start_child(const ChildSpec& spec) {
+  std::string command = "HYPATIA_FLAGS= HYPATIARC=/nonexistent HP_E2E_CHILD=1";
+  command += " HP_E2E_CACHE_DIR=" + shell_quote(spec.cache_dir);
+  command += " HP_E2E_CACHE=" + std::string(spec.cache ? "on" : "off");
+  command += " HP_E2E_NAME=" + shell_quote(spec.name);
+  if (!spec.go_file.empty()) command += " HP_E2E_GO=" + shell_quote(spec.go_file);
+  command += " " + shell_quote(self_exe());
+  command += " " + shell_quote(std::string("--test-case=") + kChildCase);
+  command += " --no-skip=true --no-intro=true 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  return pipe;
+}
+
+/// One line from the child, "" at the end of its output.
+std::string read_line(FILE* pipe) {
+  std::string line;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+    line += buffer;
+    if (!line.empty() && line.back() == '\n') break;
+  }
+  return line;
+}
+
+/// The child's output up to and including its "HP_READY" line (all of it if none comes).
+std::string read_until_ready(FILE* pipe) {
+  std::string output;
+  for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) {
+    output += line;
+    if (line.starts_with("HP_READY")) break;
+  }
+  return output;
+}
+
+/// Reads the rest of the child's output, waits for it and parses its report.
+ChildRun finish_child(FILE* pipe, std::string output = "") {
+  for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) output += line;
+  const int status = ::pclose(pipe);
+  ChildRun run;
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.output = output;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    const auto value = [&](const std::string& tag) { return line.substr(tag.size()); };
+    if (line.starts_with("HP_CACHE ")) run.cache = value("HP_CACHE ");
+    if (line.starts_with("HP_COMPILE_MS ")) run.compile_ms = std::stod(value("HP_COMPILE_MS "));
+    if (line.starts_with("HP_PHASES ")) run.phases = value("HP_PHASES ");
+    if (line.starts_with("HP_VALUES ")) {
+      std::istringstream numbers(value("HP_VALUES "));
+      for (double v = 0; numbers >> v;) run.values.push_back(v);
+    }
+  }
+  return run;
+}
+
+/// Runs one child to the end; its checks must have passed and G's numbers be right.
+ChildRun run_child(const ChildSpec& spec) {
+  ChildRun run = finish_child(start_child(spec));
+  INFO("child output:\n", run.output);
+  REQUIRE(run.status == 0);
+  check_values_of_g(run.values);
+  return run;
+}
+
+/// The entry directories in a cache directory (everything but temp directories).
+std::vector<fs::path> entries_in(const std::string& cache_dir) {
+  std::vector<fs::path> entries;
+  std::error_code ec;
+  for (const auto& item : fs::directory_iterator(cache_dir, ec)) {
+    if (!contains(item.path().filename().string(), ".tmp.")) entries.push_back(item.path());
+  }
+  return entries;
+}
+
+/// Everything in a directory tree, as paths relative to it.
+std::vector<std::string> files_under(const fs::path& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& item : fs::recursive_directory_iterator(dir, ec)) {
+    files.push_back(fs::relative(item.path(), dir).string());
+  }
+  return files;
+}
+
+/// A child stores G, `damage` alters the stored entry, the next child must
+/// recompile ("compiled (corrupt entry)") and compute G right, and the one
+/// after that finds the repaired entry.
+void check_recovers_from(const std::function<void(const fs::path& entry)>& damage) {
+  TempDir tmp;
+  const ChildSpec spec{.cache_dir = tmp.cache()};
+  CHECK(run_child(spec).cache == "compiled (new key)");
+  const auto stored = entries_in(tmp.cache());
+  REQUIRE(stored.size() == 1);
+  damage(stored.front());
+
+  CHECK(run_child(spec).cache == "compiled (corrupt entry)");
+  CHECK(run_child(spec).cache == "disk hit");
+  CHECK(entries_in(tmp.cache()) == stored);
+}
+
+}  // namespace
+
+// A child's half of the tests below: skipped in a normal run, selected with
+// --test-case and --no-skip by start_child(), which passes its settings in the
+// environment. It prints one "HP_<WHAT> value" line per thing it reports.
+TEST_CASE("child process: compile G and print the outcome" * doctest::skip()) {
+  if (std::getenv("HP_E2E_CHILD") == nullptr) return;
+  hp::config().cache_dir = std::getenv("HP_E2E_CACHE_DIR");
+  hp::config().cache = std::string(std::getenv("HP_E2E_CACHE")) == "on";
+  if (const char* go = std::getenv("HP_E2E_GO")) {
+    std::printf("HP_READY\n");
+    std::fflush(stdout);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!fs::exists(go) && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    REQUIRE(fs::exists(go));
+  }
+
+  GraphG g;
+  const auto start = std::chrono::steady_clock::now();
+  hp::Function f = hp::compile({g.W, g.x}, {g.y, g.s}, {.name = std::getenv("HP_E2E_NAME")});
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const auto out = f(hp::array({{1., 2., 3.}, {4., 5., 6.}}), hp::array({1., 2., 3.}));
+
+  const hp::FunctionProfile report = f.compile_report();
+  std::printf("HP_CACHE %s\nHP_COMPILE_MS %.3f\nHP_PHASES", report.cache.c_str(), ms);
+  for (const auto& [phase, phase_ms] : report.compile_phases) {
+    std::printf(" %s=%.3f", phase.c_str(), phase_ms);
+  }
+  std::printf("\nHP_VALUES");
+  for (const hp::Array& a : out) {
+    for (double v : a.to_vector<double>()) std::printf(" %.17g", v);
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+TEST_CASE("a second process finds a compiled function in the disk cache and loads it quickly") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  const ChildRun cold = run_child({.cache_dir = tmp.cache()});
+  const ChildRun warm = run_child({.cache_dir = tmp.cache()});
+  CHECK(cold.cache == "compiled (new key)");
+  CHECK(warm.cache == "disk hit");
+  CHECK(warm.values == cold.values);
+  MESSAGE("compile() of G: cold ", cold.compile_ms, " ms (", cold.phases, "); warm disk hit ",
+          warm.compile_ms, " ms (", warm.phases, ")");
+  CHECK(warm.compile_ms < 50);
+  CHECK(!contains(warm.phases, "clang frontend"));
+  CHECK(entries_in(tmp.cache()).size() == 1);
+}
+
+TEST_CASE("functions that differ only in their names share one disk cache entry") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  CHECK(run_child({.cache_dir = tmp.cache(), .name = "first"}).cache == "compiled (new key)");
+  CHECK(run_child({.cache_dir = tmp.cache(), .name = "second"}).cache == "disk hit");
+  CHECK(entries_in(tmp.cache()).size() == 1);
+}
+
+TEST_CASE("a truncated object file is recompiled, and the repaired entry is a disk hit again") {
+  if (!hp::jit::available()) return;
+  check_recovers_from([](const fs::path& entry) {
+    const fs::path object = entry / "object.o";
+    const auto size = fs::file_size(object);
+    REQUIRE(size > 100);
+    fs::resize_file(object, size / 2);
+  });
+}
+
+TEST_CASE("a flipped byte in the object file is recompiled, and the repaired entry is a disk hit again") {
+  if (!hp::jit::available()) return;
+  check_recovers_from([](const fs::path& entry) {
+    const fs::path object = entry / "object.o";
+    std::string bytes = read_text(object);
+    REQUIRE(bytes.size() > 100);
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+    write_text(object, bytes);
+  });
+}
+
+TEST_CASE("a wrong checksum in metadata.json is recompiled, and the repaired entry is a disk hit again") {
+  if (!hp::jit::available()) return;
+  check_recovers_from([](const fs::path& entry) {
+    const fs::path metadata = entry / "metadata.json";
+    std::string text = read_text(metadata);
+    const std::string checksum = hp::cache::hash_hex(read_text(entry / "object.o"));
+    const auto at = text.find(checksum);
+    REQUIRE(at != std::string::npos);
+    text[at] = text[at] == '0' ? '1' : '0';
+    write_text(metadata, text);
+  });
+}
+
+TEST_CASE("an unparsable metadata.json is recompiled, and the repaired entry is a disk hit again") {
+  if (!hp::jit::available()) return;
+  check_recovers_from([](const fs::path& entry) {
+    const fs::path metadata = entry / "metadata.json";
+    fs::resize_file(metadata, fs::file_size(metadata) / 2);
+  });
+}
+
+TEST_CASE("two processes compiling the same key at once both succeed and leave one valid entry") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  const std::string go = (tmp.path() / "go").string();
+  const ChildSpec spec{.cache_dir = tmp.cache(), .go_file = go};
+  FILE* first = start_child(spec);
+  FILE* second = start_child(spec);
+  // Both wait for the go file once they have started; create it when both are ready.
+  const std::string ready_first = read_until_ready(first);
+  const std::string ready_second = read_until_ready(second);
+  CHECK(contains(ready_first, "HP_READY"));
+  CHECK(contains(ready_second, "HP_READY"));
+  write_text(go, "");
+  const ChildRun a = finish_child(first, ready_first), b = finish_child(second, ready_second);
+
+  for (const ChildRun* run : {&a, &b}) {
+    INFO("child output:\n", run->output);
+    CHECK(run->status == 0);
+    check_values_of_g(run->values);
+  }
+  MESSAGE("simultaneous compiles: ", a.cache, " in ", a.compile_ms, " ms; ", b.cache, " in ",
+          b.compile_ms, " ms");
+  const std::vector<std::string> left = files_under(tmp.cache());
+  CAPTURE(left);
+  const auto entries = entries_in(tmp.cache());
+  REQUIRE(entries.size() == 1);
+  for (const auto& item : fs::directory_iterator(tmp.cache())) {
+    CHECK(item.path() == entries.front());  // no temp directory left behind
+  }
+  hp::cache::DiskCache cache(tmp.cache(), std::uint64_t{1} << 30);
+  CHECK(cache.inspect(entries.front().filename().string()).entry.has_value());
+  CHECK(run_child({.cache_dir = tmp.cache()}).cache == "disk hit");
+}
+
+TEST_CASE("cache=off compiles without writing anything to the cache directory") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  fs::create_directory(tmp.cache());
+  const ChildRun run = run_child({.cache_dir = tmp.cache(), .cache = false});
+  CHECK(run.cache == "compiled (disabled)");
+  CHECK(files_under(tmp.cache()).empty());
+  CHECK(run_child({.cache_dir = tmp.cache(), .cache = false}).cache == "compiled (disabled)");
+  CHECK(files_under(tmp.cache()).empty());
+}
+
+TEST_CASE("dump_dir receives the graph, source, LLVM IR and assembly of each compile") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  ConfigScope restore;
+  hp::config().cache_dir = tmp.cache();
+  hp::config().dump_dir = (tmp.path() / "dump").string();
+  hp::Var a = hp::vector("a", hp::float64);
+  hp::Function f = hp::compile({a}, {hp::sqr(a) - a}, {.name = "my fn"});
+  CHECK(f(hp::array({1., 2., 3.}))[0].to_vector<double>() == std::vector<double>{0., 2., 6.});
+
+  std::map<std::string, std::string> dumped;  // extension -> contents
+  for (const auto& item : fs::directory_iterator(hp::config().dump_dir)) {
+    const std::string file = item.path().filename().string();
+    CAPTURE(file);
+    CHECK(file.starts_with("my_fn-"));
+    dumped[file.substr(file.find('.'))] = read_text(item.path());
+  }
+  REQUIRE(dumped.size() == 4);
+  CHECK(dumped.count(".graph.txt") == 1);
+  CHECK(!dumped[".graph.txt"].empty());
+  CHECK(dumped[".cpp"] == f.source());
+  CHECK(contains(dumped[".cpp"], "hp_main"));
+  CHECK(contains(dumped[".ll"], "define"));
+  CHECK(contains(dumped[".ll"], "hp_main"));
+  CHECK(contains(dumped[".s"], "hp_main:"));
+}
+
+TEST_CASE("hypatia-dump lists a function compiled by another process and shows its source") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  CHECK(run_child({.cache_dir = tmp.cache(), .name = "loss fn"}).cache == "compiled (new key)");
+  const auto entries = entries_in(tmp.cache());
+  REQUIRE(entries.size() == 1);
+  const std::string key = entries.front().filename().string();
+
+  const auto run_dump = [&](const std::string& args) {
+    const std::string command = "HYPATIA_FLAGS= HYPATIARC=/nonexistent " +
+                                shell_quote(HYPATIA_DUMP) + " " + args + " --cache-dir " +
+                                shell_quote(tmp.cache()) + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string output;
+    for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) output += line;
+    CHECK(::pclose(pipe) == 0);
+    return output;
+  };
+
+  const std::string listing = run_dump("list");
+  CAPTURE(listing);
+  std::istringstream lines(listing);
+  std::string header, row;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  CHECK(row.starts_with(key));
+  CHECK(row.ends_with("  loss fn"));
+
+  const std::string source = run_dump("show " + key.substr(0, 8) + " --source");
+  CHECK(contains(source, read_text(entries.front() / "source.cpp")));
+  CHECK(contains(source, "// Generated by Hypatia for function 'loss fn'"));
+  CHECK(contains(source, "extern \"C\" int hp_main("));
+}

@@ -1,0 +1,588 @@
+// Accuracy of codegen_templates/math.h, the inline math every generated
+// translation unit gets: each hp_* function, float64 and float32, is JIT-compiled
+// in a vectorised loop and compared with glibc (long double references for
+// float64, double references for float32) over millions of points, with the
+// maximum error in ulp held to the bound math.h documents, every special value
+// exact, and the loops free of libm calls.
+//
+// Without Clang (HYPATIA_WITH_CLANG=OFF) there is nothing to compile and every
+// test case says it skips.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "runtime/jit_cpu.hpp"
+
+namespace jit = hypatia::jit;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+
+const char* const kUnaryFunctions[] = {"exp",      "expm1", "log", "log1p", "tanh",
+                                       "sigmoid", "softplus", "erf", "sin",   "cos"};
+
+bool skip_without_jit() {
+  if (jit::available()) return false;
+  MESSAGE("skipped: this build has no JIT (HYPATIA_WITH_CLANG=OFF)");
+  return true;
+}
+
+// The header is read from the source tree, next to this file's directory.
+std::string math_header() {
+  std::filesystem::path path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
+                               "codegen_templates" / "math.h";
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot read " << path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// math.h plus one extern "C" loop per function and dtype:
+//   void run_exp_f64(long n, const double* x, double* out)
+//   void run_pow_f32(long n, const float* x, const float* y, float* out)
+std::string driver_source() {
+  std::string source = math_header();
+  for (const char* type : {"double", "float"}) {
+    std::string suffix = std::string(type) == "double" ? "f64" : "f32";
+    for (const char* name : kUnaryFunctions) {
+      source += "extern \"C\" void run_" + std::string(name) + "_" + suffix + "(long n, const " +
+                type + "* __restrict x, " + type + "* __restrict out) {\n" +
+                "  for (long i = 0; i < n; ++i) out[i] = hp_" + name + "(x[i]);\n}\n";
+    }
+    source += "extern \"C\" void run_pow_" + suffix + "(long n, const " + type +
+              "* __restrict x, const " + type + "* __restrict y, " + type +
+              "* __restrict out) {\n  for (long i = 0; i < n; ++i) out[i] = hp_pow(x[i], y[i]);\n}\n";
+  }
+  return source;
+}
+
+// The compiled drivers, once per set of options (compiling takes ~1 s).
+const jit::Module& math_module(const jit::CompileOptions& options = {}) {
+  static std::map<std::string, std::shared_ptr<jit::Module>> modules;
+  std::string key = jit::compile_fingerprint(options);
+  auto& module = modules[key];
+  if (!module) module = jit::compile(driver_source(), options);
+  return *module;
+}
+
+template <typename T>
+std::string suffix() {
+  return std::is_same_v<T, double> ? "f64" : "f32";
+}
+
+// doctest's messages take no stream manipulators: hex floats are formatted here.
+std::string hex(double v) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%a", v);
+  return text;
+}
+
+template <typename T>
+using UnaryDriver = void(long, const T*, T*);
+template <typename T>
+using BinaryDriver = void(long, const T*, const T*, T*);
+
+template <typename T>
+std::vector<T> run_unary(const jit::Module& module, const std::string& name, const std::vector<T>& x) {
+  std::vector<T> out(x.size());
+  auto* run = module.function<UnaryDriver<T>>("run_" + name + "_" + suffix<T>());
+  run(static_cast<long>(x.size()), x.data(), out.data());
+  return out;
+}
+
+template <typename T>
+std::vector<T> run_pow(const jit::Module& module, const std::vector<T>& x, const std::vector<T>& y) {
+  std::vector<T> out(x.size());
+  auto* run = module.function<BinaryDriver<T>>(std::string("run_pow_") + suffix<T>());
+  run(static_cast<long>(x.size()), x.data(), y.data(), out.data());
+  return out;
+}
+
+// ---- references ----------------------------------------------------------------
+// float64 results are compared with long double libm, float32 results with
+// double libm; R is the reference type.
+
+template <typename R>
+R reference(const std::string& name, R x) {
+  using std::exp, std::expm1, std::log, std::log1p, std::tanh, std::erf, std::sin, std::cos;
+  if (name == "exp") return exp(x);
+  if (name == "expm1") return expm1(x);
+  if (name == "log") return log(x);
+  if (name == "log1p") return log1p(x);
+  if (name == "tanh") return tanh(x);
+  if (name == "sigmoid") return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+  if (name == "softplus") return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+  if (name == "erf") return erf(x);
+  if (name == "sin") return sin(x);
+  if (name == "cos") return cos(x);
+  FAIL("no reference for " << name);
+  return 0;
+}
+
+template <typename T>
+using Reference = std::conditional_t<std::is_same_v<T, double>, long double, double>;
+
+// |got - want| in units of the last place of `want` rounded to T (subnormal
+// ulp below the normal range). A result that overflows to the same infinity
+// as the correctly rounded one, or a nan where one is due, is no error.
+template <typename T>
+double ulp_error(T got, long double want) {
+  constexpr int digits = std::numeric_limits<T>::digits;
+  constexpr int min_exponent = std::numeric_limits<T>::min_exponent;
+  if (std::isnan(want)) return std::isnan(got) ? 0 : kInf;
+  if (std::isnan(got)) return kInf;
+  T rounded = static_cast<T>(want);
+  if (std::isinf(got)) return got == rounded ? 0 : kInf;
+  int exponent = min_exponent;
+  if (want != 0) std::frexp(want, &exponent);
+  exponent = std::max(exponent, min_exponent);
+  long double ulp = std::ldexp(1.0L, exponent - digits);
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
+}
+
+struct WorstCase {
+  double ulp = 0;
+  double x = 0, y = 0;
+  long points = 0;
+  void add(double error, double at_x, double at_y = 0) {
+    ++points;
+    if (error > ulp || std::isnan(error)) {
+      ulp = std::isnan(error) ? kInf : error;
+      x = at_x;
+      y = at_y;
+    }
+  }
+};
+
+template <typename T>
+void measure_unary(const jit::Module& module, const std::string& name, const std::vector<T>& x,
+                   WorstCase& worst) {
+  constexpr std::size_t kChunk = 1 << 16;
+  for (std::size_t start = 0; start < x.size(); start += kChunk) {
+    std::vector<T> part(x.begin() + start, x.begin() + std::min(x.size(), start + kChunk));
+    std::vector<T> got = run_unary(module, name, part);
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      long double want = reference<Reference<T>>(name, static_cast<Reference<T>>(part[i]));
+      worst.add(ulp_error(got[i], want), part[i]);
+    }
+  }
+}
+
+// ---- sampling ------------------------------------------------------------------
+
+using Rng = std::mt19937_64;
+
+template <typename T>
+std::vector<T> uniform(Rng& rng, double lo, double hi, std::size_t n) {
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<T> out(n);
+  for (T& v : out) v = static_cast<T>(dist(rng));
+  return out;
+}
+
+// Random bit patterns within [lo, hi]: every binade equally likely, which
+// covers tiny, subnormal and huge magnitudes that uniform sampling never hits.
+template <typename T>
+std::vector<T> random_bits(Rng& rng, double lo, double hi, std::size_t n) {
+  using Bits = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
+  std::vector<T> out;
+  out.reserve(n);
+  while (out.size() < n) {
+    T v = std::bit_cast<T>(static_cast<Bits>(rng()));
+    if (v >= lo && v <= hi) out.push_back(v);
+  }
+  return out;
+}
+
+template <typename T>
+void append(std::vector<T>& to, const std::vector<T>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+struct Interval {
+  double lo, hi;
+};
+
+// Where each function is measured: its whole domain by bit patterns, plus
+// uniform points where its method changes or results become subnormal.
+struct Domain {
+  Interval bits;
+  std::vector<Interval> uniform;
+};
+
+template <typename T>
+Domain domain_of(const std::string& name) {
+  const bool f64 = std::is_same_v<T, double>;
+  const double max = std::numeric_limits<T>::max();
+  if (name == "exp")
+    return f64 ? Domain{{-746, 710}, {{-1, 1}, {-745.2, -700}, {700, 709.8}, {-40, 40}}}
+               : Domain{{-104, 89}, {{-1, 1}, {-104, -85}, {80, 88.8}, {-10, 10}}};
+  if (name == "expm1")
+    return f64 ? Domain{{-50, 710}, {{-1.1, 1.1}, {-0.36, 0.36}, {-40, 40}, {700, 709.8}}}
+               : Domain{{-20, 89}, {{-1.1, 1.1}, {-0.36, 0.36}, {-20, 20}, {80, 88.8}}};
+  if (name == "log")
+    return Domain{{0, max}, {{0.5, 2}, {0.7, 1.5}, {0, 10}, {1e-5, 1e5}}};
+  if (name == "log1p")
+    return Domain{{-1, max}, {{-0.3, 0.5}, {-1, 1}, {0, 100}, {-1e-6, 1e-6}}};
+  if (name == "tanh")
+    return f64 ? Domain{{-25, 25}, {{-0.6, 0.6}, {-3, 3}, {0.5, 0.6}, {-20, 20}}}
+               : Domain{{-10, 10}, {{-0.6, 0.6}, {-3, 3}, {0.5, 0.6}, {-10, 10}}};
+  if (name == "sigmoid" || name == "softplus")
+    return f64 ? Domain{{-750, 750}, {{-5, 5}, {-40, 40}, {-745, -700}}}
+               : Domain{{-110, 110}, {{-5, 5}, {-20, 20}, {-104, -85}}};
+  if (name == "erf")
+    return f64 ? Domain{{-7, 7}, {{-1.1, 1.1}, {0.9, 6.1}, {-6.1, -0.9}}}
+               : Domain{{-5, 5}, {{-1.1, 1.1}, {0.9, 4.1}, {-4.1, -0.9}}};
+  // sin, cos: the documented range |x| < 2^33.
+  return Domain{{-0x1p33, 0x1p33}, {{-4, 4}, {-1e5, 1e5}, {-1e9, 1e9}}};
+}
+
+template <typename T>
+std::vector<T> sample(const std::string& name, std::size_t per_interval, std::uint64_t seed) {
+  Rng rng(seed);
+  Domain domain = domain_of<T>(name);
+  std::vector<T> x = random_bits<T>(rng, domain.bits.lo, domain.bits.hi, 2 * per_interval);
+  for (const Interval& interval : domain.uniform)
+    append(x, uniform<T>(rng, interval.lo, interval.hi, per_interval));
+  return x;
+}
+
+// ---- what each test case checks ---------------------------------------------------
+
+struct Bound {
+  double f64, f32;
+};
+
+// The documented bounds (the header comment of math.h).
+Bound documented_bound(const std::string& name) {
+  if (name == "exp" || name == "log") return {1, 1};
+  return {2, 2};
+}
+
+template <typename T>
+WorstCase sweep_unary(const jit::Module& module, const std::string& name, std::size_t per_interval) {
+  WorstCase worst;
+  measure_unary(module, name, sample<T>(name, per_interval, 20240601), worst);
+  return worst;
+}
+
+template <typename T>
+void check_unary_accuracy(const std::string& name, std::size_t per_interval) {
+  WorstCase worst = sweep_unary<T>(math_module(), name, per_interval);
+  double bound = std::is_same_v<T, double> ? documented_bound(name).f64 : documented_bound(name).f32;
+  MESSAGE("hp_" << name << " " << suffix<T>() << ": max " << worst.ulp << " ulp over "
+                << worst.points << " points (worst at x = " << hex(worst.x) << ")");
+  CHECK_MESSAGE(worst.ulp <= bound, "hp_" << name << " " << suffix<T>() << " at x = " << hex(worst.x));
+}
+
+// Every case runs through a 67-element array (vector body and scalar tail).
+template <typename T>
+void check_exact(const std::string& name, const std::vector<std::pair<T, T>>& cases) {
+  std::vector<T> x;
+  for (int i = 0; i < 67; ++i) x.push_back(cases[i % cases.size()].first);
+  std::vector<T> got = run_unary(math_module(), name, x);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    T want = cases[i % cases.size()].second;
+    bool same = std::isnan(want) ? std::isnan(got[i])
+                                 : std::bit_cast<std::conditional_t<std::is_same_v<T, double>,
+                                                                    std::uint64_t, std::uint32_t>>(got[i]) ==
+                                       std::bit_cast<std::conditional_t<std::is_same_v<T, double>,
+                                                                        std::uint64_t, std::uint32_t>>(want);
+    CHECK_MESSAGE(same, "hp_" << name << "(" << hex(x[i]) << ") = " << hex(got[i]) << ", expected "
+                              << hex(want));
+  }
+}
+
+// Special values shared by both dtypes, written once as doubles.
+void check_exact_both(const std::string& name, const std::vector<std::pair<double, double>>& cases) {
+  check_exact<double>(name, cases);
+  std::vector<std::pair<float, float>> narrowed;
+  for (auto [x, y] : cases) narrowed.push_back({static_cast<float>(x), static_cast<float>(y)});
+  check_exact<float>(name, narrowed);
+}
+
+// Exhaustive over float32 with a stride: every `stride`-th bit pattern in [lo, hi].
+WorstCase sweep_float_bits(const std::string& name, float lo, float hi, std::uint32_t stride) {
+  WorstCase worst;
+  std::vector<float> x;
+  auto flush = [&] {
+    measure_unary(math_module(), name, x, worst);
+    x.clear();
+  };
+  for (std::uint64_t b = 0; b <= 0xffffffffu; b += stride) {
+    float v = std::bit_cast<float>(static_cast<std::uint32_t>(b));
+    if (v >= lo && v <= hi) x.push_back(v);
+    if (x.size() == (1u << 20)) flush();
+  }
+  flush();
+  return worst;
+}
+
+constexpr std::size_t kPoints = 200000;  // per interval: 1.0-1.2 million per function and dtype
+
+}  // namespace
+
+TEST_CASE("hp_exp: <= 1 ulp, overflow and underflow at libm's thresholds") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("exp", kPoints);
+  check_unary_accuracy<float>("exp", kPoints);
+  check_exact_both("exp", {{0.0, 1.0}, {-0.0, 1.0}, {kInf, kInf}, {-kInf, 0.0}, {kNan, kNan},
+                           {1e-310, 1.0}, {-1e-310, 1.0}});
+  // At the thresholds, as glibc (correctly rounded there).
+  check_exact<double>("exp", {{710.0, kInf},
+                              {709.782712893384, std::exp(709.782712893384)},  // largest finite
+                              {-745.1332191019411, 0x1p-1074},  // smallest subnormal
+                              {-745.2, 0.0},  // e^-745.2 < 2^-1075: rounds to 0, as glibc
+                              {-746.0, 0.0},
+                              {-708.5, std::exp(-708.5)},  // subnormal result
+                              {1.0, std::exp(1.0)}});
+  check_exact<float>("exp", {{88.72283f, std::exp(88.72283f)},
+                             {88.72284f, std::numeric_limits<float>::infinity()},
+                             {-103.27893f, 0x1p-149f},
+                             {-104.0f, 0.0f},
+                             {-88.0f, std::exp(-88.0f)}});
+}
+
+TEST_CASE("hp_exp over float32, every 8th bit pattern of its domain: <= 1 ulp") {
+  if (skip_without_jit()) return;
+  WorstCase worst = sweep_float_bits("exp", -104.0f, 89.0f, 8);
+  MESSAGE("hp_exp f32 strided-exhaustive: max " << worst.ulp << " ulp over " << worst.points
+                                                << " points (x = " << worst.x << ")");
+  CHECK(worst.ulp <= 1.0);
+}
+
+TEST_CASE("hp_log over float32, every 8th bit pattern of the positive floats: <= 1 ulp") {
+  if (skip_without_jit()) return;
+  WorstCase worst = sweep_float_bits("log", 0.0f, std::numeric_limits<float>::max(), 8);
+  MESSAGE("hp_log f32 strided-exhaustive: max " << worst.ulp << " ulp over " << worst.points
+                                                << " points (x = " << worst.x << ")");
+  CHECK(worst.ulp <= 1.0);
+}
+
+TEST_CASE("hp_expm1: <= 2 ulp, exact near 0 and at the limits") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("expm1", kPoints);
+  check_unary_accuracy<float>("expm1", kPoints);
+  check_exact_both("expm1", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, kInf}, {-kInf, -1.0}, {kNan, kNan},
+                             {-800.0, -1.0}, {800.0, kInf}});
+  check_exact<double>("expm1", {{1e-310, 1e-310}, {-1e-300, -1e-300}, {0x1p-60, 0x1p-60},
+                                {710.0, kInf}});
+}
+
+TEST_CASE("hp_log: <= 1 ulp, subnormal arguments, log(0) = -inf, log(negative) = nan") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("log", kPoints);
+  check_unary_accuracy<float>("log", kPoints);
+  check_exact_both("log", {{1.0, 0.0}, {0.0, -kInf}, {-0.0, -kInf}, {kInf, kInf}, {-kInf, kNan},
+                           {-1.0, kNan}, {kNan, kNan}});
+  check_exact<double>("log", {{0x1p-1074, std::log(0x1p-1074)}, {0x1p1023, std::log(0x1p1023)}});
+  check_exact<float>("log", {{0x1p-149f, std::log(0x1p-149f)}, {2.0f, std::log(2.0f)}});
+}
+
+TEST_CASE("hp_log1p: <= 2 ulp, exact near 0, log1p(-1) = -inf") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("log1p", kPoints);
+  check_unary_accuracy<float>("log1p", kPoints);
+  check_exact_both("log1p", {{0.0, 0.0}, {-0.0, -0.0}, {-1.0, -kInf}, {-2.0, kNan}, {kInf, kInf},
+                             {-kInf, kNan}, {kNan, kNan}});
+  check_exact<double>("log1p", {{1e-310, 1e-310}, {-0x1p-60, -0x1p-60}});
+}
+
+TEST_CASE("hp_tanh: <= 2 ulp, tanh(-0) = -0, tanh(+-big) = +-1") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("tanh", kPoints);
+  check_unary_accuracy<float>("tanh", kPoints);
+  check_exact_both("tanh", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, 1.0}, {-kInf, -1.0}, {kNan, kNan},
+                            {30.0, 1.0}, {-30.0, -1.0}, {1e300, 1.0}, {-1e300, -1.0}});
+  check_exact<double>("tanh", {{1e-310, 1e-310}, {-1e-310, -1e-310}});
+}
+
+TEST_CASE("hp_sigmoid: <= 2 ulp, sigmoid(-800) = 0, sigmoid(800) = 1") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("sigmoid", kPoints);
+  check_unary_accuracy<float>("sigmoid", kPoints);
+  check_exact_both("sigmoid", {{0.0, 0.5}, {-0.0, 0.5}, {800.0, 1.0}, {-800.0, 0.0}, {kInf, 1.0},
+                               {-kInf, 0.0}, {kNan, kNan}});
+  check_exact<double>("sigmoid", {{-745.0, 0x1p-1074}, {40.0, 1.0}});
+}
+
+TEST_CASE("hp_softplus: <= 2 ulp, softplus(800) = 800, softplus(-800) = 0") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("softplus", kPoints);
+  check_unary_accuracy<float>("softplus", kPoints);
+  check_exact_both("softplus", {{800.0, 800.0}, {-800.0, 0.0}, {kInf, kInf}, {-kInf, 0.0},
+                                {kNan, kNan}});
+  check_exact<double>("softplus", {{0.0, 0x1.62e42fefa39efp-1}, {40.0, 40.0}});
+}
+
+TEST_CASE("hp_erf: <= 2 ulp, odd, erf(+-inf) = +-1") {
+  if (skip_without_jit()) return;
+  check_unary_accuracy<double>("erf", kPoints);
+  check_unary_accuracy<float>("erf", kPoints);
+  check_exact_both("erf", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, 1.0}, {-kInf, -1.0}, {kNan, kNan},
+                           {7.0, 1.0}, {-7.0, -1.0}});
+  check_exact<double>("erf", {{1e-310, std::erf(1e-310)}, {-1e-310, std::erf(-1e-310)}});
+}
+
+TEST_CASE("hp_sin and hp_cos: <= 2 ulp for |x| < 2^33, nan beyond") {
+  if (skip_without_jit()) return;
+  for (const char* name : {"sin", "cos"}) {
+    check_unary_accuracy<double>(name, kPoints);
+    check_unary_accuracy<float>(name, kPoints);
+  }
+  check_exact_both("sin", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, kNan}, {-kInf, kNan}, {kNan, kNan},
+                           {1e10, kNan}});
+  check_exact_both("cos", {{0.0, 1.0}, {-0.0, 1.0}, {kInf, kNan}, {-kInf, kNan}, {kNan, kNan},
+                           {1e10, kNan}});
+  check_exact<double>("sin", {{1e-310, 1e-310}, {-0x1p-30, -0x1p-30}});
+}
+
+// Multiples of pi/2 rounded to double: the reduction must keep r's low bits.
+TEST_CASE("hp_sin and hp_cos near multiples of pi/2 stay within 2 ulp") {
+  if (skip_without_jit()) return;
+  std::vector<double> x;
+  for (long k = 1; k < 200000; k += 7) {
+    long double exact = k * 1.57079632679489661923132169163975144L;
+    x.push_back(static_cast<double>(exact));
+    x.push_back(std::nextafter(static_cast<double>(exact), 0.0));
+  }
+  for (const char* name : {"sin", "cos"}) {
+    WorstCase worst;
+    measure_unary(math_module(), name, x, worst);
+    MESSAGE("hp_" << name << " near k pi/2: max " << worst.ulp << " ulp (x = " << worst.x << ")");
+    CHECK(worst.ulp <= 2.0);
+  }
+}
+
+TEST_CASE("hp_pow: <= 2 ulp, integer powers of negative bases, C99 Annex F special cases") {
+  if (skip_without_jit()) return;
+  auto check_pow = [](auto zero) {
+    using T = decltype(zero);
+    const bool f64 = std::is_same_v<T, double>;
+    Rng rng(77);
+    std::vector<T> x, y;
+    // |y log x| up to 760: results from underflow to overflow.
+    for (T b : random_bits<T>(rng, 0, std::numeric_limits<T>::max(), 3 * kPoints)) {
+      double limit = std::min(1e6, (f64 ? 760.0 : 110.0) / std::max(1e-300, std::fabs(std::log(double(b)))));
+      x.push_back(b);
+      y.push_back(static_cast<T>(std::uniform_real_distribution<double>(-limit, limit)(rng)));
+    }
+    for (T b : uniform<T>(rng, 0, 10, kPoints)) {
+      x.push_back(b);
+      y.push_back(static_cast<T>(std::uniform_real_distribution<double>(-8, 8)(rng)));
+    }
+    for (T b : uniform<T>(rng, -10, 10, kPoints)) {  // integer exponents, negative bases
+      x.push_back(b);
+      y.push_back(static_cast<T>(std::uniform_int_distribution<int>(f64 ? -300 : -40, f64 ? 300 : 40)(rng)));
+    }
+    std::vector<T> got = run_pow(math_module(), x, y);
+    WorstCase worst;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      using R = Reference<T>;
+      long double want = std::pow(static_cast<R>(x[i]), static_cast<R>(y[i]));
+      worst.add(ulp_error(got[i], want), x[i], y[i]);
+    }
+    MESSAGE("hp_pow " << suffix<T>() << ": max " << worst.ulp << " ulp over " << worst.points
+                      << " points (worst at x = " << hex(worst.x) << ", y = " << hex(worst.y) << ")");
+    CHECK(worst.ulp <= 2.0);
+
+    // Annex F, F.10.4.4, case by case; then exact small integer powers.
+    const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+    const std::vector<std::array<T, 3>> cases = {
+        {nan, 0, 1},     {nan, -0.0, 1},  {1, nan, 1},       {1, inf, 1},     {-1, inf, 1},
+        {-1, -inf, 1},   {0, -3, inf},    {-0.0, -3, -inf},  {0, -2, inf},    {-0.0, -2, inf},
+        {-0.0, -0.5, inf}, {0, -inf, inf}, {0, 3, 0},        {-0.0, 3, -0.0}, {-0.0, 2, 0},
+        {-0.0, 0.5, 0},  {0.5, -inf, inf}, {2, -inf, 0},     {0.5, inf, 0},   {2, inf, inf},
+        {-inf, -3, -0.0}, {-inf, -2, 0},  {-inf, 3, -inf},   {-inf, 2, inf},  {-inf, 0.5, inf},
+        {inf, -1, 0},    {inf, 1, inf},   {-2, 0.5, nan},    {-8, T(1) / 3, nan}, {nan, 1, nan},
+        {2, nan, nan},   {2, 10, 1024},   {-2, 3, -8},       {-3, -2, T(1) / 9}, {10, 2, 100},
+        {4, 0.5, 2},     {0.25, -0.5, 2}, {2, -1074 * f64 - 149 * !f64, std::numeric_limits<T>::denorm_min()},
+        {2, f64 ? 1024 : 128, inf}};
+    std::vector<T> cx, cy;
+    for (int i = 0; i < 67; ++i) {
+      cx.push_back(cases[i % cases.size()][0]);
+      cy.push_back(cases[i % cases.size()][1]);
+    }
+    std::vector<T> cgot = run_pow(math_module(), cx, cy);
+    for (std::size_t i = 0; i < cx.size(); ++i) {
+      T want = cases[i % cases.size()][2];
+      bool same = std::isnan(want) ? std::isnan(cgot[i])
+                                   : (cgot[i] == want && std::signbit(cgot[i]) == std::signbit(want));
+      CHECK_MESSAGE(same, "hp_pow(" << cx[i] << ", " << cy[i] << ") = " << cgot[i] << ", expected "
+                                    << want << " (" << suffix<T>() << ")");
+    }
+  };
+  check_pow(0.0);
+  check_pow(0.0f);
+}
+
+// Bounds must not depend on FP contraction (fma formation) or on the hardware
+// fma: the same sweep, smaller, with contraction off and with Dekker products.
+TEST_CASE("the bounds hold with fp contraction off and without hardware fma") {
+  if (skip_without_jit()) return;
+  for (const jit::CompileOptions& options :
+       {jit::CompileOptions{.fp_contract = false}, jit::CompileOptions{.defines = {"HP_MATH_NO_FMA"}}}) {
+    const jit::Module& module = math_module(options);
+    for (const char* name : kUnaryFunctions) {
+      WorstCase f64 = sweep_unary<double>(module, name, kPoints / 8);
+      WorstCase f32 = sweep_unary<float>(module, name, kPoints / 8);
+      INFO("hp_" << name << (options.fp_contract ? " without fma" : " without contraction") << ": f64 "
+                 << f64.ulp << " ulp at " << f64.x << ", f32 " << f32.ulp << " ulp at " << f32.x);
+      CHECK(f64.ulp <= documented_bound(name).f64);
+      CHECK(f32.ulp <= documented_bound(name).f32);
+    }
+  }
+}
+
+// The reason math.h exists: a loop calling these functions vectorises and
+// calls nothing (Clang would call libm's scalar exp for __builtin_exp).
+TEST_CASE("a loop over any hp_ function vectorises and calls no libm function") {
+  if (skip_without_jit()) return;
+  std::string source = driver_source();
+  std::string ir = jit::emit_llvm_ir(source);
+  auto body_of = [&](const std::string& symbol) {
+    std::size_t start = ir.find("@" + symbol + "(");
+    REQUIRE_MESSAGE(start != std::string::npos, symbol << " not in the IR");
+    std::size_t end = ir.find("\ndefine ", start);
+    return ir.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  };
+  std::vector<std::string> symbols = {"run_pow_f64", "run_pow_f32"};
+  for (const char* name : kUnaryFunctions)
+    for (const char* s : {"f64", "f32"}) symbols.push_back(std::string("run_") + name + "_" + s);
+  for (const std::string& symbol : symbols) {
+    std::string body = body_of(symbol);
+    bool f64 = symbol.ends_with("f64");
+    bool vector = f64 ? (body.find("<4 x double>") != std::string::npos ||
+                         body.find("<8 x double>") != std::string::npos)
+                      : (body.find("<8 x float>") != std::string::npos ||
+                         body.find("<16 x float>") != std::string::npos);
+    CHECK_MESSAGE(vector, symbol << " is not vectorised");
+    // Intrinsics (llvm.fma, llvm.fabs, ...) are fine; any other call is not.
+    std::size_t at = 0;
+    while ((at = body.find("call ", at)) != std::string::npos) {
+      std::size_t line_end = body.find('\n', at);
+      std::string line = body.substr(at, line_end - at);
+      CHECK_MESSAGE(line.find("@llvm.") != std::string::npos, symbol << " calls: " << line);
+      at = line_end;
+    }
+  }
+}
