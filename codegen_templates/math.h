@@ -58,6 +58,10 @@
 // for this file; the comment above each table gives its interval and the
 // relative error of the fit.
 
+// Every function is forced inline: a call left in a loop (Clang's inliner
+// gives up on big bodies such as hp_pow's) would keep that loop scalar.
+#define HP_MATH_INLINE [[gnu::always_inline]] static inline
+
 namespace hp_math_detail {
 
 using u64 = unsigned long long;
@@ -65,14 +69,16 @@ using i64 = long long;
 using u32 = unsigned int;
 using i32 = int;
 
-static inline u64 bits_of(double x) { return __builtin_bit_cast(u64, x); }
-static inline u32 bits_of(float x) { return __builtin_bit_cast(u32, x); }
-static inline double f64_from_bits(u64 b) { return __builtin_bit_cast(double, b); }
-static inline float f32_from_bits(u32 b) { return __builtin_bit_cast(float, b); }
+HP_MATH_INLINE u64 bits_of(double x) { return __builtin_bit_cast(u64, x); }
+HP_MATH_INLINE u32 bits_of(float x) { return __builtin_bit_cast(u32, x); }
+HP_MATH_INLINE double f64_from_bits(u64 b) { return __builtin_bit_cast(double, b); }
+HP_MATH_INLINE float f32_from_bits(u32 b) { return __builtin_bit_cast(float, b); }
+HP_MATH_INLINE double magnitude(double x) { return __builtin_fabs(x); }
+HP_MATH_INLINE float magnitude(float x) { return __builtin_fabsf(x); }
 
 // c[0] + c[1] x + ... + c[N-1] x^(N-1), Horner's rule (fully unrolled by Clang).
 template <typename T, int N>
-static inline T horner(T x, const T (&c)[N]) {
+HP_MATH_INLINE T horner(T x, const T (&c)[N]) {
   T p = c[N - 1];
   for (int i = N - 2; i >= 0; --i) p = p * x + c[i];
   return p;
@@ -80,7 +86,7 @@ static inline T horner(T x, const T (&c)[N]) {
 
 // hi + lo == a + b exactly (Knuth's TwoSum: no condition on magnitudes).
 template <typename T>
-static inline T two_sum(T a, T b, T& lo) {
+HP_MATH_INLINE T two_sum(T a, T b, T& lo) {
   T hi = a + b;
   T b_virtual = hi - a;
   lo = (a - (hi - b_virtual)) + (b - b_virtual);
@@ -90,7 +96,7 @@ static inline T two_sum(T a, T b, T& lo) {
 // hi + lo == a * b exactly (barring overflow/underflow). Without a hardware
 // fma (or with HP_MATH_NO_FMA defined, which the accuracy test uses to cover
 // this path) __builtin_fma would be a scalar libm call, so Dekker's product.
-static inline double two_prod(double a, double b, double& lo) {
+HP_MATH_INLINE double two_prod(double a, double b, double& lo) {
   double hi = a * b;
 #if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
   lo = __builtin_fma(a, b, -hi);
@@ -104,7 +110,7 @@ static inline double two_prod(double a, double b, double& lo) {
 #endif
   return hi;
 }
-static inline float two_prod(float a, float b, float& lo) {
+HP_MATH_INLINE float two_prod(float a, float b, float& lo) {
   float hi = a * b;
 #if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
   lo = __builtin_fmaf(a, b, -hi);
@@ -246,56 +252,81 @@ static constexpr double kCosC[] = {
     0x1.5555555555555p-5,  -0x1.6c16c16c1695bp-10, 0x1.a01a019f4c26ap-16,  //
     -0x1.27e4fa14b6d3fp-22, 0x1.1eeb65c3d48a4p-29, -0x1.907b716b63fc3p-37};
 
-// pi/2 = P1 + P2 + P3 + P4 (118 bits); P1..P3 have <= 20 significant bits, so
-// k * Pi is exact for |k| < 2^33.
+// pi/2 = P1 + P2 + P3 + P4 + P5 (170 bits); P1..P3 have <= 20 significant
+// bits, so k * Pi is exact for |k| < 2^33. The bits below 2^-100 matter:
+// 0x1.6c6cbc45dc8dep+5 is within 2^-61 of 29 pi/2.
 constexpr double kTwoOverPi = 0x1.45f306dc9c883p-1;
 constexpr double kPio2P1 = 0x1.921fcp0;
 constexpr double kPio2P2 = -0x1.5777ap-21;
 constexpr double kPio2P3 = -0x1.73dccp-43;
 constexpr double kPio2P4 = 0x1.898cc51701b84p-64;
+constexpr double kPio2P5 = -0x1.976b7ed8fbbadp-118;
 constexpr double kSinCosMaxArg = 0x1p33;
 
 // ---- exp ---------------------------------------------------------------------
 
 // 2^k for -1022 <= k <= 1023 (and -126 <= k <= 127 for float).
-static inline double pow2_f64(i64 k) { return f64_from_bits(static_cast<u64>(k + 1023) << 52); }
-static inline float pow2_f32(i32 k) { return f32_from_bits(static_cast<u32>(k + 127) << 23); }
+HP_MATH_INLINE double pow2_f64(i64 k) { return f64_from_bits(static_cast<u64>(k + 1023) << 52); }
+HP_MATH_INLINE float pow2_f32(i32 k) { return f32_from_bits(static_cast<u32>(k + 127) << 23); }
 
-// e^(x + x_lo) for x in [-750, 720] and |x_lo| <= 2^-30 |x| (callers clamp).
-// x = k ln2 + r, |r| <= ln2/2; e^r = 1 + r + r^2 Q(r); the result is scaled by
-// 2^k in two steps, 2^(k/2) then 2^(k - k/2), so that both factors are normal
-// and only the last multiplication rounds: overflow to inf and gradual
-// underflow to subnormals and 0 come out exactly as libm's.
-static inline double exp_core(double x, double x_lo) {
+// e^(x + x_lo) = result + lo, for x in [-750, 720] and |x_lo| <= 2^-30 |x|
+// (callers clamp). Callers that need no `lo` ignore it and Clang drops its
+// computation.
+//
+// x = k ln2 + r, |r| <= ln2/2, with r = r_hi + r_lo carried exactly (TwoSum);
+// e^r = (1 + r_hi) + [r_hi^2 Q(r_hi) + r_lo (1 + r_hi)], with 1 + r_hi also
+// split exactly, so that the only sizeable rounding is the last addition
+// (measured error 0.51 ulp). The sum is scaled by 2^k in two steps, 2^(k/2)
+// then 2^(k - k/2): both factors are normal and only the last multiplication
+// rounds, so overflow to inf and gradual underflow to subnormals and 0 come
+// out exactly as libm's.
+HP_MATH_INLINE double exp_core(double x, double x_lo, double& lo) {
   double shifted = x * kLog2eF64 + kRoundF64;
   double k = shifted - kRoundF64;
   i64 k_int = static_cast<i64>(bits_of(shifted) - bits_of(kRoundF64));
-  double r = x - k * kLn2HiF64;  // exact: k * hi is exact, Sterbenz does the rest
-  r = r - k * kLn2LoF64;
-  r = r + x_lo;
-  double expm1_r = r + r * r * horner(r, kExpQF64);
+  double y = x - k * kLn2HiF64;  // exact: k * hi is exact, Sterbenz does the rest
+  double r_lo;  // |r_lo| <= ulp(r)/2, so e^r_lo = 1 + r_lo
+  double r = two_sum(y, x_lo - k * kLn2LoF64, r_lo);
+  double one_plus_r = 1.0 + r;
+  double tail = ((1.0 - one_plus_r) + r) + (r * r * horner(r, kExpQF64) + r_lo * (1.0 + r));
+  double sum = one_plus_r + tail;
+  double sum_lo = (one_plus_r - sum) + tail;  // |one_plus_r| >= |tail|
   i64 k_half = k_int >> 1;
-  return (1.0 + expm1_r) * pow2_f64(k_half) * pow2_f64(k_int - k_half);
+  double scale_a = pow2_f64(k_half), scale_b = pow2_f64(k_int - k_half);
+  lo = sum_lo * scale_a * scale_b;
+  return sum * scale_a * scale_b;
 }
 
 // float: the same for x in [-110, 100].
-static inline float exp_core(float x, float x_lo) {
+HP_MATH_INLINE float exp_core(float x, float x_lo, float& lo) {
   float shifted = x * kLog2eF32 + kRoundF32;
   float k = shifted - kRoundF32;
   i32 k_int = static_cast<i32>(bits_of(shifted) - bits_of(kRoundF32));
-  float r = x - k * kLn2HiF32;
-  r = r - k * kLn2LoF32;
-  r = r + x_lo;
-  float expm1_r = r + r * r * horner(r, kExpQF32);
+  float y = x - k * kLn2HiF32;
+  float r_lo;  // |r_lo| <= ulp(r)/2, so e^r_lo = 1 + r_lo
+  float r = two_sum(y, x_lo - k * kLn2LoF32, r_lo);
+  float one_plus_r = 1.0f + r;
+  float tail = ((1.0f - one_plus_r) + r) + (r * r * horner(r, kExpQF32) + r_lo * (1.0f + r));
+  float sum = one_plus_r + tail;
+  float sum_lo = (one_plus_r - sum) + tail;
   i32 k_half = k_int >> 1;
-  return (1.0f + expm1_r) * pow2_f32(k_half) * pow2_f32(k_int - k_half);
+  float scale_a = pow2_f32(k_half), scale_b = pow2_f32(k_int - k_half);
+  lo = sum_lo * scale_a * scale_b;
+  return sum * scale_a * scale_b;
+}
+
+// e^(x + x_lo) rounded, as above.
+template <typename T>
+HP_MATH_INLINE T exp_core(T x, T x_lo) {
+  T unused_lo;
+  return exp_core(x, x_lo, unused_lo);
 }
 
 // ---- log ---------------------------------------------------------------------
 
 // x = 2^e * (1 + f) with 1 + f in [sqrt(1/2), sqrt(2)), for finite x > 0
 // (subnormals included); f is exact. Other x give garbage the callers replace.
-static inline double split_log_argument(double x, double& f) {
+HP_MATH_INLINE double split_log_argument(double x, double& f) {
   bool subnormal = x < 0x1p-1022;
   double scaled = subnormal ? x * 0x1p54 : x;
   u64 b = bits_of(scaled);
@@ -309,7 +340,7 @@ static inline double split_log_argument(double x, double& f) {
   return e;
 }
 
-static inline float split_log_argument(float x, float& f) {
+HP_MATH_INLINE float split_log_argument(float x, float& f) {
   bool subnormal = x < 0x1p-126f;
   float scaled = subnormal ? x * 0x1p25f : x;
   u32 b = bits_of(scaled);
@@ -325,7 +356,7 @@ static inline float split_log_argument(float x, float& f) {
 // e ln2 + log1p(f) + c, for |f| <= sqrt(2) - 1 and a small correction c.
 // log1p(f) = 2 atanh(s) with s = f/(2+f) = 2s + s R(s^2), rewritten as
 // f - (f^2/2 - s (f^2/2 + R)) so that f, exact, is added last (fdlibm's form).
-static inline double log_from_parts(double e, double f, double c) {
+HP_MATH_INLINE double log_from_parts(double e, double f, double c) {
   double s = f / (2.0 + f);
   double z = s * s;
   double r = z * horner(z, kLogPF64);
@@ -333,7 +364,7 @@ static inline double log_from_parts(double e, double f, double c) {
   return e * kLn2HiF64 + (f - (half_f2 - (s * (half_f2 + r) + (e * kLn2LoF64 + c))));
 }
 
-static inline float log_from_parts(float e, float f, float c) {
+HP_MATH_INLINE float log_from_parts(float e, float f, float c) {
   float s = f / (2.0f + f);
   float z = s * s;
   float r = z * horner(z, kLogPF32);
@@ -341,13 +372,13 @@ static inline float log_from_parts(float e, float f, float c) {
   return e * kLn2HiF32 + (f - (half_f2 - (s * (half_f2 + r) + (e * kLn2LoF32 + c))));
 }
 
-// log1p(x) for finite x > -1 without special cases. u = 1 + x is rounded; its
-// rounding error, relative to u, is added back as c (u >= 2: u - x is exact;
-// u < 2: u - 1 is exact).
+// log1p(x + x_lo) for finite x > -1 without special cases. u = 1 + x is
+// rounded; its rounding error (u >= 2: u - x is exact; u < 2: u - 1 is exact)
+// and x_lo, relative to u, are added back as c.
 template <typename T>
-static inline T log1p_core(T x) {
+HP_MATH_INLINE T log1p_core(T x, T x_lo) {
   T u = T(1) + x;
-  T c = (u >= T(2) ? T(1) - (u - x) : x - (u - T(1))) / u;
+  T c = ((u >= T(2) ? T(1) - (u - x) : x - (u - T(1))) + x_lo) / u;
   T f;
   T e = split_log_argument(u, f);
   return log_from_parts(e, f, c);
@@ -356,7 +387,7 @@ static inline T log1p_core(T x) {
 // log(x) = hi + lo with a relative error below 2^-66, for finite x > 0.
 // As log_from_parts, but 2s and (2/3)s^3 are carried as double-doubles: pow
 // multiplies the result by y, and exp(y log x) needs log x to ~2^-63.
-static inline double log_double_double(double x, double& lo) {
+HP_MATH_INLINE double log_double_double(double x, double& lo) {
   double f;
   double e = split_log_argument(x, f);
   // s = f/(2+f) as s_hi + s_lo.
@@ -393,19 +424,21 @@ static inline double log_double_double(double x, double& lo) {
 // ---- sin / cos ---------------------------------------------------------------
 
 // sin(x + quadrant_offset * pi/2) for |x| < 2^33.
-// x = k pi/2 + r with |r| <= pi/4: x - k P1 is exact and the remaining parts of
-// pi/2 are subtracted with TwoSum, so r = r_hi + r_lo to ~2^-100 absolute.
+// x = k pi/2 + r with |r| <= pi/4: x - k P1 is exact, k P2..k P4 are exact
+// products (P4 via two_prod) subtracted with TwoSum, and k P5 goes into the low
+// part, so r = r_hi + r_lo to ~2^-150 absolute.
 // Then sin or cos of r by polynomial, chosen and signed by (k + offset) mod 4.
-static inline double sin_quadrant(double x, int quadrant_offset) {
+HP_MATH_INLINE double sin_quadrant(double x, int quadrant_offset) {
   double shifted = x * kTwoOverPi + kRoundF64;
   double k = shifted - kRoundF64;
   u64 quadrant = bits_of(shifted) - bits_of(kRoundF64) + static_cast<u64>(quadrant_offset);
   double y = x - k * kPio2P1;  // exact
-  double e1, e2, e3;
+  double e1, e2, e3, p4_lo;
   double r = two_sum(y, -(k * kPio2P2), e1);  // k * P2, k * P3 are exact
   r = two_sum(r, -(k * kPio2P3), e2);
-  r = two_sum(r, -(k * kPio2P4), e3);
-  double r_lo = e1 + e2 + e3;
+  double p4 = two_prod(k, kPio2P4, p4_lo);
+  r = two_sum(r, -p4, e3);
+  double r_lo = ((e1 + e2) + (e3 - p4_lo)) - k * kPio2P5;
   double r_hi = r + r_lo;
   r_lo = (r - r_hi) + r_lo;
 
@@ -429,14 +462,14 @@ static inline double sin_quadrant(double x, int quadrant_offset) {
 // ---- exp ---------------------------------------------------------------------
 
 // e^x. Cody-Waite reduction + degree-12 polynomial: <= 1 ulp.
-static inline double hp_exp(double x) {
+HP_MATH_INLINE double hp_exp(double x) {
   double clamped = x > 720.0 ? 720.0 : x;  // beyond: overflow/underflow anyway
   clamped = clamped < -750.0 ? -750.0 : clamped;
   return hp_math_detail::exp_core(clamped, hp_math_detail::kNoLowPartF64);
 }
 
 // e^x, float. Same method, degree 7: <= 1 ulp.
-static inline float hp_exp(float x) {
+HP_MATH_INLINE float hp_exp(float x) {
   float clamped = x > 100.0f ? 100.0f : x;
   clamped = clamped < -110.0f ? -110.0f : clamped;
   return hp_math_detail::exp_core(clamped, hp_math_detail::kNoLowPartF32);
@@ -445,7 +478,7 @@ static inline float hp_exp(float x) {
 // e^x - 1, accurate near 0. x = k ln2 + r with r as a double-double; then
 // e^x - 1 = (2^k - 1) + 2^k expm1(r), summed with TwoSum. For k > 56 the -1
 // is below half an ulp and the result is exp's. <= 2 ulp (measured ~1).
-static inline double hp_expm1(double x) {
+HP_MATH_INLINE double hp_expm1(double x) {
   using namespace hp_math_detail;
   double clamped = x > 720.0 ? 720.0 : x;
   clamped = clamped < -50.0 ? -50.0 : clamped;  // e^-50 - 1 rounds to -1
@@ -471,13 +504,13 @@ static inline double hp_expm1(double x) {
 }
 
 // e^x - 1, float: evaluated in float64 and rounded once more: <= 1 ulp.
-static inline float hp_expm1(float x) { return static_cast<float>(hp_expm1(static_cast<double>(x))); }
+HP_MATH_INLINE float hp_expm1(float x) { return static_cast<float>(hp_expm1(static_cast<double>(x))); }
 
 // ---- log ---------------------------------------------------------------------
 
 // Natural log. x = 2^e (1+f), log = e ln2 + log1p(f) by an odd series in
 // s = f/(2+f) (fdlibm's method, own coefficients): <= 1 ulp.
-static inline double hp_log(double x) {
+HP_MATH_INLINE double hp_log(double x) {
   using namespace hp_math_detail;
   double f;
   double e = split_log_argument(x, f);
@@ -489,7 +522,7 @@ static inline double hp_log(double x) {
 }
 
 // Natural log, float. Same method, shorter polynomial: <= 1 ulp.
-static inline float hp_log(float x) {
+HP_MATH_INLINE float hp_log(float x) {
   using namespace hp_math_detail;
   float f;
   float e = split_log_argument(x, f);
@@ -502,8 +535,8 @@ static inline float hp_log(float x) {
 
 // log(1 + x), accurate near 0: log's kernel on u = 1 + x plus the rounding
 // error of u divided by u: <= 2 ulp (measured ~1).
-static inline double hp_log1p(double x) {
-  double result = hp_math_detail::log1p_core(x);
+HP_MATH_INLINE double hp_log1p(double x) {
+  double result = hp_math_detail::log1p_core(x, hp_math_detail::kNoLowPartF64);
   result = x == -1.0 ? -__builtin_inf() : result;
   result = x < -1.0 ? __builtin_nan("") : result;
   result = x == __builtin_inf() ? x : result;
@@ -511,8 +544,8 @@ static inline double hp_log1p(double x) {
   return x != x ? x : result;
 }
 
-static inline float hp_log1p(float x) {
-  float result = hp_math_detail::log1p_core(x);
+HP_MATH_INLINE float hp_log1p(float x) {
+  float result = hp_math_detail::log1p_core(x, hp_math_detail::kNoLowPartF32);
   result = x == -1.0f ? -__builtin_inff() : result;
   result = x < -1.0f ? __builtin_nanf("") : result;
   result = x == __builtin_inff() ? x : result;
@@ -522,70 +555,97 @@ static inline float hp_log1p(float x) {
 
 // ---- tanh, sigmoid, softplus ---------------------------------------------------
 
-// tanh. |x| < 0.55: x + x^3 T(x^2); above: (e - 1)/(e + 1) with e = e^(2|x|),
-// e - 1 exact. Sign copied from x (tanh(-0) = -0): <= 2 ulp.
-static inline double hp_tanh(double x) {
+// tanh. |x| < 0.55: x + x^3 T(x^2). Above, with e = e^(2|x|): (e - 1)/(e + 1)
+// while e - 1 is exact and the quotient not near 1 (|x| < 0.75), then
+// 1 - 2/(e + 1), whose small term's error no longer matters; one division
+// serves both. Sign copied from x (tanh(-0) = -0): <= 2 ulp.
+HP_MATH_INLINE double hp_tanh(double x) {
   using namespace hp_math_detail;
   double ax = __builtin_fabs(x);
   double w = x * x;
   double small = ax + ax * w * horner(w, kTanhTF64);
   double a = ax > 40.0 ? 40.0 : ax;  // tanh(x) rounds to 1 from 19.1 on
   double e = exp_core(2.0 * a, kNoLowPartF64);
-  double large = (e - 1.0) / (e + 1.0);
+  bool moderate = a < 0.75;
+  double quotient = (moderate ? e - 1.0 : 2.0) / (e + 1.0);
+  double large = moderate ? quotient : 1.0 - quotient;
   return __builtin_copysign(ax < 0.55 ? small : large, x);
 }
 
-static inline float hp_tanh(float x) {
+HP_MATH_INLINE float hp_tanh(float x) {
   using namespace hp_math_detail;
   float ax = __builtin_fabsf(x);
   float w = x * x;
   float small = ax + ax * w * horner(w, kTanhTF32);
   float a = ax > 20.0f ? 20.0f : ax;  // tanh(x) rounds to 1 from 9.01 on
   float e = exp_core(2.0f * a, kNoLowPartF32);
-  float large = (e - 1.0f) / (e + 1.0f);
+  bool moderate = a < 0.75f;
+  float quotient = (moderate ? e - 1.0f : 2.0f) / (e + 1.0f);
+  float large = moderate ? quotient : 1.0f - quotient;
   return __builtin_copysignf(ax < 0.55f ? small : large, x);
 }
 
-// 1 / (1 + e^-x) = (x >= 0 ? 1 : e) / (1 + e) with e = e^-|x|: no
-// cancellation and no overflow; sigmoid(-800) = 0, sigmoid(800) = 1: <= 2 ulp.
-static inline double hp_sigmoid(double x) {
-  double ax = __builtin_fabs(x);
-  double a = ax > 750.0 ? 750.0 : ax;
-  double e = hp_math_detail::exp_core(-a, hp_math_detail::kNoLowPartF64);
-  return (x >= 0.0 ? 1.0 : e) / (1.0 + e);
+namespace hp_math_detail {
+
+// 1 / (1 + e^-x) = n / d with e = e^-|x| (no overflow, no cancellation),
+// n = (x >= 0 ? 1 : e), d = 1 + e. e, n and d are carried as double-doubles
+// and the quotient gets one Newton correction, q + (n - q d) / d, using the
+// one reciprocal: otherwise e's rounding, amplified when e and the result sit
+// at opposite ends of their binades, reaches 2.3 ulp.
+template <typename T>
+HP_MATH_INLINE T sigmoid(T x, T exp_limit) {
+  T ax = magnitude(x);
+  T a = ax > exp_limit ? exp_limit : ax;
+  T e_lo;
+  T e = exp_core(-a, T(-0.0), e_lo);
+  bool positive = x >= T(0);
+  T n = positive ? T(1) : e;
+  T n_lo = positive ? T(0) : e_lo;
+  T d = T(1) + e;
+  T d_lo = ((T(1) - d) + e) + e_lo;  // 1 >= e
+  T reciprocal = T(1) / d;
+  T q = n * reciprocal;
+  T qd_lo;
+  T qd = two_prod(q, d, qd_lo);
+  T residual = (((n - qd) - qd_lo) + n_lo) - q * d_lo;
+  return q + residual * reciprocal;
 }
 
-static inline float hp_sigmoid(float x) {
-  float ax = __builtin_fabsf(x);
-  float a = ax > 110.0f ? 110.0f : ax;
-  float e = hp_math_detail::exp_core(-a, hp_math_detail::kNoLowPartF32);
-  return (x >= 0.0f ? 1.0f : e) / (1.0f + e);
+}  // namespace hp_math_detail
+
+// 1 / (1 + e^-x), without cancellation or overflow: sigmoid(-800) = 0,
+// sigmoid(800) = 1, subnormal results near -745: <= 2 ulp (measured 0.5).
+HP_MATH_INLINE double hp_sigmoid(double x) { return hp_math_detail::sigmoid(x, 750.0); }
+
+HP_MATH_INLINE float hp_sigmoid(float x) { return hp_math_detail::sigmoid(x, 110.0f); }
+
+namespace hp_math_detail {
+
+// max(x, 0) + log1p(e^-|x|), with e^-|x| as a double-double fed to log1p.
+template <typename T>
+HP_MATH_INLINE T softplus(T x, T exp_limit, T tiny) {
+  T ax = magnitude(x);
+  T a = ax > exp_limit ? exp_limit : ax;
+  T e_lo;
+  T e = exp_core(-a, T(-0.0), e_lo);
+  T tail = e < tiny ? e : log1p_core(e, e_lo);  // log1p(e) rounds to e below `tiny`
+  return (x > T(0) ? x : T(0)) + tail;
 }
+
+}  // namespace hp_math_detail
 
 // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): softplus(800) = 800,
-// softplus(-800) = 0, exact e^x far below 0: <= 2 ulp.
-static inline double hp_softplus(double x) {
-  double ax = __builtin_fabs(x);
-  double a = ax > 750.0 ? 750.0 : ax;
-  double e = hp_math_detail::exp_core(-a, hp_math_detail::kNoLowPartF64);
-  double tail = e < 0x1p-54 ? e : hp_math_detail::log1p_core(e);
-  return (x > 0.0 ? x : 0.0) + tail;
-}
+// softplus(-800) = 0, e^x itself far below 0: <= 2 ulp.
+HP_MATH_INLINE double hp_softplus(double x) { return hp_math_detail::softplus(x, 750.0, 0x1p-54); }
 
-static inline float hp_softplus(float x) {
-  float ax = __builtin_fabsf(x);
-  float a = ax > 110.0f ? 110.0f : ax;
-  float e = hp_math_detail::exp_core(-a, hp_math_detail::kNoLowPartF32);
-  float tail = e < 0x1p-25f ? e : hp_math_detail::log1p_core(e);
-  return (x > 0.0f ? x : 0.0f) + tail;
-}
+HP_MATH_INLINE float hp_softplus(float x) { return hp_math_detail::softplus(x, 110.0f, 0x1p-25f); }
 
 // ---- erf -----------------------------------------------------------------------
 
 // erf. |x| < 1: x + x E(x^2). 1 <= |x| <= 6: 1 - e^(-x^2) F(x), F a
 // polynomial on one of four intervals (coefficients picked by selects), x^2
 // split exactly into hi + lo and fed to exp as such. erf(|x| > 6) = 1: <= 2 ulp.
-static inline double hp_erf(double x) {
+HP_MATH_INLINE double hp_erf(double x) {
   using namespace hp_math_detail;
   double ax = __builtin_fabs(x);
   double small = ax + ax * horner(ax * ax, kErfEF64);
@@ -604,7 +664,7 @@ static inline double hp_erf(double x) {
   return __builtin_copysign(ax < 1.0 ? small : large, x);
 }
 
-static inline float hp_erf(float x) {
+HP_MATH_INLINE float hp_erf(float x) {
   using namespace hp_math_detail;
   float ax = __builtin_fabsf(x);
   float small = ax + ax * horner(ax * ax, kErfEF32);
@@ -624,7 +684,7 @@ static inline float hp_erf(float x) {
 // x^y = sign * exp(y log|x|), log|x| as a double-double and y log|x| as one,
 // so the result is within ~1 ulp even for |y log x| near 709. Special cases as
 // C99 Annex F (see the header comment): <= 2 ulp.
-static inline double hp_pow(double x, double y) {
+HP_MATH_INLINE double hp_pow(double x, double y) {
   using namespace hp_math_detail;
   const double inf = __builtin_inf();
   double ax = __builtin_fabs(x);
@@ -653,7 +713,7 @@ static inline double hp_pow(double x, double y) {
 }
 
 // x^y, float: evaluated in float64 (exact for float arguments) and rounded.
-static inline float hp_pow(float x, float y) {
+HP_MATH_INLINE float hp_pow(float x, float y) {
   return static_cast<float>(hp_pow(static_cast<double>(x), static_cast<double>(y)));
 }
 
@@ -661,15 +721,17 @@ static inline float hp_pow(float x, float y) {
 
 // sin. Exact 4-part Cody-Waite reduction, r as a double-double, polynomial
 // kernels: <= 2 ulp (measured ~1) for |x| < 2^33; nan beyond.
-static inline double hp_sin(double x) {
+HP_MATH_INLINE double hp_sin(double x) {
   double value = hp_math_detail::sin_quadrant(x, 0);
   return __builtin_fabs(x) < 0x1p-27 ? x : value;  // sin(x) rounds to x; keeps -0
 }
 
-static inline double hp_cos(double x) { return hp_math_detail::sin_quadrant(x, 1); }
+HP_MATH_INLINE double hp_cos(double x) { return hp_math_detail::sin_quadrant(x, 1); }
 
 // float: evaluated in float64 and rounded: <= 1 ulp for |x| < 2^33.
-static inline float hp_sin(float x) { return static_cast<float>(hp_sin(static_cast<double>(x))); }
-static inline float hp_cos(float x) { return static_cast<float>(hp_cos(static_cast<double>(x))); }
+HP_MATH_INLINE float hp_sin(float x) { return static_cast<float>(hp_sin(static_cast<double>(x))); }
+HP_MATH_INLINE float hp_cos(float x) { return static_cast<float>(hp_cos(static_cast<double>(x))); }
+
+#undef HP_MATH_INLINE
 
 // ---- end of hypatia math -----------------------------------------------------

@@ -153,11 +153,12 @@ std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
     fresh->text = std::move(*text);
     fresh->text.nodes.clear();  // this graph's; each program takes its own
     fresh->text.constants.clear();
-    if (!config().dump_dir.empty()) dump_files(config().dump_dir, name, hash, fresh->text, report.graph);
     compiled = memo().insert(hash, std::move(fresh));
   }
   report.source = compiled->text.source;
   report.fallback_nodes = compiled->text.fallback_nodes;
+  // Every compile dumps, a memory hit too: the files are named after this function.
+  if (!config().dump_dir.empty()) dump_files(config().dump_dir, name, hash, compiled->text, report.graph);
 
   auto nodes = topological_order(outputs, inputs);
   CpuProgramSpec spec;

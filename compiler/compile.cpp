@@ -13,7 +13,10 @@
 #include "compiler/evaluate.hpp"
 #include "compiler/graph_node.hpp"
 #include "compiler/reference_program.hpp"
+#include "compiler/rewrite/constant_fold.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
+#include "compiler/rewrite/merge.hpp"
+#include "compiler/rewrite/specialize_pow.hpp"
 #include "runtime/function_impl.hpp"
 #include "runtime/jit_cpu.hpp"
 
@@ -81,6 +84,17 @@ void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const Com
                                   where, describe_var(shared), got.str()));
     }
   }
+}
+
+/// The rewrite passes a mode runs, in order. FastCompile runs only the cheap
+/// and safe ones and keeps one loop per op; FastRun also fuses.
+std::vector<Var> optimize(const std::vector<Var>& inputs, std::vector<Var> outputs, Mode mode) {
+  outputs = merge(inputs, outputs);
+  outputs = constant_fold(inputs, outputs);
+  if (mode == Mode::FastCompile) return outputs;
+  outputs = specialize_pow(inputs, outputs);
+  outputs = merge(inputs, outputs);
+  return fuse_elemwise(inputs, outputs);
 }
 
 }  // namespace
@@ -167,8 +181,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   CompileReport report;
   // FastRun fuses elementwise ops; FastCompile keeps one loop per op.
   auto rewrite_start = std::chrono::steady_clock::now();
-  const std::vector<Var> optimized =
-      impl->mode == Mode::FastCompile ? targets : fuse_elemwise(program_inputs, targets);
+  const std::vector<Var> optimized = optimize(program_inputs, targets, impl->mode);
   const double rewrite_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rewrite_start).count();
   std::unique_ptr<Program> compiled = build_cpu_program(

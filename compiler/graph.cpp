@@ -174,6 +174,13 @@ Var constant(const Array& value, const std::string& name) {
   return v;
 }
 
+Var constant_of_type(const Array& value, const TensorType& type) {
+  check_fits_type(type, value, "constant");
+  Var v = make_var(type, "");
+  v.node_ptr()->constant = value.copy();
+  return v;
+}
+
 Shared shared(const Array& value, const std::string& name,
               std::optional<std::vector<bool>> broadcastable) {
   auto node = std::make_shared<VarNode>();

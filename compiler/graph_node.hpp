@@ -28,4 +28,8 @@ struct VarNode {
   }
 };
 
+/// A constant of exactly `type` (hp::constant derives the pattern from the
+/// value's shape; rewrites must keep the type of what they replace).
+Var constant_of_type(const Array& value, const TensorType& type);
+
 }  // namespace hypatia

@@ -63,7 +63,9 @@ class ThreadPool {
   void run(std::int64_t n, std::int64_t grain,
            const std::function<void(std::int64_t, std::int64_t)>& body) {
     const std::int64_t max_chunks = std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1));
-    const std::int64_t chunks = std::min<std::int64_t>(threads(), max_chunks);
+    // config().threads is read per loop, so it can change after the pool exists.
+    const std::int64_t allowed = std::max(1, std::min(threads(), config().threads));
+    const std::int64_t chunks = std::min<std::int64_t>(allowed, max_chunks);
     std::unique_lock busy(busy_, std::try_to_lock);
     if (chunks <= 1 || !busy.owns_lock()) {
       body(0, n);
@@ -111,7 +113,8 @@ class ThreadPool {
 };
 
 ThreadPool& pool() {
-  static ThreadPool instance(std::max(1, config().threads));
+  static ThreadPool instance(
+      std::max({1, config().threads, static_cast<int>(std::thread::hardware_concurrency())}));
   return instance;
 }
 

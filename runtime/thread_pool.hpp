@@ -1,5 +1,5 @@
 /// \file The runtime's thread pool: large loops of generated code are split
-/// across it. Its size is hp::config().threads (read when first used).
+/// across it. A loop uses at most hp::config().threads threads (read per loop).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@ namespace hypatia {
 void parallel_for(std::int64_t n, std::int64_t grain,
                   const std::function<void(std::int64_t, std::int64_t)>& body);
 
-/// Number of threads loops use (workers + the caller).
+/// Number of threads in the pool (workers + the caller).
 int pool_threads();
 
 }  // namespace hypatia

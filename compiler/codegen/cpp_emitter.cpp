@@ -217,32 +217,50 @@ void CppEmitter::strided_loop(const std::string& out, DType out_dtype, int out_n
                               const std::vector<LoopOperand>& operands,
                               const std::function<std::string(const std::vector<std::string>&)>& expr,
                               bool needs_err) {
+  // The strided path is the rare one (views, broadcasting): a separate cold
+  // function, which Clang optimises for size, keeps compile time down.
+  const std::string fn = fresh("hp_strided");
+  std::string params = "const hp_tensor& out";
+  std::string args = out;
   std::vector<std::string> loads;
+  std::string setup;
   for (std::size_t j = 0; j < operands.size(); ++j) {
     const LoopOperand& op = operands[j];
     if (!op.literal.empty()) {
       loads.push_back(op.literal);
       continue;
     }
-    line("const {0}* p{1} = (const {0}*){2}.data;", c_type(op.dtype), j, op.tensor);
+    const std::string t = fmt::format("operand{}", j);
+    params += fmt::format(", const hp_tensor& {}", t);
+    args += ", " + op.tensor;
+    setup += fmt::format("  const {0}* p{1} = (const {0}*){2}.data;\n", c_type(op.dtype), j, t);
     const int pad = out_ndim - static_cast<int>(op.broadcastable.size());
     std::string offset;
     for (int a = 0; a < out_ndim; ++a) {
       if (a < pad || op.broadcastable[a - pad]) continue;  // broadcast: stride 0
-      offset += fmt::format("{}i{} * {}.strides[{}]", offset.empty() ? "" : " + ", a, op.tensor, a - pad);
+      offset += fmt::format("{}i{} * {}.strides[{}]", offset.empty() ? "" : " + ", a, t, a - pad);
     }
     loads.push_back(fmt::format("p{}[{}]", j, offset.empty() ? "0" : offset));
   }
-  line("{0}* po = ({0}*){1}.data;", c_type(out_dtype), out);
-  if (needs_err) line("int err = 0;");
+  std::string text = fmt::format("static __attribute__((cold, noinline)) int {}({}) {{\n", fn, params);
+  text += setup;
+  text += fmt::format("  {0}* po = ({0}*)out.data;\n  int err = 0;\n", c_type(out_dtype));
   std::string out_offset;
+  std::string indent = "  ";
   for (int a = 0; a < out_ndim; ++a) {
-    out_offset += fmt::format("{}i{} * {}.strides[{}]", a ? " + " : "", a, out, a);
-    open(fmt::format("for (hp_i64 i{0} = 0; i{0} < {1}.shape[{0}]; ++i{0})", a, out));
+    out_offset += fmt::format("{}i{} * out.strides[{}]", a ? " + " : "", a, a);
+    text += fmt::format("{0}for (hp_i64 i{1} = 0; i{1} < out.shape[{1}]; ++i{1}) {{\n", indent, a);
+    indent += "  ";
   }
-  line("po[{}] = {};", out_offset.empty() ? "0" : out_offset, expr(loads));
-  for (int a = 0; a < out_ndim; ++a) close();
-  if (needs_err) fail_if("err");
+  text += fmt::format("{}po[{}] = {};\n", indent, out_offset.empty() ? "0" : out_offset, expr(loads));
+  for (int a = out_ndim - 1; a >= 0; --a) {
+    indent.resize(indent.size() - 2);
+    text += indent + "}\n";
+  }
+  text += "  return err;\n}\n\n";
+  prelude(text);
+  if (needs_err) fail_if(fmt::format("{}({})", fn, args));
+  else line("{}({});", fn, args);
 }
 
 std::string CppEmitter::finish(const std::string& header_comment, const std::string& epilogue) const {

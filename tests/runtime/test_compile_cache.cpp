@@ -10,12 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -70,6 +72,13 @@ class ConfigScope {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+/// "a, b, c": for messages.
+std::string joined(const std::vector<std::string>& parts) {
+  std::string text;
+  for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
+  return text;
 }
 
 std::string read_text(const fs::path& path) {
@@ -205,6 +214,18 @@ ChildRun run_child(const ChildSpec& spec) {
   return run;
 }
 
+/// What hypatia-dump prints (stdout and stderr) for `args` (shell words) on `cache_dir`.
+std::string run_dump(const std::string& args, const std::string& cache_dir) {
+  const std::string command = "HYPATIA_FLAGS= HYPATIARC=/nonexistent " + shell_quote(HYPATIA_DUMP) +
+                              " " + args + " --cache-dir " + shell_quote(cache_dir) + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) output += line;
+  CHECK(::pclose(pipe) == 0);
+  return output;
+}
+
 /// The entry directories in a cache directory (everything but temp directories).
 std::vector<fs::path> entries_in(const std::string& cache_dir) {
   std::vector<fs::path> entries;
@@ -238,7 +259,10 @@ void check_recovers_from(const std::function<void(const fs::path& entry)>& damag
 
   CHECK(run_child(spec).cache == "compiled (corrupt entry)");
   CHECK(run_child(spec).cache == "disk hit");
+  // The repaired entry replaced the bad one in place, and no temp directory is left.
   CHECK(entries_in(tmp.cache()) == stored);
+  INFO("in the cache: ", joined(files_under(tmp.cache())));
+  CHECK(std::distance(fs::directory_iterator(tmp.cache()), fs::directory_iterator()) == 1);
 }
 
 }  // namespace
@@ -248,6 +272,7 @@ void check_recovers_from(const std::function<void(const fs::path& entry)>& damag
 // environment. It prints one "HP_<WHAT> value" line per thing it reports.
 TEST_CASE("child process: compile G and print the outcome" * doctest::skip()) {
   if (std::getenv("HP_E2E_CHILD") == nullptr) return;
+  ConfigScope restore;
   hp::config().cache_dir = std::getenv("HP_E2E_CACHE_DIR");
   hp::config().cache = std::string(std::getenv("HP_E2E_CACHE")) == "on";
   if (const char* go = std::getenv("HP_E2E_GO")) {
@@ -367,8 +392,7 @@ TEST_CASE("two processes compiling the same key at once both succeed and leave o
   }
   MESSAGE("simultaneous compiles: ", a.cache, " in ", a.compile_ms, " ms; ", b.cache, " in ",
           b.compile_ms, " ms");
-  const std::vector<std::string> left = files_under(tmp.cache());
-  CAPTURE(left);
+  INFO("in the cache: ", joined(files_under(tmp.cache())));
   const auto entries = entries_in(tmp.cache());
   REQUIRE(entries.size() == 1);
   for (const auto& item : fs::directory_iterator(tmp.cache())) {
@@ -388,6 +412,40 @@ TEST_CASE("cache=off compiles without writing anything to the cache directory") 
   CHECK(files_under(tmp.cache()).empty());
   CHECK(run_child({.cache_dir = tmp.cache(), .cache = false}).cache == "compiled (disabled)");
   CHECK(files_under(tmp.cache()).empty());
+}
+
+TEST_CASE("a cache directory that is a file only warns: the compile succeeds and stores nothing") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  write_text(tmp.cache(), "not a directory");
+  const ChildRun run = run_child({.cache_dir = tmp.cache()});
+  CHECK(run.cache == "compiled (unusable cache dir)");
+  CHECK(contains(run.output, "hypatia: warning:"));
+  CHECK(read_text(tmp.cache()) == "not a directory");
+}
+
+TEST_CASE("a cache directory writable by others is ignored with a warning and never written") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  fs::create_directory(tmp.cache());
+  fs::permissions(tmp.cache(), fs::perms::all);
+  const ChildRun run = run_child({.cache_dir = tmp.cache()});
+  CHECK(run.cache == "compiled (not owned)");
+  CHECK(contains(run.output, "writable by group or others"));
+  CHECK(files_under(tmp.cache()).empty());
+}
+
+TEST_CASE("the cache directory is created with mode 0700") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  const std::string nested = (tmp.path() / "a" / "b").string();
+  CHECK(run_child({.cache_dir = nested}).cache == "compiled (new key)");
+  for (const fs::path& dir : {tmp.path() / "a", fs::path(nested)}) {
+    CAPTURE(dir);
+    CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+  }
+  REQUIRE(entries_in(nested).size() == 1);
+  CHECK((fs::status(entries_in(nested).front()).permissions() & fs::perms::all) == fs::perms::owner_all);
 }
 
 TEST_CASE("dump_dir receives the graph, source, LLVM IR and assembly of each compile") {
@@ -417,6 +475,30 @@ TEST_CASE("dump_dir receives the graph, source, LLVM IR and assembly of each com
   CHECK(contains(dumped[".s"], "hp_main:"));
 }
 
+TEST_CASE("dump_dir receives the files of a compile that is a memory hit, under its own name") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  ConfigScope restore;
+  hp::config().cache_dir = tmp.cache();
+  hp::config().dump_dir = (tmp.path() / "dump").string();
+  hp::Var a = hp::matrix("a", hp::float64);
+  hp::Function first = hp::compile({a}, {hp::sum(hp::abs(a), 0)}, {.name = "first"});
+  hp::Var b = hp::matrix("b", hp::float64);
+  hp::Function second = hp::compile({b}, {hp::sum(hp::abs(b), 0)}, {.name = "second"});
+  CHECK(second.compile_report().cache == "memory hit");
+  CHECK(second(hp::array({{1., -2.}, {-3., 4.}}))[0].to_vector<double>() == std::vector<double>{4., 6.});
+
+  std::vector<std::string> files;
+  for (const auto& item : fs::directory_iterator(hp::config().dump_dir)) {
+    files.push_back(item.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  INFO("dumped: ", joined(files));
+  REQUIRE(files.size() == 8);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(files[i].starts_with("first-"));
+  for (std::size_t i = 4; i < 8; ++i) CHECK(files[i].starts_with("second-"));
+}
+
 TEST_CASE("hypatia-dump lists a function compiled by another process and shows its source") {
   if (!hp::jit::available()) return;
   TempDir tmp;
@@ -425,19 +507,7 @@ TEST_CASE("hypatia-dump lists a function compiled by another process and shows i
   REQUIRE(entries.size() == 1);
   const std::string key = entries.front().filename().string();
 
-  const auto run_dump = [&](const std::string& args) {
-    const std::string command = "HYPATIA_FLAGS= HYPATIARC=/nonexistent " +
-                                shell_quote(HYPATIA_DUMP) + " " + args + " --cache-dir " +
-                                shell_quote(tmp.cache()) + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string output;
-    for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) output += line;
-    CHECK(::pclose(pipe) == 0);
-    return output;
-  };
-
-  const std::string listing = run_dump("list");
+  const std::string listing = run_dump("list", tmp.cache());
   CAPTURE(listing);
   std::istringstream lines(listing);
   std::string header, row;
@@ -446,8 +516,20 @@ TEST_CASE("hypatia-dump lists a function compiled by another process and shows i
   CHECK(row.starts_with(key));
   CHECK(row.ends_with("  loss fn"));
 
-  const std::string source = run_dump("show " + key.substr(0, 8) + " --source");
+  const std::string source = run_dump("show " + key.substr(0, 8) + " --source", tmp.cache());
   CHECK(contains(source, read_text(entries.front() / "source.cpp")));
   CHECK(contains(source, "// Generated by Hypatia for function 'loss fn'"));
   CHECK(contains(source, "extern \"C\" int hp_main("));
+}
+
+TEST_CASE("hypatia-dump prints the hostile name of a real compile escaped") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  const std::string name = "zq\n\x1b[31mred\xff";
+  CHECK(run_child({.cache_dir = tmp.cache(), .name = name}).cache == "compiled (new key)");
+  const std::string listing = run_dump("list", tmp.cache());
+  CAPTURE(listing);
+  CHECK(!contains(listing, "\x1b"));
+  // The newline and escape come out as \n and \x1b; the invalid byte was stored as U+FFFD.
+  CHECK(contains(listing, "  zq\\n\\x1b[31mred\xef\xbf\xbd\n"));
 }

@@ -1,0 +1,42 @@
+#include "compiler/rewrite/rebuild.hpp"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "compiler/evaluate.hpp"
+#include "compiler/op.hpp"
+
+namespace hypatia {
+
+std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                         const LocalRewrite& rewrite) {
+  std::unordered_map<const VarNode*, Var> rebuilt;
+  auto mapped = [&](const Var& v) {
+    auto it = rebuilt.find(v.node());
+    return it == rebuilt.end() ? v : it->second;
+  };
+  for (const auto& node : topological_order(outputs, inputs)) {
+    std::vector<Var> operands;
+    bool changed = false;
+    for (const Var& in : node->inputs()) {
+      operands.push_back(mapped(in));
+      changed = changed || !operands.back().is(in);
+    }
+    const Var out = node->output();
+    if (std::optional<Var> replacement = rewrite(*node, operands)) {
+      if (replacement->dtype() != out.dtype() || replacement->broadcastable() != out.broadcastable()) {
+        throw Error(fmt::format("internal: a rewrite replaced {} of type {} by type {}", node->op().name(),
+                                out.type().str(), replacement->type().str()));
+      }
+      rebuilt[out.node()] = *replacement;
+    } else if (changed) {
+      rebuilt[out.node()] = make_apply(node->op_ptr(), operands);
+    }
+  }
+  std::vector<Var> result;
+  for (const Var& v : outputs) result.push_back(mapped(v));
+  return result;
+}
+
+}  // namespace hypatia
