@@ -88,6 +88,8 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
     const std::string name = fmt::format("x{}", i);
     cg.line("const hp_tensor {} = in[{}];  // input {}: {} {}", name, i, i,
             comment_text(short_text(inputs[i].name())), inputs[i].type().str());
+    // The executor checked the rank: telling Clang lets it unroll every loop over axes.
+    cg.line("__builtin_assume({}.ndim == {});", name, inputs[i].ndim());
     cg.bind(inputs[i], name);
   }
 
@@ -103,7 +105,8 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
     } else {
       const std::size_t slot = inputs.size() + program.constants.size();
       program.constants.push_back(value);
-      cg.line("const hp_tensor {} = in[{}];  // constant {}", name, slot, value.shape().size() ? "array" : "");
+      cg.line("const hp_tensor {} = in[{}];  // constant", name, slot);
+      cg.line("__builtin_assume({}.ndim == {});", name, value.ndim());
     }
     cg.bind(c, name);
   };
@@ -133,6 +136,7 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
       cg.line("const hp_tensor args[{}] = {{{}}};", std::max<std::size_t>(1, node.inputs().size()), args);
       cg.fail_if(fmt::format("hp_perform(ctx, {}, args, {}, &{})", k, node.inputs().size(), name));
       cg.close();
+      cg.line("__builtin_assume({}.ndim == {});", name, out.ndim());
       cg.bind(out, name);
     }
     cg.line("if (profile) hp_node_done(ctx, {});", k);

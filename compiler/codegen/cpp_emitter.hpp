@@ -96,7 +96,13 @@ class CppEmitter {
                     const std::function<std::string(const std::vector<std::string>&)>& expr,
                     bool needs_err);
 
+  /// Emits `text` once per distinct text, with each placeholder replaced by
+  /// prefix_N; returns N (the same N for the same text).
+  std::string shared_function(const std::string& text, const std::vector<std::string>& placeholders,
+                              const std::vector<std::string>& prefixes);
+
   std::function<int(const Var&)> output_index_;
+  std::unordered_map<std::string, std::string> shared_functions_;
   std::unordered_map<const void*, std::string> tensors_;
   std::unordered_map<const void*, bool> as_output_;
   std::unordered_map<std::string, int> counters_;
