@@ -179,12 +179,10 @@ static constexpr double kLogTailQF64[] = {
 constexpr double kTwoThirdsHi = 0x1.5555555555555p-1;
 constexpr double kTwoThirdsLo = 0x1.5555555555555p-55;
 
-// tanh: T(w) ~ (tanh(x)-x)/x^3, w = x^2 <= 0.55^2, rel err 2^-54
+// tanh: T(w) ~ (tanh(x)-x)/x^3, w = x^2 <= 0.125^2, error on tanh 2^-62
 static constexpr double kTanhTF64[] = {
-    -0x1.5555555555555p-2, 0x1.1111111111032p-3,  -0x1.ba1ba1b9fecc1p-5,  //
-    0x1.664f48771478cp-6,  -0x1.226e32f042bd0p-7, 0x1.d6d3393d96fe0p-9,
-    -0x1.7d97d06c3b8a7p-10, 0x1.34c5ae47dfdfbp-11, -0x1.ec10d048daa49p-13,
-    0x1.64fe4ca4890f4p-14, -0x1.59aa38e7f2a39p-16};
+    -0x1.5555555555555p-2, 0x1.1111111110a26p-3, -0x1.ba1ba1b51c90dp-5,  //
+    0x1.664f3df28233bp-6,  -0x1.22641acffcbf4p-7, 0x1.cde690aeede4ap-9};
 
 // tanh: T(w) as above, rel err 2^-24.5 after rounding to float (tanh: 2^-28)
 static constexpr float kTanhTF32[] = {
@@ -273,7 +271,7 @@ HP_MATH_INLINE float pow2_f32(i32 k) { return f32_from_bits(static_cast<u32>(k +
 // (callers clamp). Callers that need no `lo` ignore it and Clang drops its
 // computation.
 //
-// x = k ln2 + r, |r| <= ln2/2, with r = r_hi + r_lo carried exactly (TwoSum);
+// x = k ln2 + r, |r| <= ln2/2, with r = r_hi + r_lo carried to ~2^-78;
 // e^r = (1 + r_hi) + [r_hi^2 Q(r_hi) + r_lo (1 + r_hi)], with 1 + r_hi also
 // split exactly, so that the only sizeable rounding is the last addition
 // (measured error 0.51 ulp). The sum is scaled by 2^k in two steps, 2^(k/2)
@@ -285,8 +283,9 @@ HP_MATH_INLINE double exp_core(double x, double x_lo, double& lo) {
   double k = shifted - kRoundF64;
   i64 k_int = static_cast<i64>(bits_of(shifted) - bits_of(kRoundF64));
   double y = x - k * kLn2HiF64;  // exact: k * hi is exact, Sterbenz does the rest
-  double r_lo;  // |r_lo| <= ulp(r)/2, so e^r_lo = 1 + r_lo
-  double r = two_sum(y, x_lo - k * kLn2LoF64, r_lo);
+  double c = x_lo - k * kLn2LoF64;
+  double r = y + c;
+  double r_lo = (y - r) + c;  // r's rounding error: exact when |y| >= |c|, else < 2^-78
   double one_plus_r = 1.0 + r;
   double tail = ((1.0 - one_plus_r) + r) + (r * r * horner(r, kExpQF64) + r_lo * (1.0 + r));
   double sum = one_plus_r + tail;
@@ -303,8 +302,9 @@ HP_MATH_INLINE float exp_core(float x, float x_lo, float& lo) {
   float k = shifted - kRoundF32;
   i32 k_int = static_cast<i32>(bits_of(shifted) - bits_of(kRoundF32));
   float y = x - k * kLn2HiF32;
-  float r_lo;  // |r_lo| <= ulp(r)/2, so e^r_lo = 1 + r_lo
-  float r = two_sum(y, x_lo - k * kLn2LoF32, r_lo);
+  float c = x_lo - k * kLn2LoF32;
+  float r = y + c;
+  float r_lo = (y - r) + c;
   float one_plus_r = 1.0f + r;
   float tail = ((1.0f - one_plus_r) + r) + (r * r * horner(r, kExpQF32) + r_lo * (1.0f + r));
   float sum = one_plus_r + tail;
@@ -555,43 +555,65 @@ HP_MATH_INLINE float hp_log1p(float x) {
 
 // ---- tanh, sigmoid, softplus ---------------------------------------------------
 
-// tanh. |x| < 0.55: x + x^3 T(x^2). Above, with e = e^(2|x|): (e - 1)/(e + 1)
-// while e - 1 is exact and the quotient not near 1 (|x| < 0.75), then
-// 1 - 2/(e + 1), whose small term's error no longer matters; one division
-// serves both. Sign copied from x (tanh(-0) = -0): <= 2 ulp.
+namespace hp_math_detail {
+
+// N/D for N = n + n_lo, D = d + d_lo (double-doubles), given 1/d to a few ulp:
+// q = n/d rounded, plus the first-order effect of the low parts. Costs one
+// division; the error is q's rounding plus ~2^-100 relative.
+template <typename T>
+HP_MATH_INLINE T divide_corrected(T n, T n_lo, T d, T d_lo, T q, T reciprocal_d) {
+  return q + reciprocal_d * (n_lo - q * d_lo);
+}
+
+// tanh(|x|) for |x| >= small_limit, with e = e^(2|x|) as a double-double:
+// (e - 1)/(e + 1) below 0.75, where e - 1 is exact and the quotient is not
+// near 1; 1 - 2/(e + 1) above, where the small term's error no longer matters.
+// One division serves both: 1/(e+1) is (1 - q)/2, resp. q/2.
+template <typename T>
+HP_MATH_INLINE T tanh_from_exp(T a) {
+  T e_lo;
+  T e = exp_core(T(2) * a, T(-0.0), e_lo);
+  bool moderate = a < T(0.75);
+  T n = moderate ? e - T(1) : T(2);  // exact
+  T n_lo = moderate ? e_lo : T(0);
+  T d = e + T(1);
+  T d_lo = ((e - d) + T(1)) + e_lo;  // e >= 1
+  T q = n / d;
+  T reciprocal_d = moderate ? T(0.5) * (T(1) - q) : T(0.5) * q;
+  T quotient = divide_corrected(n, n_lo, d, d_lo, q, reciprocal_d);
+  return moderate ? quotient : T(1) - quotient;
+}
+
+}  // namespace hp_math_detail
+
+// tanh. |x| < 1/8: x + x^3 T(x^2); above: from e^(2|x|), see tanh_from_exp.
+// Sign copied from x (tanh(-0) = -0): <= 2 ulp.
 HP_MATH_INLINE double hp_tanh(double x) {
   using namespace hp_math_detail;
   double ax = __builtin_fabs(x);
   double w = x * x;
   double small = ax + ax * w * horner(w, kTanhTF64);
   double a = ax > 40.0 ? 40.0 : ax;  // tanh(x) rounds to 1 from 19.1 on
-  double e = exp_core(2.0 * a, kNoLowPartF64);
-  bool moderate = a < 0.75;
-  double quotient = (moderate ? e - 1.0 : 2.0) / (e + 1.0);
-  double large = moderate ? quotient : 1.0 - quotient;
-  return __builtin_copysign(ax < 0.55 ? small : large, x);
+  return __builtin_copysign(ax < 0.125 ? small : tanh_from_exp(a), x);
 }
 
+// float: |x| < 0.55 by polynomial (float e^x's own error would show in e - 1
+// closer to 0).
 HP_MATH_INLINE float hp_tanh(float x) {
   using namespace hp_math_detail;
   float ax = __builtin_fabsf(x);
   float w = x * x;
   float small = ax + ax * w * horner(w, kTanhTF32);
   float a = ax > 20.0f ? 20.0f : ax;  // tanh(x) rounds to 1 from 9.01 on
-  float e = exp_core(2.0f * a, kNoLowPartF32);
-  bool moderate = a < 0.75f;
-  float quotient = (moderate ? e - 1.0f : 2.0f) / (e + 1.0f);
-  float large = moderate ? quotient : 1.0f - quotient;
-  return __builtin_copysignf(ax < 0.55f ? small : large, x);
+  return __builtin_copysignf(ax < 0.55f ? small : tanh_from_exp(a), x);
 }
 
 namespace hp_math_detail {
 
 // 1 / (1 + e^-x) = n / d with e = e^-|x| (no overflow, no cancellation),
-// n = (x >= 0 ? 1 : e), d = 1 + e. e, n and d are carried as double-doubles
-// and the quotient gets one Newton correction, q + (n - q d) / d, using the
-// one reciprocal: otherwise e's rounding, amplified when e and the result sit
-// at opposite ends of their binades, reaches 2.3 ulp.
+// n = (x >= 0 ? 1 : e), d = 1 + e, all carried as double-doubles: with e
+// rounded, its error, amplified when e and the result sit at opposite ends of
+// their binades, reaches 2.3 ulp. 1/d is q for x >= 0 and 1 - q below.
 template <typename T>
 HP_MATH_INLINE T sigmoid(T x, T exp_limit) {
   T ax = magnitude(x);
@@ -603,12 +625,8 @@ HP_MATH_INLINE T sigmoid(T x, T exp_limit) {
   T n_lo = positive ? T(0) : e_lo;
   T d = T(1) + e;
   T d_lo = ((T(1) - d) + e) + e_lo;  // 1 >= e
-  T reciprocal = T(1) / d;
-  T q = n * reciprocal;
-  T qd_lo;
-  T qd = two_prod(q, d, qd_lo);
-  T residual = (((n - qd) - qd_lo) + n_lo) - q * d_lo;
-  return q + residual * reciprocal;
+  T q = n / d;
+  return divide_corrected(n, n_lo, d, d_lo, q, positive ? q : T(1) - q);
 }
 
 }  // namespace hp_math_detail
