@@ -263,22 +263,24 @@ constexpr double kSinCosMaxArg = 0x1p33;
 
 // ---- exp ---------------------------------------------------------------------
 
-// 2^k for -1022 <= k <= 1023 (and -126 <= k <= 127 for float).
-HP_MATH_INLINE double pow2_f64(i64 k) { return f64_from_bits(static_cast<u64>(k + 1023) << 52); }
-HP_MATH_INLINE float pow2_f32(i32 k) { return f32_from_bits(static_cast<u32>(k + 127) << 23); }
+// 2^k for -1022 <= k <= 1023 (float: -126 <= k <= 127).
+HP_MATH_INLINE double pow2(i64 k) { return f64_from_bits(static_cast<u64>(k + 1023) << 52); }
+HP_MATH_INLINE float pow2(i32 k) { return f32_from_bits(static_cast<u32>(k + 127) << 23); }
 
-// e^(x + x_lo) = result + lo, for x in [-750, 720] and |x_lo| <= 2^-30 |x|
-// (callers clamp). Callers that need no `lo` ignore it and Clang drops its
-// computation.
+// e^(x + x_lo) = (sum + sum_lo) * 2^k, sum in [0.7, 1.42], for |x| <= 750
+// (float: 110) and |x_lo| <= 2^-30 |x|.
 //
 // x = k ln2 + r, |r| <= ln2/2, with r = r_hi + r_lo carried to ~2^-78;
 // e^r = (1 + r_hi) + [r_hi^2 Q(r_hi) + r_lo (1 + r_hi)], with 1 + r_hi also
-// split exactly, so that the only sizeable rounding is the last addition
-// (measured error 0.51 ulp). The sum is scaled by 2^k in two steps, 2^(k/2)
-// then 2^(k - k/2): both factors are normal and only the last multiplication
-// rounds, so overflow to inf and gradual underflow to subnormals and 0 come
-// out exactly as libm's.
-HP_MATH_INLINE double exp_core(double x, double x_lo, double& lo) {
+// split exactly, so that sum + sum_lo carries e^r to ~2^-60 and the only
+// sizeable rounding of exp is the final one (measured error 0.51 ulp).
+template <typename T, typename Int>
+struct ExpParts {
+  T sum, sum_lo;
+  Int k;
+};
+
+HP_MATH_INLINE ExpParts<double, i64> exp_parts(double x, double x_lo) {
   double shifted = x * kLog2eF64 + kRoundF64;
   double k = shifted - kRoundF64;
   i64 k_int = static_cast<i64>(bits_of(shifted) - bits_of(kRoundF64));
@@ -287,17 +289,13 @@ HP_MATH_INLINE double exp_core(double x, double x_lo, double& lo) {
   double r = y + c;
   double r_lo = (y - r) + c;  // r's rounding error: exact when |y| >= |c|, else < 2^-78
   double one_plus_r = 1.0 + r;
-  double tail = ((1.0 - one_plus_r) + r) + (r * r * horner(r, kExpQF64) + r_lo * (1.0 + r));
+  double tail = ((1.0 - one_plus_r) + r) + (r * r * horner(r, kExpQF64) + r_lo * one_plus_r);
   double sum = one_plus_r + tail;
   double sum_lo = (one_plus_r - sum) + tail;  // |one_plus_r| >= |tail|
-  i64 k_half = k_int >> 1;
-  double scale_a = pow2_f64(k_half), scale_b = pow2_f64(k_int - k_half);
-  lo = sum_lo * scale_a * scale_b;
-  return sum * scale_a * scale_b;
+  return {sum, sum_lo, k_int};
 }
 
-// float: the same for x in [-110, 100].
-HP_MATH_INLINE float exp_core(float x, float x_lo, float& lo) {
+HP_MATH_INLINE ExpParts<float, i32> exp_parts(float x, float x_lo) {
   float shifted = x * kLog2eF32 + kRoundF32;
   float k = shifted - kRoundF32;
   i32 k_int = static_cast<i32>(bits_of(shifted) - bits_of(kRoundF32));
@@ -306,13 +304,24 @@ HP_MATH_INLINE float exp_core(float x, float x_lo, float& lo) {
   float r = y + c;
   float r_lo = (y - r) + c;
   float one_plus_r = 1.0f + r;
-  float tail = ((1.0f - one_plus_r) + r) + (r * r * horner(r, kExpQF32) + r_lo * (1.0f + r));
+  float tail = ((1.0f - one_plus_r) + r) + (r * r * horner(r, kExpQF32) + r_lo * one_plus_r);
   float sum = one_plus_r + tail;
   float sum_lo = (one_plus_r - sum) + tail;
-  i32 k_half = k_int >> 1;
-  float scale_a = pow2_f32(k_half), scale_b = pow2_f32(k_int - k_half);
-  lo = sum_lo * scale_a * scale_b;
-  return sum * scale_a * scale_b;
+  return {sum, sum_lo, k_int};
+}
+
+// e^(x + x_lo) = result + lo for x in [-750, 720] (float: [-110, 100]; callers
+// clamp). The sum is scaled by 2^k in two steps, 2^(k/2) then 2^(k - k/2):
+// both factors are normal and only the last multiplication rounds, so
+// overflow to inf and gradual underflow to subnormals and 0 come out exactly
+// as libm's. Callers that need no `lo` ignore it and Clang drops it.
+template <typename T>
+HP_MATH_INLINE T exp_core(T x, T x_lo, T& lo) {
+  auto parts = exp_parts(x, x_lo);
+  auto k_half = parts.k >> 1;
+  T scale_a = pow2(k_half), scale_b = pow2(parts.k - k_half);
+  lo = parts.sum_lo * scale_a * scale_b;
+  return parts.sum * scale_a * scale_b;
 }
 
 // e^(x + x_lo) rounded, as above.
@@ -320,6 +329,16 @@ template <typename T>
 HP_MATH_INLINE T exp_core(T x, T x_lo) {
   T unused_lo;
   return exp_core(x, x_lo, unused_lo);
+}
+
+// e^x = result + lo for |x| <= 700 (float: 85), where 2^k is normal: one
+// scaling step.
+template <typename T>
+HP_MATH_INLINE T exp_core_normal(T x, T& lo) {
+  auto parts = exp_parts(x, T(-0.0));
+  T scale = pow2(parts.k);
+  lo = parts.sum_lo * scale;
+  return parts.sum * scale;
 }
 
 // ---- log ---------------------------------------------------------------------
@@ -493,7 +512,7 @@ HP_MATH_INLINE double hp_expm1(double x) {
   double em = r + tail;
   double em_lo = (r - em) + tail;  // |r| >= |tail|
   i64 k_half = k_int >> 1;
-  double scale_a = pow2_f64(k_half), scale_b = pow2_f64(k_int - k_half);
+  double scale_a = pow2(k_half), scale_b = pow2(k_int - k_half);
   double two_k = scale_a * scale_b;  // exact for the k <= 56 that use it
   double sum_lo;
   double sum = two_sum(two_k - 1.0, two_k * em, sum_lo);

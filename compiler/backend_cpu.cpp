@@ -72,10 +72,17 @@ std::shared_ptr<jit::Module> load_or_compile(const std::string& hash, const std:
     start = std::chrono::steady_clock::now();
     jit::ObjectCode object;
     object.bytes = std::move(hit.entry->object);
-    auto module = jit::load_object(object, runtime_symbols());
-    report.phases.emplace_back("link", ms_since(start));
-    report.cache = "disk hit";
-    return module;
+    try {
+      auto module = jit::load_object(object, runtime_symbols());
+      report.phases.emplace_back("link", ms_since(start));
+      report.cache = "disk hit";
+      return module;
+    } catch (const Error&) {
+      // Whole on disk yet unusable (say, stored by a build whose runtime
+      // exported other symbols): recompile, and replace the entry.
+      disk.discard(hash);
+      hit.miss = cache::Miss::Corrupt;
+    }
   }
   report.cache = fmt::format("compiled ({})", cache::miss_name(hit.miss));
   jit::ObjectCode object = jit::compile_to_object(text.source);
@@ -148,8 +155,12 @@ std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
     std::optional<CppProgramText> text = generate_cpp(inputs, outputs, name);
     if (!text) return nullptr;
     report.phases.emplace_back("codegen", ms_since(start));
+    // On disk the key covers the generated source too: a library whose code
+    // generator changed never loads objects an older one wrote.
+    const std::string disk_key = cache::hash_hex(hash + "\n" + text->source);
     auto fresh = std::make_shared<CompiledGraph>();
-    fresh->module = load_or_compile(hash, versions, name, *text, report);
+    fresh->module = load_or_compile(disk_key, versions, name, *text, report);
+    report.key = disk_key;
     fresh->text = std::move(*text);
     fresh->text.nodes.clear();  // this graph's; each program takes its own
     fresh->text.constants.clear();

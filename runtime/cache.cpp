@@ -697,6 +697,18 @@ bool DiskCache::store(const Entry& entry) {
   }
 }
 
+void DiskCache::discard(const std::string& key) {
+  if (!enabled_ || !valid_key(key)) return;
+  OpenedDir cache_dir = open_cache_dir(dir_);
+  if (!cache_dir.fd) return;
+  const int cache_fd = cache_dir.fd.get();
+  const OpenedDir entry_dir = open_entry_dir(cache_fd, dir_, key);
+  if (!entry_dir.fd && !entry_dir.replaceable) return;  // missing, or another user's
+  // Renamed aside first, as publish() does: a reader sees the whole entry or none.
+  const std::string aside = temp_name(key);
+  if (::renameat(cache_fd, key.c_str(), cache_fd, aside.c_str()) == 0) remove_entry(dir_, aside);
+}
+
 void DiskCache::evict_if_over_cap(std::uint64_t stored_bytes) {
   std::lock_guard lock(size_mutex_);
   const auto now = std::chrono::steady_clock::now();

@@ -124,6 +124,11 @@ class DiskCache {
   /// Never throws on I/O failure: warns once on stderr and returns false.
   bool store(const Entry& entry);
 
+  /// Removes our entry under `key`, whole or not: for an entry whose object
+  /// turned out unusable (it does not link), which store() would otherwise
+  /// keep. Another user's entry is left alone. Never throws on I/O.
+  void discard(const std::string& key);
+
   /// Every entry, most recently used first. Temp directories, symlinks and
   /// directories not owned by us are left out.
   std::vector<EntryInfo> list() const;

@@ -19,6 +19,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -367,6 +368,23 @@ TEST_CASE("an unparsable metadata.json is recompiled, and the repaired entry is 
   check_recovers_from([](const fs::path& entry) {
     const fs::path metadata = entry / "metadata.json";
     fs::resize_file(metadata, fs::file_size(metadata) / 2);
+  });
+}
+
+TEST_CASE("an entry whose checksums hold but whose object cannot be linked is recompiled and replaced") {
+  if (!hp::jit::available()) return;
+  // As an entry left by a build whose runtime exported a symbol this one lacks:
+  // whole and consistent on disk, but load_object cannot resolve it.
+  check_recovers_from([](const fs::path& entry) {
+    const std::string object =
+        hp::jit::compile_to_object(
+            "extern \"C\" int hp_symbol_of_another_build(void);\n"
+            "extern \"C\" int hp_main(void*, const void*, int) { return hp_symbol_of_another_build(); }\n")
+            .bytes;
+    write_text(entry / "object.o", object);
+    nlohmann::json metadata = nlohmann::json::parse(read_text(entry / "metadata.json"));
+    metadata["files"]["object.o"] = {{"bytes", object.size()}, {"xxh3_128", hp::cache::hash_hex(object)}};
+    write_text(entry / "metadata.json", metadata.dump(2));
   });
 }
 
