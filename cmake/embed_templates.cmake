@@ -10,6 +10,17 @@ foreach(name ${templates})
   file(READ ${DIR}/${name} text)
   string(APPEND body "    {\"${name}\", R\"HPTEMPLATE(${text})HPTEMPLATE\"},\n")
 endforeach()
-string(APPEND body "  };\n  return all;\n}\n\n}  // namespace hypatia\n")
+string(APPEND body "  };\n  return all;\n}\n\n")
+# The code generator's fingerprint: a hash of every file that decides what
+# generated code says. Part of every disk cache key, so objects compiled by
+# another version of the generator are never loaded.
+set(fingerprint_text "")
+foreach(file ${GENERATOR_FILES})
+  file(READ ${file} text)
+  string(APPEND fingerprint_text "${text}")
+endforeach()
+string(SHA256 fingerprint "${fingerprint_text}")
+string(APPEND body "std::string_view codegen_fingerprint() { return \"${fingerprint}\"; }\n\n")
+string(APPEND body "}  // namespace hypatia\n")
 file(WRITE ${OUT}.tmp "${body}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

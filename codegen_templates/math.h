@@ -11,7 +11,7 @@
 // hp_exp(1) is ambiguous, hp_exp(1.0) is the float64 one.
 //
 //   function     float64 method                         float32 method
-//   hp_exp       Cody-Waite + degree-12 polynomial      same, degree 7
+//   hp_exp       Cody-Waite + degree-12 polynomial      same, degree 6
 //   hp_expm1     exp's reduction, double-double tail    evaluated in float64
 //   hp_log       s = f/(2+f), polynomial in s^2         same, shorter
 //   hp_log1p     log's kernel + rounding correction     same
@@ -84,6 +84,18 @@ HP_MATH_INLINE T horner(T x, const T (&c)[N]) {
   return p;
 }
 
+// The same polynomial as two Horner chains in x^2 (even and odd coefficients)
+// that run side by side: about half the latency for the same operations,
+// which matters in loops with several transcendental calls per element.
+template <typename T, int N>
+HP_MATH_INLINE T horner_split(T x, T x2, const T (&c)[N]) {
+  constexpr int last_even = (N - 1) / 2 * 2, last_odd = (N - 2) / 2 * 2 + 1;
+  T even = c[last_even], odd = c[last_odd];
+  for (int i = last_even - 2; i >= 0; i -= 2) even = even * x2 + c[i];
+  for (int i = last_odd - 2; i >= 1; i -= 2) odd = odd * x2 + c[i];
+  return even + x * odd;
+}
+
 // hi + lo == a + b exactly (Knuth's TwoSum: no condition on magnitudes).
 template <typename T>
 HP_MATH_INLINE T two_sum(T a, T b, T& lo) {
@@ -124,6 +136,27 @@ HP_MATH_INLINE float two_prod(float a, float b, float& lo) {
   return hi;
 }
 
+// n - q d, exactly when it is representable (as for the remainder of a
+// division q = n/d rounded to nearest): one fma, or Dekker's product.
+HP_MATH_INLINE double exact_remainder(double n, double q, double d) {
+#if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
+  return __builtin_fma(-q, d, n);
+#else
+  double p_lo;
+  double p = two_prod(q, d, p_lo);
+  return (n - p) - p_lo;
+#endif
+}
+HP_MATH_INLINE float exact_remainder(float n, float q, float d) {
+#if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
+  return __builtin_fmaf(-q, d, n);
+#else
+  float p_lo;
+  float p = two_prod(q, d, p_lo);
+  return (n - p) - p_lo;
+#endif
+}
+
 // ---- constants ---------------------------------------------------------------
 
 // Adding 1.5 * 2^52 to |v| < 2^51 rounds v to an integer k (ties to even) and
@@ -156,10 +189,10 @@ static constexpr double kExpQF64[] = {
     0x1.a01a019061ac4p-16, 0x1.71de024a3222bp-19, 0x1.27e510db27b20p-22,
     0x1.af4dbadd67bccp-26, 0x1.1f19f44a3fbe1p-29};
 
-// exp: Q(r) ~ (e^r-1-r)/r^2 on |r| <= ln2/2, rel err 2^-26.5 after rounding to float
-static constexpr float kExpQF32[] = {
-    0x1.000000p-1f, 0x1.555556p-3f,  0x1.5554eap-5f,  //
-    0x1.11114cp-7f, 0x1.6d42cep-10f, 0x1.a072c2p-13f};
+// exp: Q(r) ~ (e^r-1-r)/r^2 on |r| <= ln2/2; error of 1 + r + r^2 Q(r) with
+// the coefficients rounded to float: 2^-30.4
+static constexpr float kExpQF32[] = {0x1p-1f, 0x1.555526p-3f, 0x1.555586p-5f, 0x1.11d926p-7f,
+                                     0x1.6c7aaep-10f};
 
 // log: P(z) ~ (2 atanh(s) - 2s)/s^3, z = s^2 <= 0.02944, rel err 2^-50.9 (log: 2^-57)
 static constexpr double kLogPF64[] = {
@@ -178,16 +211,6 @@ static constexpr double kLogTailQF64[] = {
     0x1.df7c8767c8b5bp-4, 0x1.e030ec15abd4fp-4};
 constexpr double kTwoThirdsHi = 0x1.5555555555555p-1;
 constexpr double kTwoThirdsLo = 0x1.5555555555555p-55;
-
-// tanh: T(w) ~ (tanh(x)-x)/x^3, w = x^2 <= 0.125^2, error on tanh 2^-62
-static constexpr double kTanhTF64[] = {
-    -0x1.5555555555555p-2, 0x1.1111111110a26p-3, -0x1.ba1ba1b51c90dp-5,  //
-    0x1.664f3df28233bp-6,  -0x1.22641acffcbf4p-7, 0x1.cde690aeede4ap-9};
-
-// tanh: T(w) as above, rel err 2^-24.5 after rounding to float (tanh: 2^-28)
-static constexpr float kTanhTF32[] = {
-    -0x1.555556p-2f, 0x1.111104p-3f,  -0x1.ba142ep-5f,  //
-    0x1.657942p-6f,  -0x1.17646ep-7f, 0x1.4b258ap-9f};
 
 // erf: E(w) ~ erf(x)/x - 1, w = x^2 <= 1, abs err 2^-56
 static constexpr double kErfEF64[] = {
@@ -271,7 +294,7 @@ HP_MATH_INLINE float pow2(i32 k) { return f32_from_bits(static_cast<u32>(k + 127
 // (float: 110) and |x_lo| <= 2^-30 |x|.
 //
 // x = k ln2 + r, |r| <= ln2/2, with r = r_hi + r_lo carried to ~2^-78;
-// e^r = (1 + r_hi) + [r_hi^2 Q(r_hi) + r_lo (1 + r_hi)], with 1 + r_hi also
+// e^r = (1 + r_hi) + [r_hi^2 Q(r_hi) + r_lo] (dropping r_lo r_hi < 2^-57), with 1 + r_hi also
 // split exactly, so that sum + sum_lo carries e^r to ~2^-60 and the only
 // sizeable rounding of exp is the final one (measured error 0.51 ulp).
 template <typename T, typename Int>
@@ -289,7 +312,8 @@ HP_MATH_INLINE ExpParts<double, i64> exp_parts(double x, double x_lo) {
   double r = y + c;
   double r_lo = (y - r) + c;  // r's rounding error: exact when |y| >= |c|, else < 2^-78
   double one_plus_r = 1.0 + r;
-  double tail = ((1.0 - one_plus_r) + r) + (r * r * horner(r, kExpQF64) + r_lo * one_plus_r);
+  double r2 = r * r;
+  double tail = ((1.0 - one_plus_r) + r) + (r2 * horner_split(r, r2, kExpQF64) + r_lo);
   double sum = one_plus_r + tail;
   double sum_lo = (one_plus_r - sum) + tail;  // |one_plus_r| >= |tail|
   return {sum, sum_lo, k_int};
@@ -304,7 +328,8 @@ HP_MATH_INLINE ExpParts<float, i32> exp_parts(float x, float x_lo) {
   float r = y + c;
   float r_lo = (y - r) + c;
   float one_plus_r = 1.0f + r;
-  float tail = ((1.0f - one_plus_r) + r) + (r * r * horner(r, kExpQF32) + r_lo * one_plus_r);
+  float r2 = r * r;
+  float tail = ((1.0f - one_plus_r) + r) + (r2 * horner_split(r, r2, kExpQF32) + r_lo);
   float sum = one_plus_r + tail;
   float sum_lo = (one_plus_r - sum) + tail;
   return {sum, sum_lo, k_int};
@@ -487,7 +512,7 @@ HP_MATH_INLINE double hp_exp(double x) {
   return hp_math_detail::exp_core(clamped, hp_math_detail::kNoLowPartF64);
 }
 
-// e^x, float. Same method, degree 7: <= 1 ulp.
+// e^x, float. Same method, degree 6: <= 1 ulp.
 HP_MATH_INLINE float hp_exp(float x) {
   float clamped = x > 100.0f ? 100.0f : x;
   clamped = clamped < -110.0f ? -110.0f : clamped;
@@ -576,22 +601,27 @@ HP_MATH_INLINE float hp_log1p(float x) {
 
 namespace hp_math_detail {
 
-// N/D for N = n + n_lo, D = d + d_lo (double-doubles), given 1/d to a few ulp:
-// q = n/d rounded, plus the first-order effect of the low parts. Costs one
-// division; the error is q's rounding plus ~2^-100 relative.
+// N/D for N = n + n_lo, D = d + d_lo (double-doubles), given q = n/d rounded
+// and 1/d to a few ulp: one Newton step, q + (N - q D)/D, where n - q d is
+// exact (the remainder of a correctly rounded division is representable), so
+// the result is rounded once: error 0.5 ulp plus ~2^-100 relative.
 template <typename T>
 HP_MATH_INLINE T divide_corrected(T n, T n_lo, T d, T d_lo, T q, T reciprocal_d) {
-  return q + reciprocal_d * (n_lo - q * d_lo);
+  T remainder = exact_remainder(n, q, d);
+  return q + reciprocal_d * ((remainder + n_lo) - q * d_lo);
 }
 
-// tanh(|x|) for |x| >= small_limit, with e = e^(2|x|) as a double-double:
-// (e - 1)/(e + 1) below 0.75, where e - 1 is exact and the quotient is not
-// near 1; 1 - 2/(e + 1) above, where the small term's error no longer matters.
-// One division serves both: 1/(e+1) is (1 - q)/2, resp. q/2.
+// tanh(a) for a = |x| in [0, 40] (float: [0, 20]), from e = e^(2a) carried as
+// a double-double: (e - 1)/(e + 1) below 0.75, where e - 1 is exact and the
+// quotient is not near 1; 1 - 2/(e + 1) above, where the small term's error
+// no longer matters. One division serves both: 1/(e + 1) is (1 - q)/2, resp.
+// q/2. No polynomial is needed near 0: for 2a < ln2/2, e = sum + sum_lo
+// exactly as exp_parts built it from 1 + 2a, so e - 1 + e_lo is 2a + (its
+// series tail) to full precision, down to subnormal a.
 template <typename T>
-HP_MATH_INLINE T tanh_from_exp(T a) {
+HP_MATH_INLINE T tanh_magnitude(T a) {
   T e_lo;
-  T e = exp_core(T(2) * a, T(-0.0), e_lo);
+  T e = exp_core_normal(T(2) * a, e_lo);
   bool moderate = a < T(0.75);
   T n = moderate ? e - T(1) : T(2);  // exact
   T n_lo = moderate ? e_lo : T(0);
@@ -605,26 +635,18 @@ HP_MATH_INLINE T tanh_from_exp(T a) {
 
 }  // namespace hp_math_detail
 
-// tanh. |x| < 1/8: x + x^3 T(x^2); above: from e^(2|x|), see tanh_from_exp.
-// Sign copied from x (tanh(-0) = -0): <= 2 ulp.
+// tanh, from e^(2|x|) (see tanh_magnitude) with the sign of x copied
+// (tanh(-0) = -0): <= 2 ulp.
 HP_MATH_INLINE double hp_tanh(double x) {
-  using namespace hp_math_detail;
   double ax = __builtin_fabs(x);
-  double w = x * x;
-  double small = ax + ax * w * horner(w, kTanhTF64);
-  double a = ax > 40.0 ? 40.0 : ax;  // tanh(x) rounds to 1 from 19.1 on
-  return __builtin_copysign(ax < 0.125 ? small : tanh_from_exp(a), x);
+  double a = ax > 40.0 ? 40.0 : ax;  // tanh(x) rounds to 1 from 19.1 on; nan stays
+  return __builtin_copysign(hp_math_detail::tanh_magnitude(a), x);
 }
 
-// float: |x| < 0.55 by polynomial (float e^x's own error would show in e - 1
-// closer to 0).
 HP_MATH_INLINE float hp_tanh(float x) {
-  using namespace hp_math_detail;
   float ax = __builtin_fabsf(x);
-  float w = x * x;
-  float small = ax + ax * w * horner(w, kTanhTF32);
   float a = ax > 20.0f ? 20.0f : ax;  // tanh(x) rounds to 1 from 9.01 on
-  return __builtin_copysignf(ax < 0.55f ? small : tanh_from_exp(a), x);
+  return __builtin_copysignf(hp_math_detail::tanh_magnitude(a), x);
 }
 
 namespace hp_math_detail {

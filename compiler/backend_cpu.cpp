@@ -18,6 +18,7 @@
 #include "runtime/cache.hpp"
 #include "runtime/cpu_program.hpp"
 #include "runtime/jit_cpu.hpp"
+#include "runtime/templates.hpp"
 
 namespace hypatia {
 namespace {
@@ -140,7 +141,10 @@ std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
   if (!jit::available()) return nullptr;
   auto start = std::chrono::steady_clock::now();
   report.graph = canonical_graph_text(inputs, outputs);
-  const std::string versions = std::string(kCodegenVersion) + " " + jit::compile_fingerprint();
+  // The generator's fingerprint changes with any change to what generated
+  // code says, so a newer library never loads objects an older one wrote.
+  const std::string versions = fmt::format("{} codegen-sha256={} {}", kCodegenVersion,
+                                           codegen_fingerprint().substr(0, 16), jit::compile_fingerprint());
   const std::string hash = cache::hash_hex(versions + "\n" + report.graph);
   report.key = hash;
   report.phases.emplace_back("graph key", ms_since(start));
@@ -155,12 +159,8 @@ std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
     std::optional<CppProgramText> text = generate_cpp(inputs, outputs, name);
     if (!text) return nullptr;
     report.phases.emplace_back("codegen", ms_since(start));
-    // On disk the key covers the generated source too: a library whose code
-    // generator changed never loads objects an older one wrote.
-    const std::string disk_key = cache::hash_hex(hash + "\n" + text->source);
     auto fresh = std::make_shared<CompiledGraph>();
-    fresh->module = load_or_compile(disk_key, versions, name, *text, report);
-    report.key = disk_key;
+    fresh->module = load_or_compile(hash, versions, name, *text, report);
     fresh->text = std::move(*text);
     fresh->text.nodes.clear();  // this graph's; each program takes its own
     fresh->text.constants.clear();

@@ -19,7 +19,7 @@ struct CompileReport {
   std::string cache;   ///< "memory hit", "disk hit", "compiled (new key)", ...
   std::string source;  ///< the generated C++
   std::string graph;   ///< the canonical graph text
-  std::string key;     ///< the disk cache key (hash of versions, target, graph and source)
+  std::string key;     ///< the cache key (hash of the generator fingerprint, target, versions and graph)
   std::vector<int> fallback_nodes;
 };
 

@@ -11,6 +11,9 @@ namespace hypatia {
 /// Every template: file name and text.
 const std::vector<std::pair<std::string_view, std::string_view>>& codegen_templates();
 
+/// SHA-256 (hex) of the code generator's sources, computed at build time.
+std::string_view codegen_fingerprint();
+
 /// The template named `name` ("abi.h"); throws hp::Error if there is none.
 std::string_view codegen_template(std::string_view name);
 
