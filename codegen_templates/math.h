@@ -403,7 +403,7 @@ HP_MATH_INLINE float split_log_argument(float x, float& f) {
 HP_MATH_INLINE double log_from_parts(double e, double f, double c) {
   double s = f / (2.0 + f);
   double z = s * s;
-  double r = z * horner(z, kLogPF64);
+  double r = z * horner_split(z, z * z, kLogPF64);
   double half_f2 = 0.5 * f * f;
   return e * kLn2HiF64 + (f - (half_f2 - (s * (half_f2 + r) + (e * kLn2LoF64 + c))));
 }
@@ -451,7 +451,7 @@ HP_MATH_INLINE double log_double_double(double x, double& lo) {
   double t3_lo;
   double t3 = two_prod(kTwoThirdsHi, s3, t3_lo);
   t3_lo += kTwoThirdsHi * s3_lo + kTwoThirdsLo * s3;
-  double t5 = s3 * z * horner(z, kLogTailQF64);
+  double t5 = s3 * z * horner_split(z, z * z, kLogTailQF64);
   // log(1+f) = 2s + (2/3)s^3 + s^5 Q(s^2); |2s| > |(2/3) s^3|.
   double m_hi = 2.0 * s_hi + t3;
   double m_lo = (2.0 * s_hi - m_hi) + t3;
@@ -489,13 +489,14 @@ HP_MATH_INLINE double sin_quadrant(double x, int quadrant_offset) {
   double z_lo;
   double z = two_prod(r_hi, r_hi, z_lo);
   // sin(r_hi + r_lo) = sin(r_hi) + r_lo cos(r_hi)
-  double sin_r = r_hi + (r_hi * z * horner(z, kSinS) + r_lo * (1.0 - 0.5 * z));
+  double z2 = z * z;
+  double sin_r = r_hi + (r_hi * z * horner_split(z, z2, kSinS) + r_lo * (1.0 - 0.5 * z));
   // cos(r_hi + r_lo) = cos(r_hi) - r_lo sin(r_hi); 1 - z/2 is split so that its
   // rounding error is kept (fdlibm's trick).
   double half_z = 0.5 * z;
   double one_minus = 1.0 - half_z;
   double cos_r = one_minus + (((1.0 - one_minus) - half_z) - 0.5 * z_lo +
-                              (z * z * horner(z, kCosC) - r_hi * r_lo));
+                              (z2 * horner_split(z, z2, kCosC) - r_hi * r_lo));
   double value = (quadrant & 1) ? cos_r : sin_r;
   value = (quadrant & 2) ? -value : value;
   return __builtin_fabs(x) < kSinCosMaxArg ? value : __builtin_nan("");
@@ -533,7 +534,8 @@ HP_MATH_INLINE double hp_expm1(double x) {
   double r_lo;
   double r = two_sum(y, -(k * kLn2LoF64), r_lo);
   // expm1(r + r_lo) = r + r_lo e^r + r^2 Q(r), e^r ~ 1 + r for the tiny r_lo
-  double tail = r * r * horner(r, kExpQF64) + r_lo * (1.0 + r);
+  double r2 = r * r;
+  double tail = r2 * horner_split(r, r2, kExpQF64) + r_lo * (1.0 + r);
   double em = r + tail;
   double em_lo = (r - em) + tail;  // |r| >= |tail|
   i64 k_half = k_int >> 1;
@@ -707,7 +709,8 @@ HP_MATH_INLINE float hp_softplus(float x) { return hp_math_detail::softplus(x, 1
 HP_MATH_INLINE double hp_erf(double x) {
   using namespace hp_math_detail;
   double ax = __builtin_fabs(x);
-  double small = ax + ax * horner(ax * ax, kErfEF64);
+  double w = ax * ax;
+  double small = ax + ax * horner_split(w, w * w, kErfEF64);
   double a = ax > 6.0 ? 6.0 : ax;
   bool in1 = a >= kErfLowerF64[1], in2 = a >= kErfLowerF64[2], in3 = a >= kErfLowerF64[3];
   auto pick = [&](double c0, double c1, double c2, double c3) {

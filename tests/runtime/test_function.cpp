@@ -726,7 +726,7 @@ TEST_CASE("Debug mode raises on a NaN in an intermediate, not only in an output"
   hp::Var x = hp::vector("x");
   // sqrt(-1) is NaN, which where() then drops: the output alone would look fine.
   hp::Var y = hp::where(x > 0, hp::sqrt(x), 0.0);
-  hp::Function fast = hp::compile({x}, {y});
+  hp::Function fast = hp::compile({x}, {y}, {.mode = hp::Mode::FastRun});
   hp::Function debug = hp::compile({x}, {y}, {.mode = hp::Mode::Debug});
   CHECK(values(fast(hp::array({4., -1.}))[0]) == std::vector<double>{2, 0});
   CHECK(values(debug(hp::array({4., 9.}))[0]) == std::vector<double>{2, 3});
@@ -834,7 +834,7 @@ TEST_CASE("profile = true counts calls and time, per function and per node") {
 
 TEST_CASE("the profile of a FastRun function shows its fused nodes") {
   hp::Var x = hp::vector("x");
-  hp::Function f = hp::compile({x}, {hp::exp(x) * 2}, {.profile = true});
+  hp::Function f = hp::compile({x}, {hp::exp(x) * 2}, {.mode = hp::Mode::FastRun, .profile = true});
   f(hp::array({1., 2.}));
   const hp::FunctionProfile p = f.profile();
   REQUIRE(p.nodes.size() == 1);

@@ -337,7 +337,7 @@ WorstCase sweep_float_bits(const std::string& name, float lo, float hi, std::uin
   return worst;
 }
 
-constexpr std::size_t kPoints = 200000;  // per interval: 1.0-1.2 million per function and dtype
+constexpr std::size_t kPoints = 400000;  // per interval: 2.0-2.4 million per function and dtype
 constexpr std::uint32_t kFloatStride = 17;
 
 }  // namespace
