@@ -10,25 +10,39 @@
 // takes two arguments of one type). Arguments must already have that type:
 // hp_exp(1) is ambiguous, hp_exp(1.0) is the float64 one.
 //
-//   function     float64 method                         float32 method
-//   hp_exp       Cody-Waite + degree-12 polynomial      same, degree 6
-//   hp_expm1     exp's reduction, double-double tail    evaluated in float64
-//   hp_log       s = f/(2+f), polynomial in s^2         same, shorter
-//   hp_log1p     log's kernel + rounding correction     same
-//   hp_tanh      odd polynomial | (e^2x-1)/(e^2x+1)     same, shorter
-//   hp_sigmoid   e^-|x| based, no cancellation          same
-//   hp_softplus  max(x,0) + log1p(e^-|x|)               same
-//   hp_erf       odd polynomial | 1 - e^-x^2 F(x)       same, shorter
-//   hp_pow       exp(y log x) in double-double          evaluated in float64
-//   hp_sin/cos   4-part Cody-Waite, double-double r     evaluated in float64
+//   function     method (float64; float32 the same with shorter polynomials
+//                unless it says otherwise)
+//   hp_exp       Cody-Waite reduction, degree-12 polynomial (float: 6)
+//   hp_expm1     exp's reduction, (2^k - 1) + 2^k expm1(r) in double-double;
+//                float: evaluated in float64
+//   hp_log       x = 2^e (1+f), odd polynomial in s = f/(2+f) (fdlibm's form)
+//   hp_log1p     log's kernel on 1 + x plus its rounding error
+//   hp_tanh      (e - 1)/(e + 1) | 1 - 2/(e + 1), e = e^2|x| as double-double
+//   hp_sigmoid   (x >= 0 ? 1 : e)/(1 + e), e = e^-|x| as double-double
+//   hp_softplus  max(x, 0) + log1p(e^-|x|)
+//   hp_erf       odd polynomial | 1 - e^-x^2 F(x), F piecewise polynomial
+//   hp_pow       exp(y log x) with log and product in double-double;
+//                float: evaluated in float64
+//   hp_sin/cos   5-part Cody-Waite (exact for |x| < 2^33), double-double r;
+//                float: evaluated in float64
 //
-// Error bounds, in ulp of the result, measured against glibc (long double
-// references for float64, double references for float32) by
-// tests/runtime/test_math_accuracy.cpp over millions of points per function:
+// Error bounds in ulp of the result, against glibc (long double references
+// for float64, double references for float32), checked by
+// tests/runtime/test_math_accuracy.cpp over 2 million points per function and
+// dtype (float32 exp and log also over every 17th float), with the largest
+// error seen when this was written:
 //
-//                   float64   float32
-//   exp, log          1         1
-//   everything else   2         2
+//                bound     max seen (f64 / f32)
+//   hp_exp         1       0.77 / 0.87   (0.77: subnormal results)
+//   hp_log         1       0.82 / 0.83
+//   hp_expm1       2       1.07 / 0.50
+//   hp_log1p       2       0.83 / 0.83
+//   hp_tanh        2       0.95 / 1.35
+//   hp_sigmoid     2       0.79 / 0.95
+//   hp_softplus    2       1.16 / 1.22
+//   hp_erf         2       1.14 / 1.15
+//   hp_pow         2       0.92 / 0.50
+//   hp_sin, cos    2       0.84 / 0.50
 //
 // Special values are exact as C99 Annex F states them: +-0 (sign kept where
 // the function is odd), +-inf, nan in -> nan out, overflow to inf and gradual
@@ -294,9 +308,11 @@ HP_MATH_INLINE float pow2(i32 k) { return f32_from_bits(static_cast<u32>(k + 127
 // (float: 110) and |x_lo| <= 2^-30 |x|.
 //
 // x = k ln2 + r, |r| <= ln2/2, with r = r_hi + r_lo carried to ~2^-78;
-// e^r = (1 + r_hi) + [r_hi^2 Q(r_hi) + r_lo] (dropping r_lo r_hi < 2^-57), with 1 + r_hi also
-// split exactly, so that sum + sum_lo carries e^r to ~2^-60 and the only
-// sizeable rounding of exp is the final one (measured error 0.51 ulp).
+// e^r = (1 + r_hi) + [r_hi^2 Q(r_hi) + r_lo] (r_lo r_hi < 2^-57 is dropped),
+// with 1 + r_hi split exactly too, so that sum + sum_lo carries e^r to ~2^-57
+// and the only sizeable rounding of exp is the final one. Q is evaluated as
+// two interleaved Horner chains: three of these in one loop body are
+// latency-bound otherwise.
 template <typename T, typename Int>
 struct ExpParts {
   T sum, sum_lo;
@@ -356,11 +372,11 @@ HP_MATH_INLINE T exp_core(T x, T x_lo) {
   return exp_core(x, x_lo, unused_lo);
 }
 
-// e^x = result + lo for |x| <= 700 (float: 85), where 2^k is normal: one
-// scaling step.
+// e^(x + x_lo) = result + lo for |x| <= 700 (float: 85), where 2^k is
+// normal: one scaling step.
 template <typename T>
-HP_MATH_INLINE T exp_core_normal(T x, T& lo) {
-  auto parts = exp_parts(x, T(-0.0));
+HP_MATH_INLINE T exp_core_normal(T x, T x_lo, T& lo) {
+  auto parts = exp_parts(x, x_lo);
   T scale = pow2(parts.k);
   lo = parts.sum_lo * scale;
   return parts.sum * scale;
@@ -522,7 +538,7 @@ HP_MATH_INLINE float hp_exp(float x) {
 
 // e^x - 1, accurate near 0. x = k ln2 + r with r as a double-double; then
 // e^x - 1 = (2^k - 1) + 2^k expm1(r), summed with TwoSum. For k > 56 the -1
-// is below half an ulp and the result is exp's. <= 2 ulp (measured ~1).
+// is below half an ulp and the result is exp's. <= 2 ulp (measured 1.07).
 HP_MATH_INLINE double hp_expm1(double x) {
   using namespace hp_math_detail;
   double clamped = x > 720.0 ? 720.0 : x;
@@ -580,7 +596,7 @@ HP_MATH_INLINE float hp_log(float x) {
 }
 
 // log(1 + x), accurate near 0: log's kernel on u = 1 + x plus the rounding
-// error of u divided by u: <= 2 ulp (measured ~1).
+// error of u divided by u: <= 2 ulp (measured 0.83).
 HP_MATH_INLINE double hp_log1p(double x) {
   double result = hp_math_detail::log1p_core(x, hp_math_detail::kNoLowPartF64);
   result = x == -1.0 ? -__builtin_inf() : result;
@@ -623,7 +639,7 @@ HP_MATH_INLINE T divide_corrected(T n, T n_lo, T d, T d_lo, T q, T reciprocal_d)
 template <typename T>
 HP_MATH_INLINE T tanh_magnitude(T a) {
   T e_lo;
-  T e = exp_core_normal(T(2) * a, e_lo);
+  T e = exp_core_normal(T(2) * a, T(-0.0), e_lo);
   bool moderate = a < T(0.75);
   T n = moderate ? e - T(1) : T(2);  // exact
   T n_lo = moderate ? e_lo : T(0);
@@ -638,17 +654,19 @@ HP_MATH_INLINE T tanh_magnitude(T a) {
 }  // namespace hp_math_detail
 
 // tanh, from e^(2|x|) (see tanh_magnitude) with the sign of x copied
-// (tanh(-0) = -0): <= 2 ulp.
+// (tanh(-0) = -0); tanh(x) rounds to x below 2^-27 (float: 2^-12): <= 2 ulp.
 HP_MATH_INLINE double hp_tanh(double x) {
   double ax = __builtin_fabs(x);
   double a = ax > 40.0 ? 40.0 : ax;  // tanh(x) rounds to 1 from 19.1 on; nan stays
-  return __builtin_copysign(hp_math_detail::tanh_magnitude(a), x);
+  double result = __builtin_copysign(hp_math_detail::tanh_magnitude(a), x);
+  return ax < 0x1p-27 ? x : result;
 }
 
 HP_MATH_INLINE float hp_tanh(float x) {
   float ax = __builtin_fabsf(x);
   float a = ax > 20.0f ? 20.0f : ax;  // tanh(x) rounds to 1 from 9.01 on
-  return __builtin_copysignf(hp_math_detail::tanh_magnitude(a), x);
+  float result = __builtin_copysignf(hp_math_detail::tanh_magnitude(a), x);
+  return ax < 0x1p-12f ? x : result;
 }
 
 namespace hp_math_detail {
@@ -675,7 +693,7 @@ HP_MATH_INLINE T sigmoid(T x, T exp_limit) {
 }  // namespace hp_math_detail
 
 // 1 / (1 + e^-x), without cancellation or overflow: sigmoid(-800) = 0,
-// sigmoid(800) = 1, subnormal results near -745: <= 2 ulp (measured 0.5).
+// sigmoid(800) = 1, subnormal results near -745: <= 2 ulp (measured 0.79).
 HP_MATH_INLINE double hp_sigmoid(double x) { return hp_math_detail::sigmoid(x, 750.0); }
 
 HP_MATH_INLINE float hp_sigmoid(float x) { return hp_math_detail::sigmoid(x, 110.0f); }
@@ -717,12 +735,15 @@ HP_MATH_INLINE double hp_erf(double x) {
     return in3 ? c3 : in2 ? c2 : in1 ? c1 : c0;
   };
   double t = a - pick(kErfCentreF64[0], kErfCentreF64[1], kErfCentreF64[2], kErfCentreF64[3]);
-  double poly = 0.0;
-  for (int j = 13; j >= 0; --j)
-    poly = poly * t + pick(kErfFF64[0][j], kErfFF64[1][j], kErfFF64[2][j], kErfFF64[3][j]);
+  auto coefficient = [&](int j) {
+    return pick(kErfFF64[0][j], kErfFF64[1][j], kErfFF64[2][j], kErfFF64[3][j]);
+  };
+  double poly = coefficient(13);
+  for (int j = 12; j >= 0; --j) poly = poly * t + coefficient(j);
   double a2_lo;
   double a2 = two_prod(a, a, a2_lo);
-  double large = 1.0 - exp_core(-a2, -a2_lo) * poly;
+  double unused_lo;
+  double large = 1.0 - exp_core_normal(-a2, -a2_lo, unused_lo) * poly;
   return __builtin_copysign(ax < 1.0 ? small : large, x);
 }
 
@@ -733,11 +754,12 @@ HP_MATH_INLINE float hp_erf(float x) {
   float a = ax > 4.0f ? 4.0f : ax;  // erf(x) rounds to 1 from 3.92 on
   bool in1 = a >= kErfLowerF32[1];
   float t = a - (in1 ? kErfCentreF32[1] : kErfCentreF32[0]);
-  float poly = 0.0f;
-  for (int j = 7; j >= 0; --j) poly = poly * t + (in1 ? kErfFF32[1][j] : kErfFF32[0][j]);
+  float poly = in1 ? kErfFF32[1][7] : kErfFF32[0][7];
+  for (int j = 6; j >= 0; --j) poly = poly * t + (in1 ? kErfFF32[1][j] : kErfFF32[0][j]);
   float a2_lo;
   float a2 = two_prod(a, a, a2_lo);
-  float large = 1.0f - exp_core(-a2, -a2_lo) * poly;
+  float unused_lo;
+  float large = 1.0f - exp_core_normal(-a2, -a2_lo, unused_lo) * poly;
   return __builtin_copysignf(ax < 1.0f ? small : large, x);
 }
 
@@ -758,12 +780,12 @@ HP_MATH_INLINE double hp_pow(double x, double y) {
   bool out_of_range = z > 720.0 || z < -750.0;  // overflow/underflow anyway
   double clamped = z > 720.0 ? 720.0 : z;
   clamped = clamped < -750.0 ? -750.0 : clamped;
-  double magnitude = exp_core(clamped, out_of_range ? 0.0 : z_lo);
+  double power = exp_core(clamped, out_of_range ? 0.0 : z_lo);  // |x|^y
 
   bool y_integer = __builtin_trunc(y) == y;  // also true for +-inf
   bool y_odd = y_integer && __builtin_trunc(0.5 * y) != 0.5 * y;
   double sign = (__builtin_signbit(x) && y_odd) ? -1.0 : 1.0;
-  double result = sign * magnitude;
+  double result = sign * power;
   result = (x < 0.0 && !y_integer) ? __builtin_nan("") : result;
   result = ax == 0.0 ? sign * (y < 0.0 ? inf : 0.0) : result;
   result = ax == inf ? sign * (y < 0.0 ? 0.0 : inf) : result;
@@ -781,8 +803,8 @@ HP_MATH_INLINE float hp_pow(float x, float y) {
 
 // ---- sin, cos --------------------------------------------------------------------
 
-// sin. Exact 4-part Cody-Waite reduction, r as a double-double, polynomial
-// kernels: <= 2 ulp (measured ~1) for |x| < 2^33; nan beyond.
+// sin. Exact 5-part Cody-Waite reduction, r as a double-double, polynomial
+// kernels: <= 2 ulp (measured 0.83) for |x| < 2^33; nan beyond.
 HP_MATH_INLINE double hp_sin(double x) {
   double value = hp_math_detail::sin_quadrant(x, 0);
   return __builtin_fabs(x) < 0x1p-27 ? x : value;  // sin(x) rounds to x; keeps -0

@@ -241,7 +241,7 @@ int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor&
 void* Arena::allocate(std::size_t nbytes) {
   nbytes = align_up(std::max<std::size_t>(nbytes, 1));
   if (blocks_.empty() || used_ + nbytes > blocks_.back()->nbytes()) {
-    blocks_.push_back(std::make_unique<Storage>(std::max(nbytes, kMinBlock)));
+    blocks_.push_back(std::make_unique<Storage>(std::max(nbytes, kMinBlock), Storage::Init::None));
     used_ = 0;
   }
   void* p = static_cast<char*>(blocks_.back()->data()) + used_;
@@ -255,7 +255,7 @@ void Arena::reset() {
     // Next time, one block holds everything this call needed.
     const std::size_t want = align_up(total_);
     blocks_.clear();
-    blocks_.push_back(std::make_unique<Storage>(std::max(want, kMinBlock)));
+    blocks_.push_back(std::make_unique<Storage>(std::max(want, kMinBlock), Storage::Init::None));
   }
   used_ = 0;
   total_ = 0;
@@ -302,7 +302,8 @@ extern "C" {
 
 void* hp_output(hp_context* ctx, std::int64_t index, std::int64_t ndim, const std::int64_t* shape) {
   try {
-    hypatia::Array a(hypatia::Shape(shape, shape + ndim), ctx->output_dtypes.at(index));
+    // Generated code writes every element of an output.
+    hypatia::Array a = hypatia::Array::uninitialized(hypatia::Shape(shape, shape + ndim), ctx->output_dtypes.at(index));
     void* data = a.raw_data();
     ctx->outputs.at(index) = std::move(a);
     return data;

@@ -24,8 +24,14 @@ using Shape = std::vector<std::int64_t>;
 /// Aligned bytes owned by one or more Arrays.
 class Storage {
  public:
-  /// Allocates `nbytes` (64-byte aligned, zero-filled); throws hp::Error when it cannot.
-  explicit Storage(std::size_t nbytes);
+  /// Whether new storage is zero-filled, or left as it is (for memory that is
+  /// about to be overwritten entirely).
+  enum class Init { Zero, None };
+  /// Allocates `nbytes` (64-byte aligned); throws hp::Error when it cannot.
+  /// Large blocks are recycled through a process-wide cache, so that a
+  /// program computing big arrays again and again does not pay the
+  /// operating system's page faults on every call.
+  explicit Storage(std::size_t nbytes, Init init = Init::Zero);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -36,6 +42,8 @@ class Storage {
  private:
   void* data_ = nullptr;
   std::size_t nbytes_ = 0;
+  void* block_ = nullptr;     ///< what the allocator returned
+  std::size_t capacity_ = 0;  ///< its size in bytes
 };
 
 class Array {
@@ -50,6 +58,9 @@ class Array {
   /// Uninitialised-free: a new contiguous array of `shape`, filled with zeros.
   Array(const Shape& shape, DType dtype);
 
+  /// A new contiguous array whose elements are unspecified (for outputs that
+  /// are about to be overwritten entirely).
+  static Array uninitialized(const Shape& shape, DType dtype);
   static Array zeros(const Shape& shape, DType dtype = DType::Float64);
   static Array ones(const Shape& shape, DType dtype = DType::Float64);
   static Array full(const Shape& shape, double value, DType dtype = DType::Float64);
