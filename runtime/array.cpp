@@ -213,7 +213,7 @@ namespace {
 /// page (measured: 30-70 ms for 64 MiB on this class of machine).
 class BlockCache {
  public:
-  static constexpr std::size_t kCachedMin = std::size_t{1} << 20;
+  static constexpr std::size_t kCachedMin = std::size_t{1} << 16;
   static constexpr std::size_t kCacheCap = std::size_t{512} << 20;
 
   /// A cached block of at least `bytes` and at most 25 % more, or null.
