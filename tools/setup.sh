@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev                               # cache metadata
   libfmt-dev                                       # message formatting
   libcli11-dev                                     # hypatia-dump's command line
+  libcairo2-dev                                    # the MLP example's PNG plots
 )
 
 missing=()

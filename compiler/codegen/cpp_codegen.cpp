@@ -24,12 +24,7 @@ std::string short_text(std::string s) {
 
 bool fits_rank(const Var& v) { return v.ndim() <= kMaxRank; }
 
-std::string math_library() {
-  for (const auto& [name, text] : codegen_templates()) {
-    if (name == "math.h") return std::string(text);
-  }
-  return std::string(codegen_template("math_fallback.h"));
-}
+
 
 /// Calls visit(v) for each constant in the order codegen binds them: node
 /// inputs in topological order, then outputs.
@@ -160,7 +155,7 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
       "// {} inputs, {} outputs, {} nodes. User names appear only in comments.\n",
       comment_text(function_name.empty() ? "<unnamed>" : "'" + short_text(function_name) + "'"),
       inputs.size(), outputs.size(), order.size());
-  program.source = std::string(codegen_template("abi.h")) + "\n" + math_library() +
+  program.source = std::string(codegen_template("abi.h")) + "\n" + std::string(codegen_template("math.h")) +
                    "\n" + cg.finish(header, epilogue);
   return program;
 }
