@@ -10,13 +10,19 @@
 namespace hypatia {
 
 std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
-                         const LocalRewrite& rewrite) {
+                         const LocalRewrite& rewrite,
+                         const std::vector<std::pair<Var, Var>>& substitutions) {
   std::unordered_map<const VarNode*, Var> rebuilt;
+  std::vector<Var> leaves = inputs;
+  for (const auto& [from, to] : substitutions) {
+    rebuilt[from.node()] = to;
+    leaves.push_back(from);
+  }
   auto mapped = [&](const Var& v) {
     auto it = rebuilt.find(v.node());
     return it == rebuilt.end() ? v : it->second;
   };
-  for (const auto& node : topological_order(outputs, inputs)) {
+  for (const auto& node : topological_order(outputs, leaves)) {
     std::vector<Var> operands;
     bool changed = false;
     for (const Var& in : node->inputs()) {

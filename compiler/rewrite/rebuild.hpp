@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "hypatia/graph.hpp"
@@ -15,8 +16,11 @@ namespace hypatia {
 /// the same type), or nullopt to keep the node (rebuilt if inputs changed).
 using LocalRewrite = std::function<std::optional<Var>(const Apply& node, const std::vector<Var>& inputs)>;
 
-/// `outputs` with `rewrite` applied once to every node between `inputs` and them.
+/// `outputs` with `rewrite` applied once to every node between `inputs` and
+/// them. `substitutions` replace variables before the walk starts (the walk
+/// stops at them, as at `inputs`).
 std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
-                         const LocalRewrite& rewrite);
+                         const LocalRewrite& rewrite,
+                         const std::vector<std::pair<Var, Var>>& substitutions = {});
 
 }  // namespace hypatia
