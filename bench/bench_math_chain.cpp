@@ -53,14 +53,26 @@ std::string chain_loop(const std::string& type, int interleave) {
                        (interleave > 1 ? "_x" + std::to_string(interleave) : "");
   std::string half = t == "double" ? "0.5" : "0.5f";
   return "\n// Elemwise{Composite{sigmoid(a*b+c) * tanh(a) - exp(-(b*b)) + 0.5*c}}\n"
-         "extern \"C\" void " + symbol + "(long n, const " + t + "* __restrict a, const " + t +
-         "* __restrict b, const " + t + "* __restrict c, " + t + "* __restrict out) {\n"
-         "  #pragma clang loop interleave_count(" + std::to_string(interleave) + ")\n"
+         "extern \"C\" void " +
+         symbol + "(long n, const " + t + "* __restrict a, const " + t + "* __restrict b, const " +
+         t + "* __restrict c, " + t +
+         "* __restrict out) {\n"
+         "  #pragma clang loop interleave_count(" +
+         std::to_string(interleave) +
+         ")\n"
          "  for (long i = 0; i < n; ++i) {\n"
-         "    " + t + " t0 = a[i] * b[i] + c[i];\n"
-         "    " + t + " t1 = hp_sigmoid(t0) * hp_tanh(a[i]);\n"
-         "    " + t + " t2 = hp_exp(-(b[i] * b[i]));\n"
-         "    out[i] = t1 - t2 + " + half + " * c[i];\n"
+         "    " +
+         t +
+         " t0 = a[i] * b[i] + c[i];\n"
+         "    " +
+         t +
+         " t1 = hp_sigmoid(t0) * hp_tanh(a[i]);\n"
+         "    " +
+         t +
+         " t2 = hp_exp(-(b[i] * b[i]));\n"
+         "    out[i] = t1 - t2 + " +
+         half +
+         " * c[i];\n"
          "  }\n}\n";
 }
 
@@ -91,9 +103,9 @@ double best_ms(Chain<T>* chain, const std::vector<T>& a, const std::vector<T>& b
   for (int r = 0; r < repetitions; ++r) {
     auto start = std::chrono::steady_clock::now();
     chain(kElements, a.data(), b.data(), c.data(), out.data());
-    best = std::min(best, std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - start)
-                              .count());
+    best = std::min(
+        best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count());
   }
   return best;
 }
@@ -108,8 +120,10 @@ double best_ns_in_cache(Chain<T>* chain, const std::vector<T>& a, const std::vec
   for (int r = 0; r < 3000; ++r) {
     auto start = std::chrono::steady_clock::now();
     chain(kCached, a.data(), b.data(), c.data(), out.data());
-    best = std::min(best, std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
-                                  .count() / kCached);
+    best = std::min(
+        best,
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
+            kCached);
   }
   return best;
 }
@@ -129,7 +143,8 @@ Error compare(const std::vector<T>& got, const std::vector<double>& want, double
     double diff = std::fabs(static_cast<double>(got[i]) - want[i]);
     max_abs = std::max(max_abs, diff);
     max_want = std::max(max_want, std::fabs(want[i]));
-    if (std::fabs(want[i]) >= floor) error.max_relative = std::max(error.max_relative, diff / std::fabs(want[i]));
+    if (std::fabs(want[i]) >= floor)
+      error.max_relative = std::max(error.max_relative, diff / std::fabs(want[i]));
   }
   error.normwise = max_abs / max_want;
   return error;
@@ -159,8 +174,8 @@ Result run(const jit::Module& module, const char* symbol, int repetitions) {
                                 out_x2, repetitions);
   result.std_ns = best_ns_in_cache<T>(&chain_std<T>, a, b, c, out_std);
   result.jit_ns = best_ns_in_cache<T>(module.function<Chain<T>>(symbol), a, b, c, out_jit);
-  result.jit_x2_ns = best_ns_in_cache<T>(module.function<Chain<T>>(std::string(symbol) + "_x2"), a,
-                                         b, c, out_x2);
+  result.jit_x2_ns =
+      best_ns_in_cache<T>(module.function<Chain<T>>(std::string(symbol) + "_x2"), a, b, c, out_x2);
   if (out_x2 != out_jit) {
     std::fprintf(stderr, "bench_math_chain: interleaved loop gives other results\n");
     std::exit(1);
@@ -188,22 +203,23 @@ int main(int argc, char** argv) {
   }
   auto compile_start = std::chrono::steady_clock::now();
   auto module = jit::compile(chain_source());
-  double compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                compile_start)
-                          .count();
-  std::printf("chain: sigmoid(a*b+c) * tanh(a) - exp(-(b*b)) + 0.5*c, %ld elements, 1 thread,\n"
-              "best of %d; LLVM %s, cpu %s; JIT compile of math.h + 4 loops: %.0f ms\n\n",
-              kElements, repetitions, jit::llvm_version().c_str(), jit::host_cpu().c_str(),
-              compile_ms);
+  double compile_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compile_start)
+          .count();
+  std::printf(
+      "chain: sigmoid(a*b+c) * tanh(a) - exp(-(b*b)) + 0.5*c, %ld elements, 1 thread,\n"
+      "best of %d; LLVM %s, cpu %s; JIT compile of math.h + 4 loops: %.0f ms\n\n",
+      kElements, repetitions, jit::llvm_version().c_str(), jit::host_cpu().c_str(), compile_ms);
 
   Result f64 = run<double>(*module, "chain_f64", repetitions);
   Result f32 = run<float>(*module, "chain_f32", repetitions);
 
   std::printf("%-40s %12s %12s\n", "", "float64", "float32");
   std::printf("%-40s %12.1f %12.1f\n", "std::exp/std::tanh loop, -O3 (ms)", f64.std_ms, f32.std_ms);
-  std::printf("%-40s %12.1f %12.1f\n", "JIT loop with math.h, vectorised (ms)", f64.jit_ms, f32.jit_ms);
-  std::printf("%-40s %11.1fx %11.1fx\n", "speed-up (goal: 6x f64, 15x f32)", f64.std_ms / f64.jit_ms,
-              f32.std_ms / f32.jit_ms);
+  std::printf("%-40s %12.1f %12.1f\n", "JIT loop with math.h, vectorised (ms)", f64.jit_ms,
+              f32.jit_ms);
+  std::printf("%-40s %11.1fx %11.1fx\n", "speed-up (goal: 6x f64, 15x f32)",
+              f64.std_ms / f64.jit_ms, f32.std_ms / f32.jit_ms);
   std::printf("%-40s %12.1f %12.1f\n", "JIT loop, interleave_count(2) (ms)", f64.jit_x2_ms,
               f32.jit_x2_ms);
   std::printf("%-40s %11.1fx %11.1fx\n", "speed-up, interleaved", f64.std_ms / f64.jit_x2_ms,
@@ -212,15 +228,17 @@ int main(int argc, char** argv) {
   std::printf("%-40s %12.2f %12.2f\n", "in cache: JIT loop (ns/element)", f64.jit_ns, f32.jit_ns);
   std::printf("%-40s %11.1fx %11.1fx\n", "in cache: speed-up", f64.std_ns / f64.jit_ns,
               f32.std_ns / f32.jit_ns);
-  std::printf("%-40s %11.1fx %11.1fx\n", "in cache: speed-up, interleaved", f64.std_ns / f64.jit_x2_ns,
-              f32.std_ns / f32.jit_x2_ns);
+  std::printf("%-40s %11.1fx %11.1fx\n", "in cache: speed-up, interleaved",
+              f64.std_ns / f64.jit_x2_ns, f32.std_ns / f32.jit_x2_ns);
   std::printf("%-40s %12.2e %12.2e\n", "max rel error vs std:: (|ref| >= 1e-3)",
               f64.jit_vs_std.max_relative, f32.jit_vs_std.max_relative);
   std::printf("%-40s %12.2e %12.2e\n", "normwise error vs std::", f64.jit_vs_std.normwise,
               f32.jit_vs_std.normwise);
-  std::printf("%-40s %12.2e %12.2e\n", "JIT: max rel error vs float64 std::",
-              f64.jit_vs_f64.max_relative, f32.jit_vs_f64.max_relative);
-  std::printf("%-40s %12.2e %12.2e\n", "std:: loop: max rel error vs float64 std::",
-              f64.std_vs_f64.max_relative, f32.std_vs_f64.max_relative);
+  std::printf("%-40s %12.2e %12.2e\n",
+              "JIT: max rel error vs float64 std::", f64.jit_vs_f64.max_relative,
+              f32.jit_vs_f64.max_relative);
+  std::printf("%-40s %12.2e %12.2e\n",
+              "std:: loop: max rel error vs float64 std::", f64.std_vs_f64.max_relative,
+              f32.std_vs_f64.max_relative);
   return 0;
 }

@@ -198,10 +198,9 @@ constexpr float kNoLowPartF32 = -0.0f;
 
 // exp: Q(r) ~ (e^r-1-r)/r^2 on |r| <= ln2/2, rel err 2^-58.35 (e^r: 2^-61)
 static constexpr double kExpQF64[] = {
-    0x1.0000000000000p-1, 0x1.5555555555557p-3, 0x1.555555555554ep-5,  //
-    0x1.11111111100eep-7, 0x1.6c16c16c1a076p-10, 0x1.a01a01abdf567p-13,
-    0x1.a01a019061ac4p-16, 0x1.71de024a3222bp-19, 0x1.27e510db27b20p-22,
-    0x1.af4dbadd67bccp-26, 0x1.1f19f44a3fbe1p-29};
+    0x1.0000000000000p-1,  0x1.5555555555557p-3,  0x1.555555555554ep-5,  0x1.11111111100eep-7,
+    0x1.6c16c16c1a076p-10, 0x1.a01a01abdf567p-13, 0x1.a01a019061ac4p-16, 0x1.71de024a3222bp-19,
+    0x1.27e510db27b20p-22, 0x1.af4dbadd67bccp-26, 0x1.1f19f44a3fbe1p-29};
 
 // exp: Q(r) ~ (e^r-1-r)/r^2 on |r| <= ln2/2; error of 1 + r + r^2 Q(r) with
 // the coefficients rounded to float: 2^-30.4
@@ -210,9 +209,8 @@ static constexpr float kExpQF32[] = {0x1p-1f, 0x1.555526p-3f, 0x1.555586p-5f, 0x
 
 // log: P(z) ~ (2 atanh(s) - 2s)/s^3, z = s^2 <= 0.02944, rel err 2^-50.9 (log: 2^-57)
 static constexpr double kLogPF64[] = {
-    0x1.5555555555558p-1, 0x1.999999999529cp-2, 0x1.2492492df841bp-2,  //
-    0x1.c71c62dd6bf1cp-3, 0x1.7462b6c85155ep-3, 0x1.39fe1f2d7e5d0p-3,
-    0x1.2b5b3cd07a05ap-3};
+    0x1.5555555555558p-1, 0x1.999999999529cp-2, 0x1.2492492df841bp-2, 0x1.c71c62dd6bf1cp-3,
+    0x1.7462b6c85155ep-3, 0x1.39fe1f2d7e5d0p-3, 0x1.2b5b3cd07a05ap-3};
 
 // log: P(z) as above, rel err 2^-24.9 after rounding to float (log: 2^-31)
 static constexpr float kLogPF32[] = {0x1.555556p-1f, 0x1.9999ecp-2f, 0x1.245c32p-2f,
@@ -220,25 +218,22 @@ static constexpr float kLogPF32[] = {0x1.555556p-1f, 0x1.9999ecp-2f, 0x1.245c32p
 
 // pow's log: Q(z) ~ (2 atanh(s) - 2s - 2s^3/3)/s^5, rel err 2^-53.8 (log: 2^-66)
 static constexpr double kLogTailQF64[] = {
-    0x1.999999999999ap-2, 0x1.2492492492522p-2, 0x1.c71c71c6ea8a9p-3,  //
-    0x1.745d177aa7ee1p-3, 0x1.3b1395cb4cb2fp-3, 0x1.1118c937bbe73p-3,
-    0x1.df7c8767c8b5bp-4, 0x1.e030ec15abd4fp-4};
+    0x1.999999999999ap-2, 0x1.2492492492522p-2, 0x1.c71c71c6ea8a9p-3, 0x1.745d177aa7ee1p-3,
+    0x1.3b1395cb4cb2fp-3, 0x1.1118c937bbe73p-3, 0x1.df7c8767c8b5bp-4, 0x1.e030ec15abd4fp-4};
 constexpr double kTwoThirdsHi = 0x1.5555555555555p-1;
 constexpr double kTwoThirdsLo = 0x1.5555555555555p-55;
 
 // erf: E(w) ~ erf(x)/x - 1, w = x^2 <= 1, abs err 2^-56
 static constexpr double kErfEF64[] = {
-    0x1.06eba8214db69p-3,   -0x1.812746b0379e6p-2, 0x1.ce2f21a042b34p-4,  //
-    -0x1.b82ce31284f37p-6,  0x1.565bcd0dbd8f3p-8,  -0x1.c02db3db490c9p-11,
-    0x1.f9a321e4aee23p-14,  -0x1.f4d1e43432947p-17, 0x1.b9df3057b5b66p-20,
-    -0x1.5f1f40df26ad5p-23, 0x1.f7b99cd9c00ccp-27, -0x1.38ac220dc377ep-30,
+    0x1.06eba8214db69p-3,  -0x1.812746b0379e6p-2,  0x1.ce2f21a042b34p-4,  -0x1.b82ce31284f37p-6,
+    0x1.565bcd0dbd8f3p-8,  -0x1.c02db3db490c9p-11, 0x1.f9a321e4aee23p-14, -0x1.f4d1e43432947p-17,
+    0x1.b9df3057b5b66p-20, -0x1.5f1f40df26ad5p-23, 0x1.f7b99cd9c00ccp-27, -0x1.38ac220dc377ep-30,
     0x1.06275bdf84b94p-34};
 
 // erf: E(w) as above, abs err 2^-26 after rounding to float
-static constexpr float kErfEF32[] = {
-    0x1.06eba8p-3f,  -0x1.81273ep-2f, 0x1.ce2d20p-4f,  //
-    -0x1.b7fbb4p-6f, 0x1.5419f6p-8f,  -0x1.a485ecp-11f,
-    0x1.4ae4d2p-14f};
+static constexpr float kErfEF32[] = {0x1.06eba8p-3f,  -0x1.81273ep-2f, 0x1.ce2d20p-4f,
+                                     -0x1.b7fbb4p-6f, 0x1.5419f6p-8f,  -0x1.a485ecp-11f,
+                                     0x1.4ae4d2p-14f};
 
 // erf: F(x) = erfc(x) e^(x^2) on four intervals, each a polynomial in
 // (x - centre); the error of F times erfc(x) is below 2^-59 on each.
@@ -246,25 +241,21 @@ constexpr int kErfIntervalsF64 = 4;
 static constexpr double kErfLowerF64[kErfIntervalsF64] = {1.0, 1.5, 2.25, 3.5};
 static constexpr double kErfCentreF64[kErfIntervalsF64] = {1.25, 1.875, 2.875, 4.75};
 static constexpr double kErfFF64[kErfIntervalsF64][14] = {
-    {0x1.78a692138767ap-2, -0x1.abaacdbfa8b07p-3, 0x1.b56f45eef7e3fp-4,  //
-     -0x1.9b635ac624afbp-5, 0x1.68a25a6648303p-6, -0x1.299636d6c2908p-7,
-     0x1.d1b69597ff29ep-9, -0x1.5b8bc94ce13e6p-10, 0x1.f0fe8a7aeea84p-12,
-     -0x1.55c0831b422adp-13, 0x1.c55c987564187p-15, -0x1.22f4c31ffe3ffp-16,
+    {0x1.78a692138767ap-2, -0x1.abaacdbfa8b07p-3, 0x1.b56f45eef7e3fp-4, -0x1.9b635ac624afbp-5,
+     0x1.68a25a6648303p-6, -0x1.299636d6c2908p-7, 0x1.d1b69597ff29ep-9, -0x1.5b8bc94ce13e6p-10,
+     0x1.f0fe8a7aeea84p-12, -0x1.55c0831b422adp-13, 0x1.c55c987564187p-15, -0x1.22f4c31ffe3ffp-16,
      0x1.71357ccb0b869p-18, -0x1.bcbbcc1b6c558p-20},
-    {0x1.13e5743b60481p-2, -0x1.e36580c7f734ap-4, 0x1.8a6efeed231abp-5,  //
-     -0x1.2ef92f6f10948p-6, 0x1.b99589d48189cp-8, -0x1.33237c3ed8074p-9,
-     0x1.99b60daa42684p-11, -0x1.070e0ca2a2844p-12, 0x1.4632258843767p-14,
-     -0x1.87a655eab7276p-16, 0x1.c81a490e399b8p-18, -0x1.026da48d53bbfp-19,
+    {0x1.13e5743b60481p-2, -0x1.e36580c7f734ap-4, 0x1.8a6efeed231abp-5, -0x1.2ef92f6f10948p-6,
+     0x1.b99589d48189cp-8, -0x1.33237c3ed8074p-9, 0x1.99b60daa42684p-11, -0x1.070e0ca2a2844p-12,
+     0x1.4632258843767p-14, -0x1.87a655eab7276p-16, 0x1.c81a490e399b8p-18, -0x1.026da48d53bbfp-19,
      0x1.276f539513132p-21, -0x1.3c80b52242b84p-23},
-    {0x1.7d0a5e9dd5717p-3, -0x1.dfc0205709b0ep-5, 0x1.21c23afa305adp-6,  //
-     -0x1.512f92fca8decp-8, 0x1.7b404aad9dd23p-10, -0x1.9d6f222891689p-12,
-     0x1.b5d782c8d121bp-14, -0x1.c35c6155793afp-16, 0x1.c5b85e63540a1p-18,
-     -0x1.bd6115dc7a6a2p-20, 0x1.aa9c9a6c34f54p-22, -0x1.91166fc4316cfp-24,
+    {0x1.7d0a5e9dd5717p-3, -0x1.dfc0205709b0ep-5, 0x1.21c23afa305adp-6, -0x1.512f92fca8decp-8,
+     0x1.7b404aad9dd23p-10, -0x1.9d6f222891689p-12, 0x1.b5d782c8d121bp-14, -0x1.c35c6155793afp-16,
+     0x1.c5b85e63540a1p-18, -0x1.bd6115dc7a6a2p-20, 0x1.aa9c9a6c34f54p-22, -0x1.91166fc4316cfp-24,
      0x1.8c552dd8e66ecp-26, -0x1.63b0b23dc0c8cp-28},
-    {0x1.dc603a3e78348p-4, -0x1.81149bc4a0a04p-6, 0x1.317c144e65453p-8,  //
-     -0x1.dc1af88370d34p-11, 0x1.6cc10d8e77b83p-13, -0x1.12f174c7776ecp-15,
-     0x1.98180c77dc50cp-18, -0x1.2a620137f078ep-20, 0x1.ae48991b8b6eap-23,
-     -0x1.31dadb36fffbfp-25, 0x1.a83c620fe7a4cp-28, -0x1.26356fb6367f9p-30,
+    {0x1.dc603a3e78348p-4, -0x1.81149bc4a0a04p-6, 0x1.317c144e65453p-8, -0x1.dc1af88370d34p-11,
+     0x1.6cc10d8e77b83p-13, -0x1.12f174c7776ecp-15, 0x1.98180c77dc50cp-18, -0x1.2a620137f078ep-20,
+     0x1.ae48991b8b6eap-23, -0x1.31dadb36fffbfp-25, 0x1.a83c620fe7a4cp-28, -0x1.26356fb6367f9p-30,
      0x1.db0b28c173695p-33, -0x1.3e489ce833e1dp-35}};
 
 // erf: F(x) on [1, 2) and [2, 4] for float; error times erfc(x) below 2^-27.
@@ -272,20 +263,20 @@ constexpr int kErfIntervalsF32 = 2;
 static constexpr float kErfLowerF32[kErfIntervalsF32] = {1.0f, 2.0f};
 static constexpr float kErfCentreF32[kErfIntervalsF32] = {1.5f, 3.0f};
 static constexpr float kErfFF32[kErfIntervalsF32][8] = {
-    {0x1.494db0p-2f, -0x1.4f198ap-3f, 0x1.37eb1ap-4f, -0x1.0dc51cp-5f,  //
-     0x1.b5c0e0p-7f, -0x1.510402p-8f, 0x1.065880p-9f, -0x1.6bd186p-11f},
-    {0x1.6e9822p-3f, -0x1.bd6aeap-5f, 0x1.0445dcp-6f, -0x1.259342p-8f,  //
-     0x1.3ec0fap-10f, -0x1.527380p-12f, 0x1.8d0f58p-14f, -0x1.896c0ep-16f}};
+    {0x1.494db0p-2f, -0x1.4f198ap-3f, 0x1.37eb1ap-4f, -0x1.0dc51cp-5f, 0x1.b5c0e0p-7f,
+     -0x1.510402p-8f, 0x1.065880p-9f, -0x1.6bd186p-11f},
+    {0x1.6e9822p-3f, -0x1.bd6aeap-5f, 0x1.0445dcp-6f, -0x1.259342p-8f, 0x1.3ec0fap-10f,
+     -0x1.527380p-12f, 0x1.8d0f58p-14f, -0x1.896c0ep-16f}};
 
 // sin: S(w) ~ (sin(x)-x)/x^3, w = x^2 <= (pi/4)^2, rel err 2^-52 (sin: 2^-55)
-static constexpr double kSinS[] = {
-    -0x1.5555555555555p-3, 0x1.1111111110b97p-7,  -0x1.a01a019e7d9cap-13,  //
-    0x1.71de378f278e7p-19, -0x1.ae6003b1c8ae5p-26, 0x1.5e08934e9c94ep-33};
+static constexpr double kSinS[] = {-0x1.5555555555555p-3,  0x1.1111111110b97p-7,
+                                   -0x1.a01a019e7d9cap-13, 0x1.71de378f278e7p-19,
+                                   -0x1.ae6003b1c8ae5p-26, 0x1.5e08934e9c94ep-33};
 
 // cos: C(w) ~ (cos(x)-1+w/2)/w^2, w = x^2 <= (pi/4)^2, rel err 2^-54
-static constexpr double kCosC[] = {
-    0x1.5555555555555p-5,  -0x1.6c16c16c1695bp-10, 0x1.a01a019f4c26ap-16,  //
-    -0x1.27e4fa14b6d3fp-22, 0x1.1eeb65c3d48a4p-29, -0x1.907b716b63fc3p-37};
+static constexpr double kCosC[] = {0x1.5555555555555p-5,  -0x1.6c16c16c1695bp-10,
+                                   0x1.a01a019f4c26ap-16, -0x1.27e4fa14b6d3fp-22,
+                                   0x1.1eeb65c3d48a4p-29, -0x1.907b716b63fc3p-37};
 
 // pi/2 = P1 + P2 + P3 + P4 + P5 (170 bits); P1..P3 have <= 20 significant
 // bits, so k * Pi is exact for |k| < 2^33. The bits below 2^-100 matter:
@@ -566,7 +557,9 @@ HP_MATH_INLINE double hp_expm1(double x) {
 }
 
 // e^x - 1, float: evaluated in float64 and rounded once more: <= 1 ulp.
-HP_MATH_INLINE float hp_expm1(float x) { return static_cast<float>(hp_expm1(static_cast<double>(x))); }
+HP_MATH_INLINE float hp_expm1(float x) {
+  return static_cast<float>(hp_expm1(static_cast<double>(x)));
+}
 
 // ---- log ---------------------------------------------------------------------
 

@@ -5,30 +5,12 @@
 
 #include <hypatia/hypatia.hpp>
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 
-namespace {
-
-/// Runs `f`, expects exception type E, returns its message.
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    FAIL("wrong exception type: " << e.what());
-    return "";
-  }
-  FAIL("no exception");
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-}  // namespace
+using hypatia_test::contains;
+using hypatia_test::message_of;
 
 TEST_CASE("dot of a rank-3 tensor is a TypeError naming the op and the types") {
   const auto msg = message_of<hp::TypeError>([] { hp::dot(hp::tensor3("t"), hp::matrix("m")); });

@@ -26,6 +26,8 @@
 #include "hypatia/config.hpp"
 #include "runtime/cache.hpp"
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 namespace fs = std::filesystem;
 using hp::cache::DiskCache;
@@ -34,36 +36,8 @@ using hp::cache::Miss;
 
 namespace {
 
-/// A fresh directory under /tmp (mkdtemp), removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/hypatia_test_cache_XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    // Tests make directories read-only or hand them to other users: take them back first.
-    for (auto it = fs::recursive_directory_iterator(path_, ignored);
-         it != fs::recursive_directory_iterator(); it.increment(ignored)) {
-      if (!it->is_symlink()) {
-        ::chmod(it->path().c_str(), 0700);
-        std::ignore = ::chown(it->path().c_str(), ::getuid(), ::getgid());
-      }
-    }
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+using hypatia_test::TempDir;
 
-  fs::path path() const { return path_; }
-  /// The cache directory the tests use: not created yet.
-  std::string cache() const { return (path_ / "cache").string(); }
-
- private:
-  fs::path path_;
-};
 
 /// Redirects stderr (fd 2) into a file for one scope; text() is what was written.
 class CaptureStderr {

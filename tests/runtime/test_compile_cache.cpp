@@ -30,34 +30,17 @@
 #include "runtime/cache.hpp"
 #include "runtime/jit_cpu.hpp"
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 namespace fs = std::filesystem;
 
 namespace {
 
+using hypatia_test::TempDir;
+
 constexpr const char* kChildCase = "child process: compile G and print the outcome";
 
-/// A fresh directory under /tmp (mkdtemp), removed at the end of the scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/hypatia_test_compile_cache_XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path path() const { return path_; }
-  /// The cache directory: not created, as a user's first run finds it.
-  std::string cache() const { return (path_ / "cache").string(); }
-
- private:
-  fs::path path_;
-};
 
 /// Sets hp::config() fields for the scope, restoring the whole config after.
 class ConfigScope {

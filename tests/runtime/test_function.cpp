@@ -15,27 +15,19 @@
 
 #include <hypatia/hypatia.hpp>
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using hypatia_test::contains;
 
 std::vector<double> values(const hp::Array& a) { return a.to_vector<double>(); }
 
-/// The message of the hp::Error subclass E that `call` throws; another
-/// exception propagates and fails the test, as does no exception.
 template <class E, class F>
 std::string error_message(F&& call) {
-  try {
-    call();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("no exception was thrown");
-  return "";
+  return hypatia_test::message_of<E>(std::forward<F>(call));
 }
 
 /// Everything written to std::cerr while `call` runs.

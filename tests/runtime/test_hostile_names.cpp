@@ -23,34 +23,19 @@
 
 #include "runtime/jit_cpu.hpp"
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 namespace fs = std::filesystem;
 
 namespace {
 
+using hypatia_test::TempDir;
+
 /// Every hostile name below holds this marker, so that its absence from the
 /// code shows that no name reached it.
 constexpr const char* kMarker = "zq";
 
-/// A fresh directory under /tmp (mkdtemp), removed at the end of the scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/hypatia_test_hostile_names_XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// Points the disk cache at a fresh directory and restores the whole config after.
 class FreshCache {

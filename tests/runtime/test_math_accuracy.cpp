@@ -36,7 +36,7 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 
-const char* const kUnaryFunctions[] = {"exp",      "expm1", "log", "log1p", "tanh",
+const char* const kUnaryFunctions[] = {"exp",     "expm1",    "log", "log1p", "tanh",
                                        "sigmoid", "softplus", "erf", "sin",   "cos"};
 
 bool skip_without_jit() {
@@ -48,8 +48,9 @@ bool skip_without_jit() {
 // The header is read from the source tree: ../../codegen_templates/math.h
 // from this file (CMake passes sources by absolute path).
 std::string math_header() {
-  std::filesystem::path path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
-                               "codegen_templates" / "math.h";
+  std::filesystem::path path =
+      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
+      "codegen_templates" / "math.h";
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot read " << path.string());
   std::ostringstream text;
@@ -69,9 +70,10 @@ std::string driver_source() {
                 type + "* __restrict x, " + type + "* __restrict out) {\n" +
                 "  for (long i = 0; i < n; ++i) out[i] = hp_" + name + "(x[i]);\n}\n";
     }
-    source += "extern \"C\" void run_pow_" + suffix + "(long n, const " + type +
-              "* __restrict x, const " + type + "* __restrict y, " + type +
-              "* __restrict out) {\n  for (long i = 0; i < n; ++i) out[i] = hp_pow(x[i], y[i]);\n}\n";
+    source +=
+        "extern \"C\" void run_pow_" + suffix + "(long n, const " + type +
+        "* __restrict x, const " + type + "* __restrict y, " + type +
+        "* __restrict out) {\n  for (long i = 0; i < n; ++i) out[i] = hp_pow(x[i], y[i]);\n}\n";
   }
   return source;
 }
@@ -107,7 +109,8 @@ template <typename T>
 using BinaryDriver = void(long, const T*, const T*, T*);
 
 template <typename T>
-std::vector<T> run_unary(const jit::Module& module, const std::string& name, const std::vector<T>& x) {
+std::vector<T> run_unary(const jit::Module& module, const std::string& name,
+                         const std::vector<T>& x) {
   std::vector<T> out(x.size());
   auto* run = module.function<UnaryDriver<T>>("run_" + name + "_" + suffix<T>());
   run(static_cast<long>(x.size()), x.data(), out.data());
@@ -115,7 +118,8 @@ std::vector<T> run_unary(const jit::Module& module, const std::string& name, con
 }
 
 template <typename T>
-std::vector<T> run_pow(const jit::Module& module, const std::vector<T>& x, const std::vector<T>& y) {
+std::vector<T> run_pow(const jit::Module& module, const std::vector<T>& x,
+                       const std::vector<T>& y) {
   std::vector<T> out(x.size());
   auto* run = module.function<BinaryDriver<T>>(std::string("run_pow_") + suffix<T>());
   run(static_cast<long>(x.size()), x.data(), y.data(), out.data());
@@ -137,7 +141,8 @@ ReferenceFn<R> reference(const std::string& name) {
   if (name == "log1p") return [](R x) -> R { return std::log1p(x); };
   if (name == "tanh") return [](R x) -> R { return std::tanh(x); };
   if (name == "sigmoid")
-    return [](R x) -> R { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); };
+    return
+        [](R x) -> R { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); };
   if (name == "softplus")
     return [](R x) -> R { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); };
   if (name == "erf") return [](R x) -> R { return std::erf(x); };
@@ -188,7 +193,8 @@ void measure_unary(const jit::Module& module, const std::string& name, const std
   using R = Reference<T>;
   ReferenceFn<R> want = reference<R>(name);
   std::vector<T> got = run_unary(module, name, x);
-  for (std::size_t i = 0; i < x.size(); ++i) worst.add(ulp_error(got[i], want(static_cast<R>(x[i]))), x[i]);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    worst.add(ulp_error(got[i], want(static_cast<R>(x[i]))), x[i]);
 }
 
 // ---- sampling ------------------------------------------------------------------
@@ -242,10 +248,8 @@ Domain domain_of(const std::string& name) {
   if (name == "expm1")
     return f64 ? Domain{{-50, 710}, {{-1.1, 1.1}, {-0.36, 0.36}, {-40, 40}, {700, 709.8}}}
                : Domain{{-20, 89}, {{-1.1, 1.1}, {-0.36, 0.36}, {-20, 20}, {80, 88.8}}};
-  if (name == "log")
-    return Domain{{0, max}, {{0.5, 2}, {0.7, 1.5}, {0, 10}, {1e-5, 1e5}}};
-  if (name == "log1p")
-    return Domain{{-1, max}, {{-0.3, 0.5}, {-1, 1}, {0, 100}, {-1e-6, 1e-6}}};
+  if (name == "log") return Domain{{0, max}, {{0.5, 2}, {0.7, 1.5}, {0, 10}, {1e-5, 1e5}}};
+  if (name == "log1p") return Domain{{-1, max}, {{-0.3, 0.5}, {-1, 1}, {0, 100}, {-1e-6, 1e-6}}};
   if (name == "tanh")
     return f64 ? Domain{{-25, 25}, {{-0.6, 0.6}, {-3, 3}, {0.5, 0.6}, {-20, 20}}}
                : Domain{{-10, 10}, {{-0.6, 0.6}, {-3, 3}, {0.5, 0.6}, {-10, 10}}};
@@ -282,7 +286,8 @@ Bound documented_bound(const std::string& name) {
 }
 
 template <typename T>
-WorstCase sweep_unary(const jit::Module& module, const std::string& name, std::size_t per_interval) {
+WorstCase sweep_unary(const jit::Module& module, const std::string& name,
+                      std::size_t per_interval) {
   WorstCase worst;
   measure_unary(module, name, sample<T>(name, per_interval, 20240601), worst);
   return worst;
@@ -291,10 +296,12 @@ WorstCase sweep_unary(const jit::Module& module, const std::string& name, std::s
 template <typename T>
 void check_unary_accuracy(const std::string& name, std::size_t per_interval) {
   WorstCase worst = sweep_unary<T>(math_module(), name, per_interval);
-  double bound = std::is_same_v<T, double> ? documented_bound(name).f64 : documented_bound(name).f32;
+  double bound =
+      std::is_same_v<T, double> ? documented_bound(name).f64 : documented_bound(name).f32;
   MESSAGE("hp_" << name << " " << suffix<T>() << ": max " << worst.ulp << " ulp over "
                 << worst.points << " points (worst at x = " << hex(worst.x) << ")");
-  CHECK_MESSAGE(worst.ulp <= bound, "hp_" << name << " " << suffix<T>() << " at x = " << hex(worst.x));
+  CHECK_MESSAGE(worst.ulp <= bound,
+                "hp_" << name << " " << suffix<T>() << " at x = " << hex(worst.x));
 }
 
 // Every case runs through a 67-element array (vector body and scalar tail).
@@ -305,15 +312,17 @@ void check_exact(const std::string& name, const std::vector<std::pair<T, T>>& ca
   std::vector<T> got = run_unary(math_module(), name, x);
   for (std::size_t i = 0; i < x.size(); ++i) {
     T want = cases[i % cases.size()].second;
-    bool same = std::isnan(want) ? std::isnan(got[i])
-                                 : std::bit_cast<BitsOf<T>>(got[i]) == std::bit_cast<BitsOf<T>>(want);
+    bool same = std::isnan(want)
+                    ? std::isnan(got[i])
+                    : std::bit_cast<BitsOf<T>>(got[i]) == std::bit_cast<BitsOf<T>>(want);
     CHECK_MESSAGE(same, "hp_" << name << "(" << hex(x[i]) << ") = " << hex(got[i]) << ", expected "
                               << hex(want));
   }
 }
 
 // Special values shared by both dtypes, written once as doubles.
-void check_exact_both(const std::string& name, const std::vector<std::pair<double, double>>& cases) {
+void check_exact_both(const std::string& name,
+                      const std::vector<std::pair<double, double>>& cases) {
   check_exact<double>(name, cases);
   std::vector<std::pair<float, float>> narrowed;
   for (auto [x, y] : cases) narrowed.push_back({static_cast<float>(x), static_cast<float>(y)});
@@ -347,12 +356,17 @@ TEST_CASE("hp_exp: <= 1 ulp, overflow and underflow at libm's thresholds") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("exp", kPoints);
   check_unary_accuracy<float>("exp", kPoints);
-  check_exact_both("exp", {{0.0, 1.0}, {-0.0, 1.0}, {kInf, kInf}, {-kInf, 0.0}, {kNan, kNan},
-                           {1e-310, 1.0}, {-1e-310, 1.0}});
+  check_exact_both("exp", {{0.0, 1.0},
+                           {-0.0, 1.0},
+                           {kInf, kInf},
+                           {-kInf, 0.0},
+                           {kNan, kNan},
+                           {1e-310, 1.0},
+                           {-1e-310, 1.0}});
   // At the thresholds, as glibc (correctly rounded there).
   check_exact<double>("exp", {{710.0, kInf},
                               {709.782712893384, std::exp(709.782712893384)},  // largest finite
-                              {-745.1332191019411, 0x1p-1074},  // smallest subnormal
+                              {-745.1332191019411, 0x1p-1074},                 // smallest subnormal
                               {-745.2, 0.0},  // e^-745.2 < 2^-1075: rounds to 0, as glibc
                               {-746.0, 0.0},
                               {-708.5, std::exp(-708.5)}});  // subnormal result
@@ -383,18 +397,28 @@ TEST_CASE("hp_expm1: <= 2 ulp, exact near 0 and at the limits") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("expm1", kPoints);
   check_unary_accuracy<float>("expm1", kPoints);
-  check_exact_both("expm1", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, kInf}, {-kInf, -1.0}, {kNan, kNan},
-                             {-800.0, -1.0}, {800.0, kInf}});
-  check_exact<double>("expm1", {{1e-310, 1e-310}, {-1e-300, -1e-300}, {0x1p-60, 0x1p-60},
-                                {710.0, kInf}});
+  check_exact_both("expm1", {{0.0, 0.0},
+                             {-0.0, -0.0},
+                             {kInf, kInf},
+                             {-kInf, -1.0},
+                             {kNan, kNan},
+                             {-800.0, -1.0},
+                             {800.0, kInf}});
+  check_exact<double>("expm1",
+                      {{1e-310, 1e-310}, {-1e-300, -1e-300}, {0x1p-60, 0x1p-60}, {710.0, kInf}});
 }
 
 TEST_CASE("hp_log: <= 1 ulp, subnormal arguments, log(0) = -inf, log(negative) = nan") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("log", kPoints);
   check_unary_accuracy<float>("log", kPoints);
-  check_exact_both("log", {{1.0, 0.0}, {0.0, -kInf}, {-0.0, -kInf}, {kInf, kInf}, {-kInf, kNan},
-                           {-1.0, kNan}, {kNan, kNan}});
+  check_exact_both("log", {{1.0, 0.0},
+                           {0.0, -kInf},
+                           {-0.0, -kInf},
+                           {kInf, kInf},
+                           {-kInf, kNan},
+                           {-1.0, kNan},
+                           {kNan, kNan}});
   check_exact<double>("log", {{0x1p-1074, std::log(0x1p-1074)}, {0x1p1023, std::log(0x1p1023)}});
   check_exact<float>("log", {{0x1p-149f, std::log(0x1p-149f)}, {2.0f, std::log(2.0f)}});
 }
@@ -403,8 +427,13 @@ TEST_CASE("hp_log1p: <= 2 ulp, exact near 0, log1p(-1) = -inf") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("log1p", kPoints);
   check_unary_accuracy<float>("log1p", kPoints);
-  check_exact_both("log1p", {{0.0, 0.0}, {-0.0, -0.0}, {-1.0, -kInf}, {-2.0, kNan}, {kInf, kInf},
-                             {-kInf, kNan}, {kNan, kNan}});
+  check_exact_both("log1p", {{0.0, 0.0},
+                             {-0.0, -0.0},
+                             {-1.0, -kInf},
+                             {-2.0, kNan},
+                             {kInf, kInf},
+                             {-kInf, kNan},
+                             {kNan, kNan}});
   check_exact<double>("log1p", {{1e-310, 1e-310}, {-0x1p-60, -0x1p-60}});
 }
 
@@ -412,8 +441,15 @@ TEST_CASE("hp_tanh: <= 2 ulp, tanh(-0) = -0, tanh(+-big) = +-1") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("tanh", kPoints);
   check_unary_accuracy<float>("tanh", kPoints);
-  check_exact_both("tanh", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, 1.0}, {-kInf, -1.0}, {kNan, kNan},
-                            {30.0, 1.0}, {-30.0, -1.0}, {1e300, 1.0}, {-1e300, -1.0}});
+  check_exact_both("tanh", {{0.0, 0.0},
+                            {-0.0, -0.0},
+                            {kInf, 1.0},
+                            {-kInf, -1.0},
+                            {kNan, kNan},
+                            {30.0, 1.0},
+                            {-30.0, -1.0},
+                            {1e300, 1.0},
+                            {-1e300, -1.0}});
   check_exact<double>("tanh", {{1e-310, 1e-310}, {-1e-310, -1e-310}});
 }
 
@@ -421,8 +457,13 @@ TEST_CASE("hp_sigmoid: <= 2 ulp, sigmoid(-800) = 0, sigmoid(800) = 1") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("sigmoid", kPoints);
   check_unary_accuracy<float>("sigmoid", kPoints);
-  check_exact_both("sigmoid", {{0.0, 0.5}, {-0.0, 0.5}, {800.0, 1.0}, {-800.0, 0.0}, {kInf, 1.0},
-                               {-kInf, 0.0}, {kNan, kNan}});
+  check_exact_both("sigmoid", {{0.0, 0.5},
+                               {-0.0, 0.5},
+                               {800.0, 1.0},
+                               {-800.0, 0.0},
+                               {kInf, 1.0},
+                               {-kInf, 0.0},
+                               {kNan, kNan}});
   check_exact<double>("sigmoid", {{-745.0, 0x1p-1074}, {40.0, 1.0}});
 }
 
@@ -430,8 +471,8 @@ TEST_CASE("hp_softplus: <= 2 ulp, softplus(800) = 800, softplus(-800) = 0") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("softplus", kPoints);
   check_unary_accuracy<float>("softplus", kPoints);
-  check_exact_both("softplus", {{800.0, 800.0}, {-800.0, 0.0}, {kInf, kInf}, {-kInf, 0.0},
-                                {kNan, kNan}});
+  check_exact_both("softplus",
+                   {{800.0, 800.0}, {-800.0, 0.0}, {kInf, kInf}, {-kInf, 0.0}, {kNan, kNan}});
   check_exact<double>("softplus", {{0.0, 0x1.62e42fefa39efp-1}, {40.0, 40.0}});
 }
 
@@ -439,8 +480,13 @@ TEST_CASE("hp_erf: <= 2 ulp, odd, erf(+-inf) = +-1") {
   if (skip_without_jit()) return;
   check_unary_accuracy<double>("erf", kPoints);
   check_unary_accuracy<float>("erf", kPoints);
-  check_exact_both("erf", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, 1.0}, {-kInf, -1.0}, {kNan, kNan},
-                           {7.0, 1.0}, {-7.0, -1.0}});
+  check_exact_both("erf", {{0.0, 0.0},
+                           {-0.0, -0.0},
+                           {kInf, 1.0},
+                           {-kInf, -1.0},
+                           {kNan, kNan},
+                           {7.0, 1.0},
+                           {-7.0, -1.0}});
   check_exact<double>("erf", {{1e-310, std::erf(1e-310)}, {-1e-310, std::erf(-1e-310)}});
 }
 
@@ -450,10 +496,10 @@ TEST_CASE("hp_sin and hp_cos: <= 2 ulp for |x| < 2^33, nan beyond") {
     check_unary_accuracy<double>(name, kPoints);
     check_unary_accuracy<float>(name, kPoints);
   }
-  check_exact_both("sin", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, kNan}, {-kInf, kNan}, {kNan, kNan},
-                           {1e10, kNan}});
-  check_exact_both("cos", {{0.0, 1.0}, {-0.0, 1.0}, {kInf, kNan}, {-kInf, kNan}, {kNan, kNan},
-                           {1e10, kNan}});
+  check_exact_both(
+      "sin", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, kNan}, {-kInf, kNan}, {kNan, kNan}, {1e10, kNan}});
+  check_exact_both(
+      "cos", {{0.0, 1.0}, {-0.0, 1.0}, {kInf, kNan}, {-kInf, kNan}, {kNan, kNan}, {1e10, kNan}});
   check_exact<double>("sin", {{1e-310, 1e-310}, {-0x1p-30, -0x1p-30}});
 }
 
@@ -482,7 +528,8 @@ WorstCase sweep_pow(const jit::Module& module, std::size_t n) {
   Rng rng(77);
   std::vector<T> x, y;
   for (T b : random_bits<T>(rng, 0, std::numeric_limits<T>::max(), 3 * n)) {
-    double limit = std::min(1e6, (f64 ? 760.0 : 110.0) / std::max(1e-300, std::fabs(std::log(double(b)))));
+    double limit =
+        std::min(1e6, (f64 ? 760.0 : 110.0) / std::max(1e-300, std::fabs(std::log(double(b)))));
     x.push_back(b);
     y.push_back(static_cast<T>(std::uniform_real_distribution<double>(-limit, limit)(rng)));
   }
@@ -492,7 +539,8 @@ WorstCase sweep_pow(const jit::Module& module, std::size_t n) {
   }
   for (T b : uniform<T>(rng, -10, 10, n)) {
     x.push_back(b);
-    y.push_back(static_cast<T>(std::uniform_int_distribution<int>(f64 ? -300 : -40, f64 ? 300 : 40)(rng)));
+    y.push_back(
+        static_cast<T>(std::uniform_int_distribution<int>(f64 ? -300 : -40, f64 ? 300 : 40)(rng)));
   }
   std::vector<T> got = run_pow(module, x, y);
   WorstCase worst;
@@ -516,14 +564,43 @@ void check_pow_special_cases() {
   const bool f64 = std::is_same_v<T, double>;
   const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
   const std::vector<std::array<T, 3>> cases = {
-      {nan, 0, 1},       {nan, -0.0, 1},    {1, nan, 1},      {1, inf, 1},      {-1, inf, 1},
-      {-1, -inf, 1},     {0, -3, inf},      {-0.0, -3, -inf}, {0, -2, inf},     {-0.0, -2, inf},
-      {-0.0, -0.5, inf}, {0, -inf, inf},    {0, 3, 0},        {-0.0, 3, -0.0},  {-0.0, 2, 0},
-      {-0.0, 0.5, 0},    {0.5, -inf, inf},  {2, -inf, 0},     {0.5, inf, 0},    {2, inf, inf},
-      {-inf, -3, -0.0},  {-inf, -2, 0},     {-inf, 3, -inf},  {-inf, 2, inf},   {-inf, 0.5, inf},
-      {inf, -1, 0},      {inf, 1, inf},     {-2, 0.5, nan},   {-8, T(1) / 3, nan}, {nan, 1, nan},
-      {2, nan, nan},     {2, 10, 1024},     {-2, 3, -8},      {-3, -2, T(1) / 9}, {10, 2, 100},
-      {4, 0.5, 2},       {0.25, -0.5, 2},
+      {nan, 0, 1},
+      {nan, -0.0, 1},
+      {1, nan, 1},
+      {1, inf, 1},
+      {-1, inf, 1},
+      {-1, -inf, 1},
+      {0, -3, inf},
+      {-0.0, -3, -inf},
+      {0, -2, inf},
+      {-0.0, -2, inf},
+      {-0.0, -0.5, inf},
+      {0, -inf, inf},
+      {0, 3, 0},
+      {-0.0, 3, -0.0},
+      {-0.0, 2, 0},
+      {-0.0, 0.5, 0},
+      {0.5, -inf, inf},
+      {2, -inf, 0},
+      {0.5, inf, 0},
+      {2, inf, inf},
+      {-inf, -3, -0.0},
+      {-inf, -2, 0},
+      {-inf, 3, -inf},
+      {-inf, 2, inf},
+      {-inf, 0.5, inf},
+      {inf, -1, 0},
+      {inf, 1, inf},
+      {-2, 0.5, nan},
+      {-8, T(1) / 3, nan},
+      {nan, 1, nan},
+      {2, nan, nan},
+      {2, 10, 1024},
+      {-2, 3, -8},
+      {-3, -2, T(1) / 9},
+      {10, 2, 100},
+      {4, 0.5, 2},
+      {0.25, -0.5, 2},
       {2, T(f64 ? -1074 : -149), std::numeric_limits<T>::denorm_min()},
       {2, T(f64 ? 1024 : 128), inf}};
   std::vector<T> x, y;
@@ -557,15 +634,15 @@ TEST_CASE("hp_pow follows C99 Annex F at zeros, infinities, nan, -1 and negative
 // fma: the same sweep, smaller, with contraction off and with Dekker products.
 TEST_CASE("the bounds hold with fp contraction off and without hardware fma") {
   if (skip_without_jit()) return;
-  for (const jit::CompileOptions& options :
-       {jit::CompileOptions{.fp_contract = false}, jit::CompileOptions{.defines = {"HP_MATH_NO_FMA"}}}) {
+  for (const jit::CompileOptions& options : {jit::CompileOptions{.fp_contract = false},
+                                             jit::CompileOptions{.defines = {"HP_MATH_NO_FMA"}}}) {
     const jit::Module& module = math_module(options);
     for (std::string name : kUnaryFunctions) {
       WorstCase f64 = sweep_unary<double>(module, name, kPoints / 8);
       WorstCase f32 = sweep_unary<float>(module, name, kPoints / 8);
       std::string variant = options.fp_contract ? "without hardware fma" : "without contraction";
-      MESSAGE("hp_" << name << " " << variant << ": f64 "
-                 << f64.ulp << " ulp at " << f64.x << ", f32 " << f32.ulp << " ulp at " << f32.x);
+      MESSAGE("hp_" << name << " " << variant << ": f64 " << f64.ulp << " ulp at " << f64.x
+                    << ", f32 " << f32.ulp << " ulp at " << f32.x);
       CHECK(f64.ulp <= documented_bound(name).f64);
       CHECK(f32.ulp <= documented_bound(name).f32);
     }

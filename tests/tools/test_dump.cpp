@@ -17,31 +17,15 @@
 #include "runtime/cache.hpp"
 #include "runtime/jit_cpu.hpp"
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh directory under /tmp (mkdtemp), removed at the end of the scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/hypatia_test_dump_XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string cache() const { return (path_ / "cache").string(); }
-  fs::path path() const { return path_; }
+using hypatia_test::TempDir;
 
- private:
-  fs::path path_;
-};
 
 struct Run {
   int status = -1;  ///< exit status

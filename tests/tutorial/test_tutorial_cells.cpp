@@ -6,15 +6,11 @@
 
 #include <hypatia/hypatia.hpp>
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 
-namespace {
-std::string printed(const hp::Array& a) {
-  std::ostringstream os;
-  os << a;
-  return os.str();
-}
-}  // namespace
+using hypatia_test::printed;
 
 TEST_CASE("cell 3: bar = foo**2 is a float64 scalar printed as (foo ** TensorConstant{2})") {
   hp::Var foo = hp::scalar("foo");

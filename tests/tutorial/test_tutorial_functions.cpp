@@ -6,15 +6,11 @@
 
 #include <hypatia/hypatia.hpp>
 
+#include "tests/support/test_support.hpp"
+
 namespace hp = hypatia;
 
-namespace {
-std::string printed(const hp::Array& a) {
-  std::ostringstream os;
-  os << a;
-  return os.str();
-}
-}  // namespace
+using hypatia_test::printed;
 
 TEST_CASE("cell 4: f = function([foo], foo**2); f(3) gives 9") {
   hp::Var foo = hp::scalar("foo");

@@ -1,0 +1,79 @@
+/// \file Helpers the doctest suites share: temporary directories, printed
+/// arrays, and the message of an expected exception.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <tuple>
+
+#include <hypatia/hypatia.hpp>
+
+namespace hypatia_test {
+
+/// A fresh directory under /tmp (mkdtemp), removed with everything in it at
+/// the end of the scope, even where a test made parts read-only or gave them
+/// to another user.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/hypatia_test_XXXXXX";
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    namespace fs = std::filesystem;
+    std::error_code ignored;
+    for (auto it = fs::recursive_directory_iterator(path_, ignored); it != fs::recursive_directory_iterator();
+         it.increment(ignored)) {
+      if (!it->is_symlink()) {
+        ::chmod(it->path().c_str(), 0700);
+        std::ignore = ::chown(it->path().c_str(), ::getuid(), ::getgid());
+      }
+    }
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::filesystem::path path() const { return path_; }
+  /// A cache directory inside it, not created yet (as a user's first run finds it).
+  std::string cache() const { return (path_ / "cache").string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// What `std::cout << a` prints.
+inline std::string printed(const hypatia::Array& a) {
+  std::ostringstream os;
+  os << a;
+  return os.str();
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+/// Runs `f`, expects exception type E, and returns its message ("" and a
+/// failed check otherwise).
+template <class E, class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    FAIL_CHECK("wrong exception type: " << e.what());
+    return "";
+  }
+  FAIL_CHECK("no exception");
+  return "";
+}
+
+}  // namespace hypatia_test
