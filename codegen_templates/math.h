@@ -54,6 +54,10 @@
 // Known limits:
 //  - hp_sin/hp_cos reduce exactly for |x| < 2^33 (8.6e9); beyond that they
 //    return nan rather than an inaccurate value (libm is accurate there).
+//  - float32 hp_expm1, hp_pow, hp_sin and hp_cos compute in float64: accurate,
+//    but at half the vector width of the other float32 functions.
+//  - parsing this text costs Clang's frontend ~8 ms per translation unit;
+//    functions a unit does not call generate no code.
 //  - hp_pow follows Annex F, including pow(x, +-0) = 1 and pow(1, y) = 1 for
 //    nan, and pow(negative, non-integer) = nan; pow(x, 2) is within 1 ulp
 //    but not always bit-equal to x*x.
@@ -119,32 +123,35 @@ HP_MATH_INLINE T two_sum(T a, T b, T& lo) {
   return hi;
 }
 
-// hi + lo == a * b exactly (barring overflow/underflow). Without a hardware
-// fma (or with HP_MATH_NO_FMA defined, which the accuracy test uses to cover
-// this path) __builtin_fma would be a scalar libm call, so Dekker's product.
-HP_MATH_INLINE double two_prod(double a, double b, double& lo) {
-  double hi = a * b;
-#if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
-  lo = __builtin_fma(a, b, -hi);
-#else
-  // Dekker: split each factor into two 26-bit halves whose products are exact.
-  const double split = 0x1p27 + 1;
-  double ta = split * a, tb = split * b;
-  double a_hi = ta - (ta - a), b_hi = tb - (tb - b);
-  double a_lo = a - a_hi, b_lo = b - b_hi;
-  lo = ((a_hi * b_hi - hi) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo;
-#endif
-  return hi;
+// a * b + c rounded once (the hardware fma).
+HP_MATH_INLINE double fused_multiply_add(double a, double b, double c) {
+  return __builtin_fma(a, b, c);
 }
-HP_MATH_INLINE float two_prod(float a, float b, float& lo) {
-  float hi = a * b;
+HP_MATH_INLINE float fused_multiply_add(float a, float b, float c) {
+  return __builtin_fmaf(a, b, c);
+}
+
+// Without a hardware fma (or with HP_MATH_NO_FMA defined, which the accuracy
+// test uses to cover this path) __builtin_fma would be a scalar libm call, so
+// exact products fall back to Dekker's algorithm.
 #if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
-  lo = __builtin_fmaf(a, b, -hi);
+#define HP_MATH_HAS_FMA 1
 #else
-  const float split = 0x1p12f + 1;
-  float ta = split * a, tb = split * b;
-  float a_hi = ta - (ta - a), b_hi = tb - (tb - b);
-  float a_lo = a - a_hi, b_lo = b - b_hi;
+#define HP_MATH_HAS_FMA 0
+#endif
+
+// hi + lo == a * b exactly (barring overflow/underflow).
+template <typename T>
+HP_MATH_INLINE T two_prod(T a, T b, T& lo) {
+  T hi = a * b;
+#if HP_MATH_HAS_FMA
+  lo = fused_multiply_add(a, b, -hi);
+#else
+  // Dekker: split each factor into halves whose products are exact.
+  const T split = sizeof(T) == 8 ? T(0x1p27 + 1) : T(0x1p12 + 1);
+  T ta = split * a, tb = split * b;
+  T a_hi = ta - (ta - a), b_hi = tb - (tb - b);
+  T a_lo = a - a_hi, b_lo = b - b_hi;
   lo = ((a_hi * b_hi - hi) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo;
 #endif
   return hi;
@@ -152,21 +159,13 @@ HP_MATH_INLINE float two_prod(float a, float b, float& lo) {
 
 // n - q d, exactly when it is representable (as for the remainder of a
 // division q = n/d rounded to nearest): one fma, or Dekker's product.
-HP_MATH_INLINE double exact_remainder(double n, double q, double d) {
-#if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
-  return __builtin_fma(-q, d, n);
+template <typename T>
+HP_MATH_INLINE T exact_remainder(T n, T q, T d) {
+#if HP_MATH_HAS_FMA
+  return fused_multiply_add(-q, d, n);
 #else
-  double p_lo;
-  double p = two_prod(q, d, p_lo);
-  return (n - p) - p_lo;
-#endif
-}
-HP_MATH_INLINE float exact_remainder(float n, float q, float d) {
-#if (defined(__FMA__) || defined(__aarch64__)) && !defined(HP_MATH_NO_FMA)
-  return __builtin_fmaf(-q, d, n);
-#else
-  float p_lo;
-  float p = two_prod(q, d, p_lo);
+  T p_lo;
+  T p = two_prod(q, d, p_lo);
   return (n - p) - p_lo;
 #endif
 }
@@ -190,11 +189,12 @@ constexpr float kLn2LoF32 = 0x1.7f7d1cp-20f;
 constexpr double kSqrt2F64 = 0x1.6a09e667f3bcdp0;
 constexpr float kSqrt2F32 = 0x1.6a09e6p0f;
 
-// Passing -0.0 as an additive term lets Clang delete the addition (x + -0.0
-// is x for every x, including -0), so a kernel with an optional low part costs
-// nothing when there is none.
-constexpr double kNoLowPartF64 = -0.0;
-constexpr float kNoLowPartF32 = -0.0f;
+// Kernels with an optional low part (x_lo, c) are passed -0.0 when there is
+// none: x + -0.0 is x for every x, including -0, so Clang deletes the addition.
+
+// The constants of the kernels written once for both types (below), by type.
+template <typename T>
+struct Constants;
 
 // exp: Q(r) ~ (e^r-1-r)/r^2 on |r| <= ln2/2, rel err 2^-58.35 (e^r: 2^-61)
 static constexpr double kExpQF64[] = {
@@ -289,6 +289,24 @@ constexpr double kPio2P4 = 0x1.898cc51701b84p-64;
 constexpr double kPio2P5 = -0x1.976b7ed8fbbadp-118;
 constexpr double kSinCosMaxArg = 0x1p33;
 
+template <>
+struct Constants<double> {
+  using Int = i64;
+  static constexpr double kRound = kRoundF64, kLog2e = kLog2eF64, kLn2Hi = kLn2HiF64,
+                          kLn2Lo = kLn2LoF64, kSqrt2 = kSqrt2F64;
+  static constexpr const auto& kExpQ = kExpQF64;
+  static constexpr const auto& kLogP = kLogPF64;
+};
+
+template <>
+struct Constants<float> {
+  using Int = i32;
+  static constexpr float kRound = kRoundF32, kLog2e = kLog2eF32, kLn2Hi = kLn2HiF32,
+                         kLn2Lo = kLn2LoF32, kSqrt2 = kSqrt2F32;
+  static constexpr const auto& kExpQ = kExpQF32;
+  static constexpr const auto& kLogP = kLogPF32;
+};
+
 // ---- exp ---------------------------------------------------------------------
 
 // 2^k for -1022 <= k <= 1023 (float: -126 <= k <= 127).
@@ -310,35 +328,22 @@ struct ExpParts {
   Int k;
 };
 
-HP_MATH_INLINE ExpParts<double, i64> exp_parts(double x, double x_lo) {
-  double shifted = x * kLog2eF64 + kRoundF64;
-  double k = shifted - kRoundF64;
-  i64 k_int = static_cast<i64>(bits_of(shifted) - bits_of(kRoundF64));
-  double y = x - k * kLn2HiF64;  // exact: k * hi is exact, Sterbenz does the rest
-  double c = x_lo - k * kLn2LoF64;
-  double r = y + c;
-  double r_lo = (y - r) + c;  // r's rounding error: exact when |y| >= |c|, else < 2^-78
-  double one_plus_r = 1.0 + r;
-  double r2 = r * r;
-  double tail = ((1.0 - one_plus_r) + r) + (r2 * horner_split(r, r2, kExpQF64) + r_lo);
-  double sum = one_plus_r + tail;
-  double sum_lo = (one_plus_r - sum) + tail;  // |one_plus_r| >= |tail|
-  return {sum, sum_lo, k_int};
-}
-
-HP_MATH_INLINE ExpParts<float, i32> exp_parts(float x, float x_lo) {
-  float shifted = x * kLog2eF32 + kRoundF32;
-  float k = shifted - kRoundF32;
-  i32 k_int = static_cast<i32>(bits_of(shifted) - bits_of(kRoundF32));
-  float y = x - k * kLn2HiF32;
-  float c = x_lo - k * kLn2LoF32;
-  float r = y + c;
-  float r_lo = (y - r) + c;
-  float one_plus_r = 1.0f + r;
-  float r2 = r * r;
-  float tail = ((1.0f - one_plus_r) + r) + (r2 * horner_split(r, r2, kExpQF32) + r_lo);
-  float sum = one_plus_r + tail;
-  float sum_lo = (one_plus_r - sum) + tail;
+template <typename T>
+HP_MATH_INLINE ExpParts<T, typename Constants<T>::Int> exp_parts(T x, T x_lo) {
+  using C = Constants<T>;
+  using Int = typename C::Int;
+  T shifted = x * C::kLog2e + C::kRound;
+  T k = shifted - C::kRound;
+  Int k_int = static_cast<Int>(bits_of(shifted) - bits_of(C::kRound));
+  T y = x - k * C::kLn2Hi;  // exact: k * hi is exact, Sterbenz does the rest
+  T c = x_lo - k * C::kLn2Lo;
+  T r = y + c;
+  T r_lo = (y - r) + c;  // r's rounding error: exact when |y| >= |c|, else < 2^-78
+  T one_plus_r = T(1) + r;
+  T r2 = r * r;
+  T tail = ((T(1) - one_plus_r) + r) + (r2 * horner_split(r, r2, C::kExpQ) + r_lo);
+  T sum = one_plus_r + tail;
+  T sum_lo = (one_plus_r - sum) + tail;  // |one_plus_r| >= |tail|
   return {sum, sum_lo, k_int};
 }
 
@@ -407,20 +412,14 @@ HP_MATH_INLINE float split_log_argument(float x, float& f) {
 // e ln2 + log1p(f) + c, for |f| <= sqrt(2) - 1 and a small correction c.
 // log1p(f) = 2 atanh(s) with s = f/(2+f) = 2s + s R(s^2), rewritten as
 // f - (f^2/2 - s (f^2/2 + R)) so that f, exact, is added last (fdlibm's form).
-HP_MATH_INLINE double log_from_parts(double e, double f, double c) {
-  double s = f / (2.0 + f);
-  double z = s * s;
-  double r = z * horner_split(z, z * z, kLogPF64);
-  double half_f2 = 0.5 * f * f;
-  return e * kLn2HiF64 + (f - (half_f2 - (s * (half_f2 + r) + (e * kLn2LoF64 + c))));
-}
-
-HP_MATH_INLINE float log_from_parts(float e, float f, float c) {
-  float s = f / (2.0f + f);
-  float z = s * s;
-  float r = z * horner(z, kLogPF32);
-  float half_f2 = 0.5f * f * f;
-  return e * kLn2HiF32 + (f - (half_f2 - (s * (half_f2 + r) + (e * kLn2LoF32 + c))));
+template <typename T>
+HP_MATH_INLINE T log_from_parts(T e, T f, T c) {
+  using C = Constants<T>;
+  T s = f / (T(2) + f);
+  T z = s * s;
+  T r = z * horner_split(z, z * z, C::kLogP);
+  T half_f2 = T(0.5) * f * f;
+  return e * C::kLn2Hi + (f - (half_f2 - (s * (half_f2 + r) + (e * C::kLn2Lo + c))));
 }
 
 // log1p(x + x_lo) for finite x > -1 without special cases. u = 1 + x is
@@ -517,14 +516,14 @@ HP_MATH_INLINE double sin_quadrant(double x, int quadrant_offset) {
 HP_MATH_INLINE double hp_exp(double x) {
   double clamped = x > 720.0 ? 720.0 : x;  // beyond: overflow/underflow anyway
   clamped = clamped < -750.0 ? -750.0 : clamped;
-  return hp_math_detail::exp_core(clamped, hp_math_detail::kNoLowPartF64);
+  return hp_math_detail::exp_core(clamped, -0.0);
 }
 
 // e^x, float. Same method, degree 6: <= 1 ulp.
 HP_MATH_INLINE float hp_exp(float x) {
   float clamped = x > 100.0f ? 100.0f : x;
   clamped = clamped < -110.0f ? -110.0f : clamped;
-  return hp_math_detail::exp_core(clamped, hp_math_detail::kNoLowPartF32);
+  return hp_math_detail::exp_core(clamped, -0.0f);
 }
 
 // e^x - 1, accurate near 0. x = k ln2 + r with r as a double-double; then
@@ -563,49 +562,47 @@ HP_MATH_INLINE float hp_expm1(float x) {
 
 // ---- log ---------------------------------------------------------------------
 
-// Natural log. x = 2^e (1+f), log = e ln2 + log1p(f) by an odd series in
-// s = f/(2+f) (fdlibm's method, own coefficients): <= 1 ulp.
-HP_MATH_INLINE double hp_log(double x) {
-  using namespace hp_math_detail;
-  double f;
-  double e = split_log_argument(x, f);
-  double result = log_from_parts(e, f, kNoLowPartF64);
-  result = x == 0.0 ? -__builtin_inf() : result;
-  result = x < 0.0 ? __builtin_nan("") : result;
-  result = x == __builtin_inf() ? x : result;
+namespace hp_math_detail {
+
+template <typename T>
+HP_MATH_INLINE T log_with_special_cases(T x) {
+  T f;
+  T e = split_log_argument(x, f);
+  T result = log_from_parts(e, f, T(-0.0));
+  result = x == T(0) ? -T(__builtin_inf()) : result;
+  result = x < T(0) ? T(__builtin_nan("")) : result;
+  result = x == T(__builtin_inf()) ? x : result;
   return x != x ? x : result;
 }
 
-// Natural log, float. Same method, shorter polynomial: <= 1 ulp.
-HP_MATH_INLINE float hp_log(float x) {
-  using namespace hp_math_detail;
-  float f;
-  float e = split_log_argument(x, f);
-  float result = log_from_parts(e, f, kNoLowPartF32);
-  result = x == 0.0f ? -__builtin_inff() : result;
-  result = x < 0.0f ? __builtin_nanf("") : result;
-  result = x == __builtin_inff() ? x : result;
+// `tiny`: below it log1p(x) rounds to x.
+template <typename T>
+HP_MATH_INLINE T log1p_with_special_cases(T x, T tiny) {
+  T result = log1p_core(x, T(-0.0));
+  result = x == T(-1) ? -T(__builtin_inf()) : result;
+  result = x < T(-1) ? T(__builtin_nan("")) : result;
+  result = x == T(__builtin_inf()) ? x : result;
+  result = magnitude(x) < tiny ? x : result;  // keeps -0 and subnormals
   return x != x ? x : result;
 }
+
+}  // namespace hp_math_detail
+
+// Natural log. x = 2^e (1+f), log = e ln2 + log1p(f) by an odd series in
+// s = f/(2+f) (fdlibm's method, own coefficients): <= 1 ulp.
+HP_MATH_INLINE double hp_log(double x) { return hp_math_detail::log_with_special_cases(x); }
+
+// Natural log, float. Same method, shorter polynomial: <= 1 ulp.
+HP_MATH_INLINE float hp_log(float x) { return hp_math_detail::log_with_special_cases(x); }
 
 // log(1 + x), accurate near 0: log's kernel on u = 1 + x plus the rounding
 // error of u divided by u: <= 2 ulp (measured 0.83).
 HP_MATH_INLINE double hp_log1p(double x) {
-  double result = hp_math_detail::log1p_core(x, hp_math_detail::kNoLowPartF64);
-  result = x == -1.0 ? -__builtin_inf() : result;
-  result = x < -1.0 ? __builtin_nan("") : result;
-  result = x == __builtin_inf() ? x : result;
-  result = __builtin_fabs(x) < 0x1p-54 ? x : result;  // keeps -0 and subnormals
-  return x != x ? x : result;
+  return hp_math_detail::log1p_with_special_cases(x, 0x1p-54);
 }
 
 HP_MATH_INLINE float hp_log1p(float x) {
-  float result = hp_math_detail::log1p_core(x, hp_math_detail::kNoLowPartF32);
-  result = x == -1.0f ? -__builtin_inff() : result;
-  result = x < -1.0f ? __builtin_nanf("") : result;
-  result = x == __builtin_inff() ? x : result;
-  result = __builtin_fabsf(x) < 0x1p-25f ? x : result;
-  return x != x ? x : result;
+  return hp_math_detail::log1p_with_special_cases(x, 0x1p-25f);
 }
 
 // ---- tanh, sigmoid, softplus ---------------------------------------------------
@@ -810,5 +807,6 @@ HP_MATH_INLINE float hp_sin(float x) { return static_cast<float>(hp_sin(static_c
 HP_MATH_INLINE float hp_cos(float x) { return static_cast<float>(hp_cos(static_cast<double>(x))); }
 
 #undef HP_MATH_INLINE
+#undef HP_MATH_HAS_FMA
 
 // ---- end of hypatia math -----------------------------------------------------

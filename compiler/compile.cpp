@@ -17,6 +17,7 @@
 #include "compiler/rewrite/fuse_elemwise.hpp"
 #include "compiler/rewrite/merge.hpp"
 #include "compiler/rewrite/specialize_pow.hpp"
+#include "compiler/rewrite/stabilize.hpp"
 #include "runtime/function_impl.hpp"
 #include "runtime/jit_cpu.hpp"
 
@@ -86,12 +87,14 @@ void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const Com
   }
 }
 
-/// The rewrite passes a mode runs, in order. FastCompile runs only the cheap
-/// and safe ones and keeps one loop per op; FastRun also fuses.
+/// The rewrite passes a mode runs, in order. FastCompile (and Debug's oracle)
+/// run only the cheap and safe ones and keep one loop per op; FastRun also
+/// specialises and fuses.
 std::vector<Var> optimize(const std::vector<Var>& inputs, std::vector<Var> outputs, Mode mode) {
   outputs = merge(inputs, outputs);
   outputs = constant_fold(inputs, outputs);
-  if (mode == Mode::FastCompile) return outputs;
+  outputs = stabilize(inputs, outputs);
+  if (mode != Mode::FastRun) return outputs;
   outputs = specialize_pow(inputs, outputs);
   outputs = merge(inputs, outputs);
   return fuse_elemwise(inputs, outputs);
@@ -181,7 +184,9 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   CompileReport report;
   // FastRun fuses elementwise ops; FastCompile keeps one loop per op.
   auto rewrite_start = std::chrono::steady_clock::now();
-  const std::vector<Var> optimized = optimize(program_inputs, targets, impl->mode);
+  // Debug checks the code FastRun would run.
+  const std::vector<Var> optimized =
+      optimize(program_inputs, targets, impl->mode == Mode::Debug ? Mode::FastRun : impl->mode);
   const double rewrite_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rewrite_start).count();
   std::unique_ptr<Program> compiled = build_cpu_program(
@@ -193,7 +198,11 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
                                : jit::available() ? "reference evaluator (graph beyond the compiled backend's limits)"
                                                   : "reference evaluator (built without the Clang JIT)";
   if (debug) {
-    impl->program = make_debug_program(make_reference_program(program_inputs, targets, true), std::move(compiled));
+    // The oracle runs the stabilised but unfused graph: Theano's DebugMode
+    // too checks the graph after its stabilising rewrites, which exist to
+    // remove the infinities the naive one would report.
+    const std::vector<Var> checked = optimize(program_inputs, targets, Mode::Debug);
+    impl->program = make_debug_program(make_reference_program(program_inputs, checked, true), std::move(compiled));
   } else if (compiled) {
     impl->program = std::move(compiled);
   } else {

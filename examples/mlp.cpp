@@ -37,15 +37,13 @@ class Layer {
   /// W_init: (n_output, n_input); b_init: (n_output,). Both are copied into
   /// shared variables of floatX; b is stored as a column (n_output, 1) whose
   /// second axis broadcasts, so W x + b adds it to every column of W x.
-  Layer(const hp::Array& W_init, const hp::Array& b_init, Activation activation)
-      : activation_(std::move(activation)) {
+  Layer(const hp::Array& W_init, const hp::Array& b_init, Activation activation) : activation_(std::move(activation)) {
     if (W_init.ndim() != 2 || b_init.shape() != hp::Shape{W_init.shape()[0]}) {
       throw std::invalid_argument("Layer: W_init must be (n_output, n_input) and b_init (n_output,)");
     }
     const std::int64_t n_output = W_init.shape()[0];
     W_ = hp::shared(W_init.astype(hp::config().floatX), "W");
-    b_ = hp::shared(b_init.reshape({n_output, 1}).astype(hp::config().floatX), "b",
-                    std::vector<bool>{false, true});
+    b_ = hp::shared(b_init.reshape({n_output, 1}).astype(hp::config().floatX), "b", std::vector<bool>{false, true});
   }
 
   /// The layer's output for the symbolic input x: mixed, biased and activated.
@@ -82,9 +80,7 @@ class MLP {
   }
 
   /// The squared Euclidean distance between the network's output for x and the target y.
-  hp::Var squared_error(const hp::Var& x, const hp::Var& y) const {
-    return hp::sum(hp::pow(output(x) - y, 2));
-  }
+  hp::Var squared_error(const hp::Var& x, const hp::Var& y) const { return hp::sum(hp::pow(output(x) - y, 2)); }
 
   /// Every layer's parameters, first layer first.
   std::vector<hp::Shared> params() const {
@@ -105,16 +101,15 @@ using Updates = std::vector<std::pair<hp::Shared, hp::Var>>;
 /// its last step in a shared variable (starting at zero, with the parameter's
 /// broadcast pattern), moves by learning_rate times that step, and the step
 /// becomes a leaky mix of itself and the new gradient.
-Updates gradient_updates_momentum(const hp::Var& cost, const std::vector<hp::Shared>& params,
-                                  double learning_rate, double momentum) {
+Updates gradient_updates_momentum(const hp::Var& cost, const std::vector<hp::Shared>& params, double learning_rate,
+                                  double momentum) {
   if (!(momentum >= 0 && momentum < 1)) {
     throw std::invalid_argument("gradient_updates_momentum: momentum must be in [0, 1)");
   }
   Updates updates;
   for (const hp::Shared& param : params) {
     const hp::Array value = param.get_value();
-    hp::Shared param_update =
-        hp::shared(hp::Array::zeros(value.shape(), value.dtype()), "", param.broadcastable());
+    hp::Shared param_update = hp::shared(hp::Array::zeros(value.shape(), value.dtype()), "", param.broadcastable());
     updates.emplace_back(param, param - learning_rate * param_update);
     updates.emplace_back(param_update, momentum * param_update + (1. - momentum) * hp::grad(cost, param));
   }
@@ -211,9 +206,8 @@ int run(const std::filesystem::path& plot_dir) {
   const double learning_rate = 0.01;
   const double momentum = 0.9;
   hp::Var cost = mlp.squared_error(mlp_input, mlp_target);
-  hp::Function train = hp::compile(
-      {mlp_input, mlp_target}, {cost},
-      {.updates = gradient_updates_momentum(cost, mlp.params(), learning_rate, momentum)});
+  hp::Function train = hp::compile({mlp_input, mlp_target}, {cost},
+                                   {.updates = gradient_updates_momentum(cost, mlp.params(), learning_rate, momentum)});
   hp::Function mlp_output = hp::compile({mlp_input}, {mlp.output(mlp_input)});
 
   // In [24]: 20 iterations of full-batch training, a picture after each.

@@ -62,8 +62,7 @@ enum class Align { Left, Centre, Right };
 
 /// `text` with its baseline's anchor at (x, y), aligned horizontally as `align`
 /// and, with `vertical_centre`, centred on y instead of sitting on it.
-void draw_text(cairo_t* cr, const std::string& text, double x, double y, Align align,
-               bool vertical_centre = false) {
+void draw_text(cairo_t* cr, const std::string& text, double x, double y, Align align, bool vertical_centre = false) {
   cairo_text_extents_t extents;
   cairo_text_extents(cr, text.c_str(), &extents);
   double dx = -extents.x_bearing;
@@ -114,7 +113,8 @@ void draw_frame(cairo_t* cr, const Axes& axes, bool x_numbers) {
     cairo_move_to(cr, x, axes.top + axes.height);
     cairo_line_to(cr, x, axes.top + axes.height + tick_length);
     cairo_stroke(cr);
-    if (x_numbers) draw_text(cr, tick_label(t, x_ticks), x, axes.top + axes.height + tick_length + font_size + 2, Align::Centre);
+    if (x_numbers)
+      draw_text(cr, tick_label(t, x_ticks), x, axes.top + axes.height + tick_length + font_size + 2, Align::Centre);
   }
   const std::vector<double> y_ticks = nice_ticks(axes.y);
   for (double t : y_ticks) {
@@ -149,9 +149,8 @@ Rgb cool_colour(double t) {
   return {t, 1 - t, 1};
 }
 
-void write_scatter(const std::filesystem::path& path, const std::vector<double>& xs,
-                   const std::vector<double>& ys, const std::vector<double>& values, Range x,
-                   Range y, const std::string& title) {
+void write_scatter(const std::filesystem::path& path, const std::vector<double>& xs, const std::vector<double>& ys,
+                   const std::vector<double>& values, Range x, Range y, const std::string& title) {
   if (xs.size() != ys.size() || xs.size() != values.size()) {
     throw std::invalid_argument("plot_png::write_scatter: xs, ys and values differ in size");
   }
@@ -179,8 +178,8 @@ void write_scatter(const std::filesystem::path& path, const std::vector<double>&
   canvas.save(path);
 }
 
-void write_history(const std::filesystem::path& path, const std::vector<Curve>& curves,
-                   const std::string& x_label, const std::string& title) {
+void write_history(const std::filesystem::path& path, const std::vector<Curve>& curves, const std::string& x_label,
+                   const std::string& title) {
   if (curves.empty() || curves.front().values.empty()) {
     throw std::invalid_argument("plot_png::write_history: nothing to plot");
   }
@@ -191,15 +190,17 @@ void write_history(const std::filesystem::path& path, const std::vector<Curve>& 
   Canvas canvas(history_width, history_height);
   cairo_t* cr = canvas.cr();
   const double left = 80, top = 40, bottom = 50, gap = 20;
+  const double panel_width = history_width - left - 20;
   const double panel_height = (history_height - top - bottom - gap * (curves.size() - 1)) / curves.size();
   const Range x{0.5, n + 0.5};
 
   for (std::size_t k = 0; k < curves.size(); ++k) {
     const Curve& curve = curves[k];
-    const Axes axes{left, top + k * (panel_height + gap), history_width - left - 20, panel_height, x,
-                    padded_range(curve.values)};
+    const double panel_top = top + k * (panel_height + gap);
+    const Axes axes{left, panel_top, panel_width, panel_height, x, padded_range(curve.values)};
     cairo_set_source_rgb(cr, curve.colour.r, curve.colour.g, curve.colour.b);
     cairo_set_line_width(cr, 2);
+    cairo_new_path(cr);  // text leaves a current point that line_to would join
     for (std::size_t i = 0; i < n; ++i) {
       cairo_line_to(cr, axes.px(i + 1.0), axes.py(curve.values[i]));
     }
@@ -212,8 +213,8 @@ void write_history(const std::filesystem::path& path, const std::vector<Curve>& 
     draw_frame(cr, axes, k + 1 == curves.size());
     draw_vertical_text(cr, curve.name, 18, axes.top + axes.height / 2);
   }
-  draw_text(cr, title, left + (history_width - left - 20) / 2, top - 12, Align::Centre);
-  draw_text(cr, x_label, left + (history_width - left - 20) / 2, history_height - 10, Align::Centre);
+  draw_text(cr, title, left + panel_width / 2, top - 12, Align::Centre);
+  draw_text(cr, x_label, left + panel_width / 2, history_height - 10, Align::Centre);
   canvas.save(path);
 }
 

@@ -38,9 +38,8 @@ Rgb cool_colour(double t);
 /// axes `x` by `y` (points outside are clipped), with `title` above.
 /// Throws std::invalid_argument on sizes that differ, std::runtime_error when
 /// the file cannot be written.
-void write_scatter(const std::filesystem::path& path, const std::vector<double>& xs,
-                   const std::vector<double>& ys, const std::vector<double>& values, Range x,
-                   Range y, const std::string& title);
+void write_scatter(const std::filesystem::path& path, const std::vector<double>& xs, const std::vector<double>& ys,
+                   const std::vector<double>& values, Range x, Range y, const std::string& title);
 
 /// One curve of write_history: a panel of its own, labelled `name`.
 struct Curve {
@@ -52,7 +51,7 @@ struct Curve {
 /// Each curve against 1, 2, ..., n in its own panel, stacked top to bottom,
 /// sharing the x axis labelled `x_label`, with `title` above. The y axis of
 /// each panel spans its curve's values (padded). Throws as write_scatter.
-void write_history(const std::filesystem::path& path, const std::vector<Curve>& curves,
-                   const std::string& x_label, const std::string& title);
+void write_history(const std::filesystem::path& path, const std::vector<Curve>& curves, const std::string& x_label,
+                   const std::string& title);
 
 }  // namespace plot_png

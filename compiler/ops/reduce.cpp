@@ -9,9 +9,13 @@
 #include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/reduce.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {
+
+std::optional<ReductionInfo> reduction_of(const Op& op);
+
 namespace {
 
 enum class ReduceKind { Sum, Mean, Max, Min, Prod, Argmax };
@@ -361,6 +365,8 @@ class ReduceOp : public Op {
   std::vector<int> axes_;
   bool all_;
   bool keepdims_;
+
+  friend std::optional<ReductionInfo> hypatia::reduction_of(const Op& op);
 };
 
 Var reduce(ReduceKind kind, const Var& x, std::optional<std::vector<int>> axes, bool keepdims) {
@@ -385,6 +391,12 @@ Var reduce(ReduceKind kind, const Var& x, std::optional<std::vector<int>> axes, 
 }
 
 }  // namespace
+
+std::optional<ReductionInfo> reduction_of(const Op& op) {
+  const auto* r = dynamic_cast<const ReduceOp*>(&op);
+  if (!r) return std::nullopt;
+  return ReductionInfo{info(r->kind_).lower, r->axes_, r->all_, r->keepdims_};
+}
 
 Var sum(const Var& x) { return reduce(ReduceKind::Sum, x, std::nullopt, false); }
 Var sum(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Sum, x, std::vector{axis}, keepdims); }

@@ -6,6 +6,7 @@
 
 #include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
+#include "compiler/ops/softmax.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {
@@ -93,5 +94,7 @@ class SoftmaxOp : public Op {
 }  // namespace
 
 Var softmax(const Var& x) { return make_apply(std::make_shared<SoftmaxOp>(), {x}); }
+
+bool is_softmax(const Op& op) { return dynamic_cast<const SoftmaxOp*>(&op) != nullptr; }
 
 }  // namespace hypatia

@@ -36,6 +36,9 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 
+constexpr std::size_t kPoints = 400000;  // per interval: 2.0-2.4 million per function and dtype
+constexpr std::uint32_t kFloatStride = 17;
+
 const char* const kUnaryFunctions[] = {"exp",     "expm1",    "log", "log1p", "tanh",
                                        "sigmoid", "softplus", "erf", "sin",   "cos"};
 
@@ -304,6 +307,11 @@ void check_unary_accuracy(const std::string& name, std::size_t per_interval) {
                 "hp_" << name << " " << suffix<T>() << " at x = " << hex(worst.x));
 }
 
+void check_accuracy_both(const std::string& name) {
+  check_unary_accuracy<double>(name, kPoints);
+  check_unary_accuracy<float>(name, kPoints);
+}
+
 // Every case runs through a 67-element array (vector body and scalar tail).
 template <typename T>
 void check_exact(const std::string& name, const std::vector<std::pair<T, T>>& cases) {
@@ -347,15 +355,11 @@ WorstCase sweep_float_bits(const std::string& name, float lo, float hi, std::uin
   return worst;
 }
 
-constexpr std::size_t kPoints = 400000;  // per interval: 2.0-2.4 million per function and dtype
-constexpr std::uint32_t kFloatStride = 17;
-
 }  // namespace
 
 TEST_CASE("hp_exp: <= 1 ulp, overflow and underflow at libm's thresholds") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("exp", kPoints);
-  check_unary_accuracy<float>("exp", kPoints);
+  check_accuracy_both("exp");
   check_exact_both("exp", {{0.0, 1.0},
                            {-0.0, 1.0},
                            {kInf, kInf},
@@ -395,8 +399,7 @@ TEST_CASE("hp_log over float32, every 17th bit pattern of the positive floats: <
 
 TEST_CASE("hp_expm1: <= 2 ulp, exact near 0 and at the limits") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("expm1", kPoints);
-  check_unary_accuracy<float>("expm1", kPoints);
+  check_accuracy_both("expm1");
   check_exact_both("expm1", {{0.0, 0.0},
                              {-0.0, -0.0},
                              {kInf, kInf},
@@ -410,8 +413,7 @@ TEST_CASE("hp_expm1: <= 2 ulp, exact near 0 and at the limits") {
 
 TEST_CASE("hp_log: <= 1 ulp, subnormal arguments, log(0) = -inf, log(negative) = nan") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("log", kPoints);
-  check_unary_accuracy<float>("log", kPoints);
+  check_accuracy_both("log");
   check_exact_both("log", {{1.0, 0.0},
                            {0.0, -kInf},
                            {-0.0, -kInf},
@@ -425,8 +427,7 @@ TEST_CASE("hp_log: <= 1 ulp, subnormal arguments, log(0) = -inf, log(negative) =
 
 TEST_CASE("hp_log1p: <= 2 ulp, exact near 0, log1p(-1) = -inf") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("log1p", kPoints);
-  check_unary_accuracy<float>("log1p", kPoints);
+  check_accuracy_both("log1p");
   check_exact_both("log1p", {{0.0, 0.0},
                              {-0.0, -0.0},
                              {-1.0, -kInf},
@@ -439,8 +440,7 @@ TEST_CASE("hp_log1p: <= 2 ulp, exact near 0, log1p(-1) = -inf") {
 
 TEST_CASE("hp_tanh: <= 2 ulp, tanh(-0) = -0, tanh(+-big) = +-1") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("tanh", kPoints);
-  check_unary_accuracy<float>("tanh", kPoints);
+  check_accuracy_both("tanh");
   check_exact_both("tanh", {{0.0, 0.0},
                             {-0.0, -0.0},
                             {kInf, 1.0},
@@ -455,8 +455,7 @@ TEST_CASE("hp_tanh: <= 2 ulp, tanh(-0) = -0, tanh(+-big) = +-1") {
 
 TEST_CASE("hp_sigmoid: <= 2 ulp, sigmoid(-800) = 0, sigmoid(800) = 1") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("sigmoid", kPoints);
-  check_unary_accuracy<float>("sigmoid", kPoints);
+  check_accuracy_both("sigmoid");
   check_exact_both("sigmoid", {{0.0, 0.5},
                                {-0.0, 0.5},
                                {800.0, 1.0},
@@ -469,8 +468,7 @@ TEST_CASE("hp_sigmoid: <= 2 ulp, sigmoid(-800) = 0, sigmoid(800) = 1") {
 
 TEST_CASE("hp_softplus: <= 2 ulp, softplus(800) = 800, softplus(-800) = 0") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("softplus", kPoints);
-  check_unary_accuracy<float>("softplus", kPoints);
+  check_accuracy_both("softplus");
   check_exact_both("softplus",
                    {{800.0, 800.0}, {-800.0, 0.0}, {kInf, kInf}, {-kInf, 0.0}, {kNan, kNan}});
   check_exact<double>("softplus", {{0.0, 0x1.62e42fefa39efp-1}, {40.0, 40.0}});
@@ -478,8 +476,7 @@ TEST_CASE("hp_softplus: <= 2 ulp, softplus(800) = 800, softplus(-800) = 0") {
 
 TEST_CASE("hp_erf: <= 2 ulp, odd, erf(+-inf) = +-1") {
   if (skip_without_jit()) return;
-  check_unary_accuracy<double>("erf", kPoints);
-  check_unary_accuracy<float>("erf", kPoints);
+  check_accuracy_both("erf");
   check_exact_both("erf", {{0.0, 0.0},
                            {-0.0, -0.0},
                            {kInf, 1.0},
@@ -493,8 +490,7 @@ TEST_CASE("hp_erf: <= 2 ulp, odd, erf(+-inf) = +-1") {
 TEST_CASE("hp_sin and hp_cos: <= 2 ulp for |x| < 2^33, nan beyond") {
   if (skip_without_jit()) return;
   for (std::string name : {"sin", "cos"}) {
-    check_unary_accuracy<double>(name, kPoints);
-    check_unary_accuracy<float>(name, kPoints);
+    check_accuracy_both(name);
   }
   check_exact_both(
       "sin", {{0.0, 0.0}, {-0.0, -0.0}, {kInf, kNan}, {-kInf, kNan}, {kNan, kNan}, {1e10, kNan}});

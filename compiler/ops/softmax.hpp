@@ -1,0 +1,10 @@
+/// \file What rewrites may ask about a softmax node.
+#pragma once
+
+#include "compiler/op.hpp"
+
+namespace hypatia {
+
+bool is_softmax(const Op& op);
+
+}  // namespace hypatia

@@ -1,0 +1,78 @@
+// The stabilize pass: each rewrite happens, keeps values on ordinary inputs,
+// and gives finite results where the naive graph gives inf or nan.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include <hypatia/hypatia.hpp>
+
+#include "compiler/rewrite/stabilize.hpp"
+
+namespace hp = hypatia;
+
+namespace {
+
+hp::Var stabilized(const hp::Var& x, const hp::Var& out) { return hp::stabilize({x}, {out}).front(); }
+
+}  // namespace
+
+TEST_CASE("log(sigmoid(x)) becomes -softplus(-x): finite at -800") {
+  hp::Var x = hp::vector("x");
+  hp::Var naive = hp::log(hp::sigmoid(x));
+  hp::Var stable = stabilized(x, naive);
+  CHECK(hp::pp(stable) == "(-softplus((-x)))");
+  const hp::Array far = hp::array({-800., 0., 30.});
+  CHECK(std::isinf(naive.eval({{x, far}}).item<double>(0)));
+  CHECK(hp::allclose(stable.eval({{x, far}}), hp::array({-800., -0.6931471805599453, -9.357622968840175e-14})));
+  const hp::Array near = hp::array({-3., 0.5, 2.});
+  CHECK(hp::allclose(stable.eval({{x, near}}), naive.eval({{x, near}}), 1e-14, 0));
+}
+
+TEST_CASE("log(1 - sigmoid(x)) becomes -softplus(x): finite at 800") {
+  hp::Var x = hp::vector("x");
+  hp::Var naive = hp::log(1.0 - hp::sigmoid(x));
+  hp::Var stable = stabilized(x, naive);
+  CHECK(hp::pp(stable) == "(-softplus(x))");
+  CHECK(stable.eval({{x, hp::array({800.})}}).item<double>(0) == -800.0);
+  CHECK(std::isinf(naive.eval({{x, hp::array({800.})}}).item<double>(0)));
+}
+
+TEST_CASE("log(1 + x) becomes log1p(x): exact for tiny x") {
+  hp::Var x = hp::vector("x");
+  hp::Var stable = stabilized(x, hp::log(1.0 + x));
+  CHECK(hp::pp(stable) == "log1p(x)");
+  CHECK(hp::pp(stabilized(x, hp::log(x + 1.0))) == "log1p(x)");
+  CHECK(stable.eval({{x, hp::array({1e-20})}}).item<double>(0) == 1e-20);
+}
+
+TEST_CASE("log(softmax(x)) becomes x - logsumexp(x): finite for large logits") {
+  hp::Var m = hp::matrix("m");
+  hp::Var naive = hp::log(hp::softmax(m));
+  hp::Var stable = stabilized(m, naive);
+  const hp::Array big = hp::array({{1000., 0.}, {1., 2.}});
+  const hp::Array got = stable.eval({{m, big}});
+  CHECK(got.item<double>(0) == 0.0);
+  CHECK(got.item<double>(1) == -1000.0);
+  CHECK(std::isinf(naive.eval({{m, big}}).item<double>(1)));
+  CHECK(hp::allclose(got.slice(0, 1, 2), hp::array({{-1.3132616875182228, -0.31326168751822286}})));
+}
+
+TEST_CASE("log(sum(exp(x))) becomes the logsumexp form, for all axes and for one") {
+  hp::Var m = hp::matrix("m");
+  hp::Var all = stabilized(m, hp::log(hp::sum(hp::exp(m))));
+  hp::Var rows = stabilized(m, hp::log(hp::sum(hp::exp(m), 1)));
+  const hp::Array big = hp::array({{1000., 1000.}, {-1000., -1000.}});
+  CHECK(hp::allclose(all.eval({{m, big}}), hp::Array(1000.6931471805599)));
+  CHECK(hp::allclose(rows.eval({{m, big}}), hp::array({1000.6931471805599, -999.3068528194401})));
+  const hp::Array minus_inf = hp::array({{-double(INFINITY), -double(INFINITY)}, {0., 0.}});
+  CHECK(std::isinf(rows.eval({{m, minus_inf}}).item<double>(0)));  // log(0) stays -inf, not nan
+}
+
+TEST_CASE("compiled functions are stabilised in every mode") {
+  hp::Var x = hp::vector("x");
+  hp::Var y = hp::log(hp::sigmoid(x));
+  for (hp::Mode mode : {hp::Mode::FastRun, hp::Mode::FastCompile, hp::Mode::Debug}) {
+    hp::Function f = hp::compile({x}, {y}, {.mode = mode});
+    CHECK(f(hp::array({-800.}))[0].item<double>(0) == -800.0);
+  }
+}
