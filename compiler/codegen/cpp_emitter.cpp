@@ -291,9 +291,30 @@ std::string CppEmitter::shared_function(const std::string& text, const std::vect
   return id;
 }
 
+std::string CppEmitter::begin_function(const std::string& prefix, const std::string& params) {
+  const std::string name = fresh(prefix);
+  function_ = fmt::format("static __attribute__((noinline)) int {}({}) {{\n", name, params);
+  out_ = &function_;
+  saved_indent_ = indent_;
+  indent_ = 1;
+  return name;
+}
+
+void CppEmitter::end_function() {
+  line("return 0;");
+  function_ += "}\n\n";
+  prelude(function_);
+  function_.clear();
+  out_ = &body_;
+  indent_ = saved_indent_;
+}
+
 std::string CppEmitter::finish(const std::string& header_comment, const std::string& epilogue) const {
   std::string text = header_comment;
-  text += "\nextern \"C\" int hp_main(hp_context* ctx, const hp_tensor* in, int profile) {\n";
+  // hp_main is glue (shapes, checks, calls) plus the reductions: optimising
+  // it for size saves compile time; the hot elementwise loops are separate
+  // functions, optimised for speed.
+  text += "\nextern \"C\" __attribute__((minsize)) int hp_main(hp_context* ctx, const hp_tensor* in, int profile) {\n";
   text += body_;
   text += epilogue;
   text += "  return 0;\n}\n";

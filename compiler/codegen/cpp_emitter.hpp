@@ -36,8 +36,14 @@ class CppEmitter {
   template <class... Args>
   void line(fmt::format_string<Args...> format, Args&&... args) {
     std::string text = fmt::format(format, std::forward<Args>(args)...);
-    body_ += text.empty() ? "\n" : std::string(indent_ * 2, ' ') + text + "\n";
+    *out_ += text.empty() ? "\n" : std::string(indent_ * 2, ' ') + text + "\n";
   }
+  /// Lines from here to end_function() go into a helper function placed
+  /// before hp_main (optimised for speed; hp_main is optimised for size):
+  /// `static int NAME(PARAMS)`, returning 0 or the node's error code, as
+  /// fail_if does inside it. Returns NAME.
+  std::string begin_function(const std::string& prefix, const std::string& params);
+  void end_function();
   void open(const std::string& head);  ///< "head {" and indent
   void close();                        ///< dedent and "}"
   /// Text placed before hp_main (helper functions of the current node).
@@ -108,6 +114,9 @@ class CppEmitter {
   std::unordered_map<std::string, int> counters_;
   std::string prelude_;
   std::string body_;
+  std::string function_;              ///< the helper function being written
+  std::string* out_ = &body_;         ///< where line() writes
+  int saved_indent_ = 0;
   int indent_ = 1;
   int node_ = -1;
 };

@@ -160,6 +160,13 @@ class ReduceOp : public Op {
     const bool no_identity = kind_ == ReduceKind::Max || kind_ == ReduceKind::Min || kind_ == ReduceKind::Argmax;
     if (no_identity) cg.fail_if(fmt::format("{} == 0 && hp_size({}) > 0", m, name));
 
+    // The loops live in a function of their own, optimised for speed.
+    const std::string fn = cg.begin_function("hp_reduce", "const hp_tensor& source, const hp_tensor& result");
+    const std::string outer_xt = xt, outer_name = name;
+    {
+    const std::string xt = "source", name = "result";
+    const std::string m = "hp_m";
+    cg.line("const hp_i64 hp_m = {};", reduced_size_in(xt));
     const DType in = x.dtype();
     const bool in_float = is_float(in) || kind_ == ReduceKind::Mean;
     const DType acc = in_float ? DType::Float64 : DType::Int64;
@@ -238,7 +245,17 @@ class ReduceOp : public Op {
     for (std::size_t i = 0; i < kept.size(); ++i) cg.close();
     if ((kind_ == ReduceKind::Sum || kind_ == ReduceKind::Mean) && is_float(in) && kept.empty()) cg.close();
     cg.close();
+    }
+    cg.end_function();
+    cg.fail_if(fmt::format("{}({}, {})", fn, outer_xt, outer_name));
     return true;
+  }
+
+  /// The number of elements one output position reduces, for tensor `t`.
+  std::string reduced_size_in(const std::string& t) const {
+    std::string size = "1";
+    for (int a : axes_) size += fmt::format(" * {}.shape[{}]", t, a);
+    return size;
   }
 
   std::string pretty(const std::vector<std::string>& args) const override {
