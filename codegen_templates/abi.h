@@ -32,6 +32,8 @@ void* hp_output(hp_context* ctx, hp_i64 index, hp_i64 ndim, const hp_i64* shape)
 int hp_output_copy(hp_context* ctx, hp_i64 index, const hp_tensor* value);
 // Scratch memory for one call (64-byte aligned); null if it cannot be allocated.
 void* hp_temp(hp_context* ctx, hp_i64 nbytes);
+// Scratch memory from hp_temp that no later node reads: reusable by this call.
+void hp_temp_release(hp_context* ctx, void* p);
 // Runs body(closure, begin, end) over [0, n) split across the runtime's threads.
 void hp_parallel_for(hp_context* ctx, hp_i64 n, void (*body)(void*, hp_i64, hp_i64), void* closure);
 // out = a . b for ranks 1 and 2 (BLAS for floats); out is allocated and contiguous. 0 on success.

@@ -57,6 +57,9 @@ class Op {
   /// false when the op has none: the compiled function then calls its
   /// reference `perform` for this node.
   virtual bool emit_cpp(CppEmitter& /*cg*/, const Apply& /*node*/) const { return false; }
+  /// Whether the generated code's output may be a view of input 0's memory
+  /// (the memory plan keeps that memory until the view's last reader).
+  virtual bool output_aliases_input() const { return false; }
 };
 
 // --- helpers shared by the op families ----------------------------------------------

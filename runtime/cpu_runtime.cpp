@@ -240,6 +240,13 @@ int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor&
 
 void* Arena::allocate(std::size_t nbytes) {
   nbytes = align_up(std::max<std::size_t>(nbytes, 1));
+  // A released piece big enough (at most twice the size, to waste little).
+  if (auto it = free_.lower_bound(nbytes); it != free_.end() && it->first <= 2 * nbytes) {
+    void* p = it->second;
+    live_[p] = it->first;
+    free_.erase(it);
+    return p;
+  }
   if (blocks_.empty() || used_ + nbytes > blocks_.back()->nbytes()) {
     blocks_.push_back(std::make_unique<Storage>(std::max(nbytes, kMinBlock), Storage::Init::None));
     used_ = 0;
@@ -247,7 +254,15 @@ void* Arena::allocate(std::size_t nbytes) {
   void* p = static_cast<char*>(blocks_.back()->data()) + used_;
   used_ += nbytes;
   total_ += nbytes;
+  live_[p] = nbytes;
   return p;
+}
+
+void Arena::release(void* p) {
+  auto it = live_.find(p);
+  if (it == live_.end()) return;  // not ours (a view's base, or released already)
+  free_.emplace(it->second, p);
+  live_.erase(it);
 }
 
 void Arena::reset() {
@@ -259,6 +274,8 @@ void Arena::reset() {
   }
   used_ = 0;
   total_ = 0;
+  live_.clear();
+  free_.clear();
 }
 
 hp_tensor tensor_of(const Array& a) {
@@ -291,6 +308,7 @@ std::vector<jit::HostSymbol> runtime_symbols() {
       {"hp_sum_f32", reinterpret_cast<void*>(&hp_sum_f32)},
       {"hp_perform", reinterpret_cast<void*>(&hp_perform)},
       {"hp_node_done", reinterpret_cast<void*>(&hp_node_done)},
+      {"hp_temp_release", reinterpret_cast<void*>(&hp_temp_release)},
   };
 }
 
@@ -370,6 +388,8 @@ int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std:
     return 1;
   }
 }
+
+void hp_temp_release(hp_context* ctx, void* p) { ctx->arena->release(p); }
 
 void hp_node_done(hp_context* ctx, std::int64_t node) {
   const auto now = std::chrono::steady_clock::now();

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hypatia/array.hpp"
@@ -25,17 +27,23 @@ namespace hypatia {
 
 inline constexpr int kMaxCompiledRank = 8;
 
-/// Bump allocation of a call's scratch memory. After a call, reset() keeps
-/// one block as large as the whole call needed, so later calls do not allocate.
+/// A call's scratch memory: bump allocation, plus reuse of what generated
+/// code releases when a value's last reader has run (the memory plan). After
+/// a call, reset() keeps one block as large as the call needed at its peak,
+/// so later calls do not allocate.
 class Arena {
  public:
   void* allocate(std::size_t nbytes);
+  /// `p` (from allocate) is free for a later allocate of this call.
+  void release(void* p);
   void reset();
 
  private:
   std::vector<std::unique_ptr<Storage>> blocks_;
   std::size_t used_ = 0;
   std::size_t total_ = 0;
+  std::unordered_map<void*, std::size_t> live_;  ///< allocation -> its size
+  std::multimap<std::size_t, void*> free_;       ///< released allocations by size
 };
 
 /// hp_tensor describing an Array (no copy).
@@ -77,6 +85,7 @@ double hp_sum_f32(const float* x, std::int64_t n);
 int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std::int64_t n_inputs,
                hp_tensor* out);
 void hp_node_done(hp_context* ctx, std::int64_t node);
+void hp_temp_release(hp_context* ctx, void* p);
 }
 
 namespace hypatia {

@@ -110,6 +110,30 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
     else if (!bound.count(v.node())) throw Error(fmt::format("internal: codegen met {} unbound", describe_var(v)));
   };
 
+  // The memory plan: each value's memory belongs to a root (itself, or for a
+  // view the value it views); a root's scratch memory is released after the
+  // last node reading the root or any view of it. Outputs are never released.
+  std::unordered_map<const VarNode*, const VarNode*> root;
+  std::unordered_map<const VarNode*, std::size_t> last_read;
+  constexpr std::size_t kNever = static_cast<std::size_t>(-1);
+  auto root_of = [&](const Var& v) {
+    auto it = root.find(v.node());
+    return it == root.end() ? v.node() : it->second;
+  };
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Apply& node = *order[k];
+    if (node.op().output_aliases_input()) root[node.output().node()] = root_of(node.inputs()[0]);
+    for (const Var& in : node.inputs()) last_read[root_of(in)] = k;
+  }
+  for (const Var& v : outputs) last_read[root_of(v)] = kNever;
+  std::unordered_map<std::size_t, std::vector<Var>> release_after;
+  for (const auto& node : order) {
+    const Var out = node->output();
+    if (root_of(out) != out.node()) continue;  // a view: its root decides
+    auto it = last_read.find(out.node());
+    if (it != last_read.end() && it->second != kNever) release_after[it->second].push_back(out);
+  }
+
   for (std::size_t k = 0; k < order.size(); ++k) {
     const Apply& node = *order[k];
     program.nodes.push_back(order[k]);
@@ -135,6 +159,10 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
       cg.bind(out, name);
     }
     cg.line("if (profile) hp_node_done(ctx, {});", k);
+    for (const Var& dead : release_after[k]) {
+      const std::string scratch = cg.scratch_tensor(dead);
+      if (!scratch.empty()) cg.line("hp_temp_release(ctx, {}.data);  // last read", scratch);
+    }
     bound.insert(out.node());
   }
 

@@ -113,6 +113,11 @@ void CppEmitter::allocate(const Var& out, const std::string& name, const std::ve
   bind(out, name);
 }
 
+std::string CppEmitter::scratch_tensor(const Var& v) const {
+  auto it = as_output_.find(v.node());
+  return it != as_output_.end() && !it->second ? tensors_.at(v.node()) : "";
+}
+
 bool CppEmitter::allocated_as_output(const Var& v) const {
   auto it = as_output_.find(v.node());
   return it != as_output_.end() && it->second;

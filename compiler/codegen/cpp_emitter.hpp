@@ -73,6 +73,8 @@ class CppEmitter {
   void allocate(const Var& out, const std::string& name, const std::vector<std::string>& shape);
   /// Whether the last allocate() wrote straight into a function output.
   bool allocated_as_output(const Var& v) const;
+  /// The tensor holding v when allocate() took it from scratch memory, else "".
+  std::string scratch_tensor(const Var& v) const;
   /// Declares `name` as a contiguous scratch copy of tensor `from` (dtype
   /// `from_dtype`) converted to `to_dtype`.
   void contiguous_copy(const std::string& name, const std::string& from, DType from_dtype, DType to_dtype,

@@ -43,6 +43,7 @@ void emit_reshape(CppEmitter& cg, const Var& x, const std::string& name, const s
 /// reshape or flatten): same size, `like`'s broadcast pattern.
 class ReshapeLikeOp : public Op {
  public:
+  bool output_aliases_input() const override { return true; }
   std::string name() const override { return "ReshapeLike"; }
   TensorType infer_type(const std::vector<Var>& inputs) const override {
     return TensorType(inputs.at(0).dtype(), inputs.at(1).broadcastable());
@@ -80,6 +81,7 @@ Var reshape_like(const Var& g, const Var& like) {
 /// which only the shapes of the x's are read.
 class JoinPartOp : public Op {
  public:
+  bool output_aliases_input() const override { return true; }
   JoinPartOp(int axis, int k) : axis_(axis), k_(k) {}
   std::string name() const override { return fmt::format("JoinPart{{axis={}, part={}}}", axis_, k_); }
   std::string key() const override { return name(); }
@@ -125,6 +127,7 @@ class JoinPartOp : public Op {
 
 class DimShuffleOp : public Op {
  public:
+  bool output_aliases_input() const override { return true; }
   explicit DimShuffleOp(std::vector<int> pattern) : pattern_(std::move(pattern)) {}
 
   std::string name() const override { return fmt::format("DimShuffle{{{}}}", pattern_text(pattern_)); }
@@ -223,6 +226,7 @@ class DimShuffleOp : public Op {
 
 class ReshapeOp : public Op {
  public:
+  bool output_aliases_input() const override { return true; }
   explicit ReshapeOp(Shape shape) : shape_(std::move(shape)) {}
 
   std::string name() const override { return fmt::format("Reshape{{{}}}", fmt::join(shape_, ",")); }
@@ -285,6 +289,7 @@ class ReshapeOp : public Op {
 
 class FlattenOp : public Op {
  public:
+  bool output_aliases_input() const override { return true; }
   explicit FlattenOp(int ndim) : ndim_(ndim) {}
 
   std::string name() const override { return fmt::format("Flatten{{{}}}", ndim_); }

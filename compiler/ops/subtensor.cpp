@@ -110,6 +110,7 @@ void emit_index_view(CppEmitter& cg, const std::string& x, DType dtype, int x_nd
 
 class SubtensorOp : public Op {
  public:
+  bool output_aliases_input() const override { return true; }
   explicit SubtensorOp(std::vector<Index> indices) : indices_(std::move(indices)) {}
   const std::vector<Index>& indices() const { return indices_; }
 

@@ -262,3 +262,25 @@ TEST_CASE("outputs never alias inputs, each other or scratch memory") {
   CHECK_FALSE(out[1].shares_storage(out[3]));
   CHECK(hp::allclose(out[2], hp::array({1., 2.718281828459045})));
 }
+
+TEST_CASE("scratch memory released after a value's last reader is reused without corrupting later values") {
+  // FastCompile keeps one loop (and one scratch buffer) per op: a long chain
+  // of differently sized temporaries, some read through views, exercises the
+  // memory plan's releases and reuses.
+  hp::Var m = hp::matrix("m");
+  hp::Var a = hp::exp(m) * 2;                        // (3, 4)
+  hp::Var t = hp::transpose(a) + 1;                  // reads a through a view
+  hp::Var s = hp::sum(t, 0);                         // (3,): a smaller temporary
+  hp::Var b = hp::dimshuffle(s, {0, hp::newaxis}) * a;  // (3, 4) again: may reuse a's memory
+  hp::Var c = hp::tanh(b) - hp::sqr(a);              // a read late: must not be reused early
+  hp::Var out = hp::concatenate({c, hp::transpose(t)}, 1);
+  const hp::Array value = random_array({3, 4}, hp::float64, -1, 1, 11);
+  hp::Function f = hp::compile({m}, {out, s}, {.mode = hp::Mode::FastCompile});
+  const auto got = f(value);
+  CHECK(hp::first_mismatch(got[0], out.eval({{m, value}}), hp::tolerance_for(hp::float64)) < 0);
+  CHECK(hp::first_mismatch(got[1], s.eval({{m, value}}), hp::tolerance_for(hp::float64)) < 0);
+  for (int i = 0; i < 3; ++i) {  // again: the arena is reused across calls
+    CHECK(hp::first_mismatch(f(value)[0], got[0], hp::tolerance_for(hp::float64)) < 0);
+  }
+  CHECK(f.source().find("hp_temp_release") != std::string::npos);
+}
