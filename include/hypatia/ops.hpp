@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -78,19 +79,39 @@ Var ones_like(const Var& x);
 Var sum(const Var& x);
 Var sum(const Var& x, int axis, bool keepdims = false);
 Var sum(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+/// `sum(x, {0, 1})`; `{}` reduces no axis (not axis 0).
+inline Var sum(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return sum(x, std::vector<int>(axes), keepdims);
+}
 /// Integers average in float64.
 Var mean(const Var& x);
 Var mean(const Var& x, int axis, bool keepdims = false);
 Var mean(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+/// `mean(x, {0, 1})`; `{}` reduces no axis (not axis 0).
+inline Var mean(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return mean(x, std::vector<int>(axes), keepdims);
+}
 Var max(const Var& x);
 Var max(const Var& x, int axis, bool keepdims = false);
 Var max(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+/// `max(x, {0, 1})`; `{}` reduces no axis (not axis 0).
+inline Var max(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return max(x, std::vector<int>(axes), keepdims);
+}
 Var min(const Var& x);
 Var min(const Var& x, int axis, bool keepdims = false);
 Var min(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+/// `min(x, {0, 1})`; `{}` reduces no axis (not axis 0).
+inline Var min(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return min(x, std::vector<int>(axes), keepdims);
+}
 Var prod(const Var& x);
 Var prod(const Var& x, int axis, bool keepdims = false);
 Var prod(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+/// `prod(x, {0, 1})`; `{}` reduces no axis (not axis 0).
+inline Var prod(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return prod(x, std::vector<int>(axes), keepdims);
+}
 /// Index (int64) of the first maximum; without an axis, into the flattened tensor.
 Var argmax(const Var& x);
 Var argmax(const Var& x, int axis, bool keepdims = false);

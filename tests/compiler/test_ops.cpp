@@ -1506,3 +1506,12 @@ TEST_CASE("shape ops of size-0 inputs") {
   CHECK(exact(hp::flatten(t, 2).eval({{t, hp::Array::zeros({2, 0, 4})}}), hp::float64, {2, 0},
               {}) == "");
 }
+
+TEST_CASE("a braced list of axes picks the list overload: {} reduces no axis, {1} reduces axis 1") {
+  hp::Var m = hp::matrix("m");
+  const hp::Array v = hp::array({{1., 2.}, {3., 4.}});
+  CHECK(hp::sum(m, {}).eval({{m, v}}).shape() == hp::Shape{2, 2});
+  CHECK(hp::sum(m, {1}).eval({{m, v}}).to_vector<double>() == std::vector<double>{3., 7.});
+  CHECK(hp::max(m, {0, 1}, true).eval({{m, v}}).shape() == hp::Shape{1, 1});
+  CHECK(hp::sum(m, 1).eval({{m, v}}).to_vector<double>() == std::vector<double>{3., 7.});
+}
