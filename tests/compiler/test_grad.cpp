@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cmath>
 #include <hypatia/hypatia.hpp>
+
+#include "tests/support/test_support.hpp"
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,13 +18,7 @@ namespace hp = hypatia;
 
 namespace {
 
-std::string describe(const hp::Array& a) {
-  std::ostringstream os;
-  os << hp::dtype_name(a.dtype()) << " shape (";
-  for (std::size_t i = 0; i < a.shape().size(); ++i) os << (i ? ", " : "") << a.shape()[i];
-  os << ") " << a;
-  return os.str();
-}
+using hypatia_test::describe;
 
 /// "" when `got` has this dtype and shape and is close to `values` (C order).
 std::string close(const hp::Array& got, hp::DType dtype, const hp::Shape& shape,

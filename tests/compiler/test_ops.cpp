@@ -10,6 +10,8 @@
 
 #include <cmath>
 #include <hypatia/hypatia.hpp>
+
+#include "tests/support/test_support.hpp"
 #include <limits>
 #include <sstream>
 #include <string>
@@ -22,13 +24,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-std::string describe(const hp::Array& a) {
-  std::ostringstream os;
-  os << hp::dtype_name(a.dtype()) << " shape (";
-  for (std::size_t i = 0; i < a.shape().size(); ++i) os << (i ? ", " : "") << a.shape()[i];
-  os << ") " << a;
-  return os.str();
-}
+using hypatia_test::describe;
 
 std::string wrong_type_or_shape(const hp::Array& got, hp::DType dtype, const hp::Shape& shape) {
   if (got.dtype() == dtype && got.shape() == shape) return "";

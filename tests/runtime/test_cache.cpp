@@ -95,16 +95,8 @@ Entry make_entry(const std::string& what, const std::string& versions = kVersion
   return entry;
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
+using hypatia_test::read_text;
+using hypatia_test::write_text;
 
 /// Rewrites an entry's metadata.json through `edit`, as a tamperer would.
 template <class Edit>

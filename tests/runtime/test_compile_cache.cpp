@@ -65,16 +65,8 @@ std::string joined(const std::vector<std::string>& parts) {
   return text;
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
+using hypatia_test::read_text;
+using hypatia_test::write_text;
 
 std::string shell_quote(const std::string& arg) {
   std::string quoted = "'";

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -48,6 +49,26 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+/// "float64 shape (2, 3) [[...]]": an array for failure messages.
+inline std::string describe(const hypatia::Array& a) {
+  std::ostringstream os;
+  os << hypatia::dtype_name(a.dtype()) << " shape (";
+  for (std::size_t i = 0; i < a.shape().size(); ++i) os << (i ? ", " : "") << a.shape()[i];
+  os << ") " << a;
+  return os.str();
+}
 
 /// What `std::cout << a` prints.
 inline std::string printed(const hypatia::Array& a) {
