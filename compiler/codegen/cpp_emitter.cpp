@@ -1,5 +1,6 @@
 #include "compiler/codegen/cpp_emitter.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -53,6 +54,12 @@ std::string CppEmitter::c_type(DType dtype) {
     case DType::Float64: return "double";
   }
   return "double";
+}
+
+std::string CppEmitter::dtype_code(DType dtype) {
+  std::string name = "HP_" + std::string(dtype_name(dtype));
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
 }
 
 std::string CppEmitter::literal(const Array& value) {
@@ -130,7 +137,7 @@ void CppEmitter::contiguous_copy(const std::string& name, const std::string& fro
   line("hp_set_contiguous_strides({});", name);
   line("{}.data = hp_temp(ctx, hp_size({}) * (hp_i64)sizeof({}));", name, name, c_type(to_dtype));
   fail_if("!" + name + ".data");
-  line("hp_copy(&{}, {}, &{}, {});", from, static_cast<int>(from_dtype), name, static_cast<int>(to_dtype));
+  line("hp_copy(&{}, {}, &{}, {});", from, dtype_code(from_dtype), name, dtype_code(to_dtype));
 }
 
 std::string CppEmitter::offset_data(const std::string& tensor, const std::string& offset, DType dtype) {

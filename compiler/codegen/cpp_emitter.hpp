@@ -57,6 +57,8 @@ class CppEmitter {
   void bind(const Var& v, std::string tensor_name);
   /// C++ spelling of a dtype: "double", "float", "hp_i64", "hp_bool", ...
   static std::string c_type(DType dtype);
+  /// The ABI's name of a dtype code, for runtime calls: "HP_FLOAT64", ...
+  static std::string dtype_code(DType dtype);
   /// A C++ constant expression for the single element of a 0-d constant, exact.
   static std::string literal(const Array& value);
   /// Converts expression `expr` of C type `from` to dtype `to` as the reference

@@ -89,7 +89,7 @@ class DotOp : public Op {
       cg.contiguous_copy(name + "_b", bt, b.dtype(), out.dtype(), b.ndim());
       bt = name + "_b";
     }
-    cg.fail_if(fmt::format("hp_dot(ctx, {}, &{}, &{}, &{})", static_cast<int>(out.dtype()), at, bt, name));
+    cg.fail_if(fmt::format("hp_dot(ctx, {}, &{}, &{}, &{})", CppEmitter::dtype_code(out.dtype()), at, bt, name));
     return true;
   }
 

@@ -429,7 +429,7 @@ class ConcatenateOp : public Op {
       cg.line("hp_tensor part = {};", name);
       cg.line("part.shape[{}] = {}.shape[{}];", axis_, t, axis_);
       cg.line("part.data = {};", CppEmitter::offset_data(name, fmt::format("start * {}.strides[{}]", name, axis_), out.dtype()));
-      cg.line("hp_copy(&{}, {}, &part, {});", t, static_cast<int>(x.dtype()), static_cast<int>(out.dtype()));
+      cg.line("hp_copy(&{}, {}, &part, {});", t, CppEmitter::dtype_code(x.dtype()), CppEmitter::dtype_code(out.dtype()));
       cg.line("start += part.shape[{}];", axis_);
       cg.close();
     }

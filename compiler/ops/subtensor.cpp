@@ -219,7 +219,7 @@ class IncSubtensorOp : public Op {
     std::vector<std::string> shape;
     for (int a = 0; a < x.ndim(); ++a) shape.push_back(fmt::format("{}.shape[{}]", xt, a));
     cg.allocate(out, name, shape);
-    cg.line("hp_copy(&{}, {}, &{}, {});", xt, static_cast<int>(x.dtype()), name, static_cast<int>(x.dtype()));
+    cg.line("hp_copy(&{}, {}, &{}, {});", xt, CppEmitter::dtype_code(x.dtype()), name, CppEmitter::dtype_code(x.dtype()));
     const std::string region = name + "_region";
     emit_index_view(cg, name, x.dtype(), x.ndim(), indices_, region);
     const int region_ndim = indexed_type(this->name(), x, indices_).ndim();
