@@ -5,6 +5,7 @@
 #include "compiler/graph_node.hpp"
 #include "compiler/op.hpp"
 #include "hypatia/config.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {
@@ -35,20 +36,6 @@ Var make_var(TensorType type, std::string name) {
 
 Var make_input(const std::string& name, std::optional<DType> dtype, std::vector<bool> bc) {
   return make_var(TensorType(dtype.value_or(config().floatX), std::move(bc)), name);
-}
-
-void check_fits_type(const TensorType& type, const Array& value, const std::string& what) {
-  if (value.ndim() != type.ndim()) {
-    throw TypeError(fmt::format("{}: value of rank {} (shape {}) does not fit {}", what,
-                                value.ndim(), shape_str(value.shape()), type.str()));
-  }
-  for (int i = 0; i < type.ndim(); ++i) {
-    if (type.broadcastable[i] && value.shape()[i] != 1) {
-      throw ShapeError(fmt::format(
-          "{}: axis {} of {} is broadcastable and must have size 1, the value has shape {}", what,
-          i, type.str(), shape_str(value.shape())));
-    }
-  }
 }
 
 }  // namespace
@@ -136,7 +123,7 @@ void Shared::set_value(const Array& value) {
     throw TypeError(fmt::format("{}: value has dtype {}, the variable is {}", what,
                                 dtype_name(value.dtype()), type().str()));
   }
-  check_fits_type(type(), value, what);
+  fit_value_to_type(type(), value, what);  // rank and broadcastable axes (the dtype is equal)
   Array copy = value.copy();
   std::lock_guard lock(s.mutex);
   s.value = std::move(copy);
@@ -175,7 +162,10 @@ Var constant(const Array& value, const std::string& name) {
 }
 
 Var constant_of_type(const Array& value, const TensorType& type) {
-  check_fits_type(type, value, "constant");
+  if (value.dtype() != type.dtype) {
+    throw TypeError(fmt::format("internal: a {} constant for {}", dtype_name(value.dtype()), type.str()));
+  }
+  fit_value_to_type(type, value, "constant");
   Var v = make_var(type, "");
   v.node_ptr()->constant = value.copy();
   return v;
@@ -187,7 +177,7 @@ Shared shared(const Array& value, const std::string& name,
   node->type = TensorType(value.dtype(),
                           broadcastable.value_or(std::vector<bool>(value.ndim(), false)));
   node->name = name;
-  check_fits_type(node->type, value, fmt::format("hp::shared '{}'", name));
+  fit_value_to_type(node->type, value, fmt::format("hp::shared '{}'", name));
   node->shared = std::make_shared<SharedValue>();
   node->shared->value = value.copy();
   return Shared(std::move(node));

@@ -1,6 +1,7 @@
 #include "compiler/reference_program.hpp"
 
 #include <cmath>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -14,11 +15,7 @@ namespace {
 class ReferenceProgram : public Program {
  public:
   ReferenceProgram(std::vector<Var> inputs, std::vector<Var> outputs, bool debug_checks)
-      : inputs_(std::move(inputs)), outputs_(std::move(outputs)), debug_checks_(debug_checks) {
-    for (const auto& node : topological_order(outputs_, inputs_)) {
-      nodes_.push_back({node->op().name(), pp_brief(node->output()), 0.0, 0});
-    }
-  }
+      : inputs_(std::move(inputs)), outputs_(std::move(outputs)), debug_checks_(debug_checks) {}
 
   std::vector<Array> run(const std::vector<Array>& inputs,
                          std::vector<NodeProfile>* nodes) const override {
@@ -31,7 +28,7 @@ class ReferenceProgram : public Program {
     if (nodes) options.node_seconds = &seconds;
     std::vector<Array> results = evaluate(outputs_, givens, options);
     if (nodes) {
-      if (nodes->empty()) *nodes = nodes_;
+      if (nodes->empty()) *nodes = node_list();
       for (std::size_t k = 0; k < seconds.size() && k < nodes->size(); ++k) {
         (*nodes)[k].seconds += seconds[k];
         (*nodes)[k].calls += 1;
@@ -40,13 +37,23 @@ class ReferenceProgram : public Program {
     return results;
   }
 
-  std::vector<NodeProfile> node_list() const override { return nodes_; }
+  /// Labelled on first use only: every compiled function keeps a reference
+  /// program (to raise the right errors) that is seldom profiled.
+  std::vector<NodeProfile> node_list() const override {
+    std::call_once(labelled_, [&] {
+      for (const auto& node : topological_order(outputs_, inputs_)) {
+        nodes_.push_back({node->op().name(), pp_brief(node->output()), 0.0, 0});
+      }
+    });
+    return nodes_;
+  }
 
  private:
   std::vector<Var> inputs_;
   std::vector<Var> outputs_;
   bool debug_checks_;
-  std::vector<NodeProfile> nodes_;
+  mutable std::once_flag labelled_;
+  mutable std::vector<NodeProfile> nodes_;
 };
 
 /// As numpy prints a number: NaN has no sign ("nan", not "-nan").

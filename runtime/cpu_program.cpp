@@ -41,10 +41,10 @@ class CpuProgram : public Program {
                          std::vector<NodeProfile>* nodes) const override {
     const auto start = std::chrono::steady_clock::now();
     hp_context ctx;
-    ctx.output_dtypes = spec_.output_dtypes;
+    ctx.output_dtypes = &spec_.output_dtypes;
     ctx.outputs.resize(spec_.output_dtypes.size());
     ctx.node_input_dtypes = &spec_.node_input_dtypes;
-    ctx.perform = spec_.perform;
+    ctx.perform = &spec_.perform;
     std::vector<hp_tensor> tensors;
     tensors.reserve(inputs.size() + spec_.constants.size());
     for (const Array& a : inputs) tensors.push_back(tensor_of(a));

@@ -114,6 +114,15 @@ hp_tensor contiguous_in_arena(hp_context* ctx, const hp_tensor& t, DType dtype) 
   return c;
 }
 
+/// How BLAS takes the rank-2 tensor `t`; replaces `t` by a contiguous copy
+/// when BLAS cannot take it as it is.
+BlasLayout usable_layout(hp_context* ctx, hp_tensor& t, DType dtype) {
+  const BlasLayout layout = blas_layout(t.shape[0], t.shape[1], t.strides[0], t.strides[1]);
+  if (layout.ok) return layout;
+  t = contiguous_in_arena(ctx, t, dtype);
+  return blas_layout(t.shape[0], t.shape[1], t.strides[0], t.strides[1]);
+}
+
 template <class T>
 void dot_loop(const hp_tensor& a, const hp_tensor& b, hp_tensor& out, std::int64_t m,
               std::int64_t k, std::int64_t n, std::int64_t as0, std::int64_t as1, std::int64_t bs0,
@@ -202,35 +211,19 @@ int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor&
       return 0;
     }
     if (b_vec) {  // (m, k) . (k,)
-      BlasLayout la = blas_layout(m, k, as0, as1);
-      if (!la.ok) {
-        a = contiguous_in_arena(ctx, a, dtype);
-        la = blas_layout(m, k, a.strides[0], a.strides[1]);
-      }
+      const BlasLayout la = usable_layout(ctx, a, dtype);
       if (la.trans == CblasNoTrans) gemv<T>(CblasNoTrans, m, k, a.data, la.ld, b.data, bs0, C);
       else gemv<T>(CblasTrans, k, m, a.data, la.ld, b.data, bs0, C);
       return 0;
     }
     if (a_vec) {  // (k,) . (k, n) = b^T a
-      BlasLayout lb = blas_layout(k, n, bs0, bs1);
-      if (!lb.ok) {
-        b = contiguous_in_arena(ctx, b, dtype);
-        lb = blas_layout(k, n, b.strides[0], b.strides[1]);
-      }
+      const BlasLayout lb = usable_layout(ctx, b, dtype);
       if (lb.trans == CblasNoTrans) gemv<T>(CblasTrans, k, n, b.data, lb.ld, a.data, as1, C);
       else gemv<T>(CblasNoTrans, n, k, b.data, lb.ld, a.data, as1, C);
       return 0;
     }
-    BlasLayout la = blas_layout(m, k, as0, as1);
-    if (!la.ok) {
-      a = contiguous_in_arena(ctx, a, dtype);
-      la = blas_layout(m, k, a.strides[0], a.strides[1]);
-    }
-    BlasLayout lb = blas_layout(k, n, bs0, bs1);
-    if (!lb.ok) {
-      b = contiguous_in_arena(ctx, b, dtype);
-      lb = blas_layout(k, n, b.strides[0], b.strides[1]);
-    }
+    const BlasLayout la = usable_layout(ctx, a, dtype);
+    const BlasLayout lb = usable_layout(ctx, b, dtype);
     gemm<T>(la, lb, m, n, k, a.data, b.data, C);
     return 0;
   }
@@ -321,7 +314,7 @@ extern "C" {
 void* hp_output(hp_context* ctx, std::int64_t index, std::int64_t ndim, const std::int64_t* shape) {
   try {
     // Generated code writes every element of an output.
-    hypatia::Array a = hypatia::Array::uninitialized(hypatia::Shape(shape, shape + ndim), ctx->output_dtypes.at(index));
+    hypatia::Array a = hypatia::Array::uninitialized(hypatia::Shape(shape, shape + ndim), ctx->output_dtypes->at(index));
     void* data = a.raw_data();
     ctx->outputs.at(index) = std::move(a);
     return data;
@@ -335,7 +328,7 @@ int hp_output_copy(hp_context* ctx, std::int64_t index, const hp_tensor* value) 
   void* data = hp_output(ctx, index, value->ndim, value->shape);
   if (!data) return 1;
   hp_tensor dst = hypatia::tensor_of(ctx->outputs[index]);
-  const int dtype = static_cast<int>(ctx->output_dtypes[index]);
+  const int dtype = static_cast<int>((*ctx->output_dtypes)[index]);
   hp_copy(value, dtype, &dst, dtype);
   return 0;
 }
@@ -379,7 +372,7 @@ int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std:
     const auto& dtypes = ctx->node_input_dtypes->at(node);
     std::vector<hypatia::Array> args;
     for (std::int64_t i = 0; i < n_inputs; ++i) args.push_back(hypatia::array_of(inputs[i], dtypes.at(i)));
-    hypatia::Array result = ctx->perform(node, args);
+    hypatia::Array result = (*ctx->perform)(node, args);
     *out = hypatia::tensor_of(result);
     ctx->keep_alive.push_back(std::move(result));
     return 0;

@@ -59,11 +59,12 @@ using PerformNode = std::function<Array(std::int64_t node, const std::vector<Arr
 
 /// The state of one call of generated code (opaque to it).
 struct hp_context {
-  std::vector<hypatia::DType> output_dtypes;
+  /// The program's (not copied: a call must not allocate for them).
+  const std::vector<hypatia::DType>* output_dtypes = nullptr;
   std::vector<hypatia::Array> outputs;
   hypatia::Arena* arena = nullptr;
   const std::vector<std::vector<hypatia::DType>>* node_input_dtypes = nullptr;
-  hypatia::PerformNode perform;
+  const hypatia::PerformNode* perform = nullptr;
   std::vector<hypatia::Array> keep_alive;
   std::string error;
   /// Profiling: seconds per node, measured between hp_node_done calls.
