@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "compiler/codegen/cpp_codegen.hpp"
+#include "compiler/cpu_recipe.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/graph_key.hpp"
 #include "compiler/op.hpp"
@@ -30,63 +31,88 @@ double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// What a compile leaves for later compiles of the same key.
+/// An object linked into this process, and its text.
 struct CompiledGraph {
   std::shared_ptr<jit::Module> module;
-  CppProgramText text;  ///< source, dtypes, fallback nodes (nodes and constants cleared)
+  std::string source;
+  std::string graph;  ///< the optimised graph's canonical text
+  /// Nodes without generated code (run through their reference perform).
+  std::vector<int> fallback_nodes;
 };
 
-/// Compiled graphs by key, for the life of the process.
+/// What an index hit needs: the object and the recipe to run it.
+struct IndexedProgram {
+  std::shared_ptr<const CompiledGraph> compiled;
+  CpuRecipe recipe;
+};
+
+/// Values by key, for the life of the process.
+template <class T>
 class Memo {
  public:
-  std::shared_ptr<const CompiledGraph> find(const std::string& key) {
+  std::shared_ptr<const T> find(const std::string& key) {
     std::lock_guard lock(mutex_);
-    auto it = graphs_.find(key);
-    return it == graphs_.end() ? nullptr : it->second;
+    auto it = values_.find(key);
+    return it == values_.end() ? nullptr : it->second;
   }
   /// Keeps the first one stored under a key (two threads may compile it at once).
-  std::shared_ptr<const CompiledGraph> insert(const std::string& key, std::shared_ptr<const CompiledGraph> g) {
+  std::shared_ptr<const T> insert(const std::string& key, std::shared_ptr<const T> value) {
     std::lock_guard lock(mutex_);
-    return graphs_.emplace(key, std::move(g)).first->second;
+    return values_.emplace(key, std::move(value)).first->second;
   }
 
  private:
   std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const CompiledGraph>> graphs_;
+  std::unordered_map<std::string, std::shared_ptr<const T>> values_;
 };
 
-Memo& memo() {
-  static Memo instance;
+/// Linked objects by object key.
+Memo<CompiledGraph>& object_memo() {
+  static Memo<CompiledGraph> instance;
   return instance;
 }
 
-/// The linked object for `hash`: from the disk cache when a valid entry is
+/// Programs by index key.
+Memo<IndexedProgram>& index_memo() {
+  static Memo<IndexedProgram> instance;
+  return instance;
+}
+
+/// Links an object read from the disk cache; null when it does not link:
+/// whole on disk yet unusable, say stored by a build whose runtime exported
+/// other symbols.
+std::shared_ptr<jit::Module> link_cached(std::string bytes, CompileReport& report) {
+  const auto start = std::chrono::steady_clock::now();
+  jit::ObjectCode object;
+  object.bytes = std::move(bytes);
+  try {
+    auto module = jit::load_object(object, runtime_symbols());
+    report.phases.emplace_back("link", ms_since(start));
+    return module;
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
+/// The linked object for `key`: from the disk cache when a valid entry is
 /// there, else compiled by Clang and stored.
-std::shared_ptr<jit::Module> load_or_compile(const std::string& hash, const std::string& versions,
-                                             const std::string& name, const CppProgramText& text,
+std::shared_ptr<jit::Module> load_or_compile(const std::string& key, const std::string& versions,
+                                             const std::string& name, const std::string& source,
                                              CompileReport& report) {
   cache::DiskCache& disk = cache::DiskCache::from_config();
   auto start = std::chrono::steady_clock::now();
-  cache::LoadResult hit = disk.load(hash, versions);
+  cache::LoadResult hit = disk.load(key, versions);
   report.phases.emplace_back("cache load", ms_since(start));
-  if (hit.entry) {
-    start = std::chrono::steady_clock::now();
-    jit::ObjectCode object;
-    object.bytes = std::move(hit.entry->object);
-    try {
-      auto module = jit::load_object(object, runtime_symbols());
-      report.phases.emplace_back("link", ms_since(start));
-      report.cache = "disk hit";
+  if (hit.entry && hit.entry->meta.kind == "object") {
+    if (auto module = link_cached(std::move(hit.entry->object), report)) {
+      report.cache = "disk hit (optimised graph)";
       return module;
-    } catch (const Error&) {
-      // Whole on disk yet unusable (say, stored by a build whose runtime
-      // exported other symbols): recompile, and replace the entry.
-      disk.discard(hash);
-      hit.miss = cache::Miss::Corrupt;
     }
+    disk.discard(key);  // store() would keep a whole entry
+    hit.miss = cache::Miss::Corrupt;
   }
   report.cache = fmt::format("compiled ({})", cache::miss_name(hit.miss));
-  jit::ObjectCode object = jit::compile_to_object(text.source);
+  jit::ObjectCode object = jit::compile_to_object(source);
   report.phases.emplace_back("clang frontend", object.timings.frontend_ms);
   report.phases.emplace_back("llvm optimize", object.timings.optimize_ms);
   report.phases.emplace_back("machine code", object.timings.codegen_ms);
@@ -96,9 +122,9 @@ std::shared_ptr<jit::Module> load_or_compile(const std::string& hash, const std:
 
   cache::Entry entry;
   entry.object = std::move(object.bytes);
-  entry.source = text.source;
+  entry.source = source;
   entry.graph = report.graph;
-  entry.meta.key = hash;
+  entry.meta.key = key;
   entry.meta.name = name;
   entry.meta.versions = versions;
   for (const auto& [phase, ms] : report.phases) entry.meta.compile_ms[phase] = ms;
@@ -106,6 +132,59 @@ std::shared_ptr<jit::Module> load_or_compile(const std::string& hash, const std:
   disk.store(entry);
   report.phases.emplace_back("cache store", ms_since(start));
   return module;
+}
+
+/// The program of an index entry on disk, with its object (from this
+/// process's memo or the disk); null on any miss.
+std::shared_ptr<const IndexedProgram> load_indexed(const std::string& index_key, const std::string& versions,
+                                                   CompileReport& report) {
+  cache::DiskCache& disk = cache::DiskCache::from_config();
+  auto start = std::chrono::steady_clock::now();
+  cache::LoadResult index = disk.load(index_key, versions);
+  if (!index.entry || index.entry->meta.kind != "index") {
+    report.phases.emplace_back("cache load", ms_since(start));
+    return nullptr;
+  }
+  auto program = std::make_shared<IndexedProgram>();
+  try {
+    program->recipe = recipe_from_bytes(index.entry->object);
+  } catch (const Error&) {
+    disk.discard(index_key);  // checksums held, so written so by a buggy or foreign writer
+    report.phases.emplace_back("cache load", ms_since(start));
+    return nullptr;
+  }
+  program->compiled = object_memo().find(program->recipe.object_key);
+  if (!program->compiled) {
+    cache::LoadResult object = disk.load(program->recipe.object_key, versions);
+    report.phases.emplace_back("cache load", ms_since(start));
+    if (!object.entry || object.entry->meta.kind != "object") return nullptr;
+    auto compiled = std::make_shared<CompiledGraph>();
+    compiled->source = std::move(object.entry->source);
+    compiled->graph = std::move(object.entry->graph);
+    // An object that does not link is left for load_or_compile to report and replace.
+    compiled->module = link_cached(std::move(object.entry->object), report);
+    if (!compiled->module) return nullptr;
+    program->compiled = object_memo().insert(program->recipe.object_key, std::move(compiled));
+  } else {
+    report.phases.emplace_back("cache load", ms_since(start));
+  }
+  return program;
+}
+
+/// Stores the index entry of a program (best effort, as every store).
+void store_index(const std::string& index_key, const std::string& versions, const std::string& name,
+                 const std::string& given_graph, const CpuRecipe& recipe, CompileReport& report) {
+  cache::Entry entry;
+  entry.object = recipe_to_bytes(recipe);
+  entry.graph = given_graph;
+  entry.meta.key = index_key;
+  entry.meta.name = name;
+  entry.meta.versions = versions;
+  entry.meta.kind = "index";
+  entry.meta.object_key = recipe.object_key;
+  const auto start = std::chrono::steady_clock::now();
+  cache::DiskCache::from_config().store(entry);
+  report.phases.emplace_back("index store", ms_since(start));
 }
 
 /// A file name made of the function's name, safe on any file system.
@@ -118,76 +197,124 @@ std::string file_stem(const std::string& name, const std::string& hash) {
 
 /// The dump_dir flag: every compile also writes its graph, source, LLVM IR and assembly there.
 void dump_files(const std::string& dir, const std::string& name, const std::string& hash,
-                const CppProgramText& text, const std::string& graph) {
+                const CompiledGraph& compiled) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::string stem = (std::filesystem::path(dir) / file_stem(name, hash)).string();
   auto write = [&](const std::string& suffix, const std::string& content) {
     std::ofstream(stem + suffix, std::ios::binary) << content;
   };
-  write(".graph.txt", graph);
-  write(".cpp", text.source);
-  write(".ll", jit::emit_llvm_ir(text.source));
-  write(".s", jit::emit_assembly(text.source));
+  write(".graph.txt", compiled.graph);
+  write(".cpp", compiled.source);
+  write(".ll", jit::emit_llvm_ir(compiled.source));
+  write(".s", jit::emit_assembly(compiled.source));
+}
+
+/// The program of an index hit: every node has generated code (programs
+/// with reference fallbacks are never indexed), so it needs no graph.
+std::unique_ptr<Program> program_from(const IndexedProgram& indexed, std::unique_ptr<Program> reference) {
+  CpuProgramSpec spec;
+  spec.module = indexed.compiled->module;
+  spec.constants = indexed.recipe.constants;
+  spec.output_dtypes = indexed.recipe.output_dtypes;
+  spec.node_input_dtypes = indexed.recipe.node_input_dtypes;
+  spec.node_count = indexed.recipe.nodes.size();
+  spec.describe_node = [nodes = indexed.recipe.nodes](std::size_t i) { return nodes.at(i); };
+  spec.perform = [](std::int64_t i, const std::vector<Array>&) -> Array {
+    throw Error(fmt::format("internal: node {} of an indexed program has no reference perform", i));
+  };
+  spec.reference = std::move(reference);
+  return make_cpu_program(std::move(spec));
 }
 
 }  // namespace
 
-std::unique_ptr<Program> build_cpu_program(const std::vector<Var>& inputs,
-                                           const std::vector<Var>& outputs,
-                                           const std::string& name,
-                                           std::unique_ptr<Program> reference,
-                                           CompileReport& report) {
+std::unique_ptr<Program> build_cpu_program(const CpuCompileRequest& request, CompileReport& report) {
   if (!jit::available()) return nullptr;
   auto start = std::chrono::steady_clock::now();
-  report.graph = canonical_graph_text(inputs, outputs);
   // The generator's fingerprint changes with any change to what generated
   // code says, so a newer library never loads objects an older one wrote.
   const std::string versions = fmt::format("{} codegen-sha256={} {}", kCodegenVersion,
                                            codegen_fingerprint().substr(0, 16), jit::compile_fingerprint());
-  const std::string hash = cache::hash_hex(versions + "\n" + report.graph);
-  report.key = hash;
+  const std::string given_graph = canonical_graph_text(request.inputs, request.outputs);
+  const std::string index_key =
+      cache::hash_hex(fmt::format("index\n{}\n{}\n{}", versions, request.options_key, given_graph));
+  report.index_key = index_key;
   report.phases.emplace_back("graph key", ms_since(start));
 
-  // A memory hit skips code generation: equal keys mean equal graphs, so this
-  // graph's nodes and constants line up with the compiled code's.
-  std::shared_ptr<const CompiledGraph> compiled = memo().find(hash);
-  if (compiled) {
+  // An index hit needs no rewriting and no codegen: equal keys mean equal
+  // graphs, whose optimised graphs are equal too.
+  std::shared_ptr<const IndexedProgram> indexed = index_memo().find(index_key);
+  if (indexed) {
     report.cache = "memory hit";
+  } else if ((indexed = load_indexed(index_key, versions, report))) {
+    report.cache = "disk hit";
+    indexed = index_memo().insert(index_key, indexed);
+  }
+  if (indexed) {
+    report.key = indexed->recipe.object_key;
+    report.graph = indexed->compiled->graph;
+    report.source = indexed->compiled->source;
+    if (!config().dump_dir.empty()) dump_files(config().dump_dir, request.name, report.key, *indexed->compiled);
+    return program_from(*indexed, request.make_reference());
+  }
+
+  start = std::chrono::steady_clock::now();
+  const std::vector<Var> outputs = request.optimize();
+  const std::vector<Var>& inputs = request.inputs;
+  report.phases.emplace_back("graph rewrite", ms_since(start));
+  start = std::chrono::steady_clock::now();
+  report.graph = canonical_graph_text(inputs, outputs);
+  const std::string key = cache::hash_hex(versions + "\n" + report.graph);
+  report.key = key;
+  report.phases.emplace_back("object key", ms_since(start));
+
+  // Equal keys mean equal optimised graphs: this graph's nodes and constants
+  // line up with the compiled code's.
+  std::shared_ptr<const CompiledGraph> compiled = object_memo().find(key);
+  if (compiled) {
+    report.cache = "memory hit (optimised graph)";
   } else {
     start = std::chrono::steady_clock::now();
-    std::optional<CppProgramText> text = generate_cpp(inputs, outputs, name);
+    std::optional<CppProgramText> text = generate_cpp(inputs, outputs, request.name);
     if (!text) return nullptr;
     report.phases.emplace_back("codegen", ms_since(start));
     auto fresh = std::make_shared<CompiledGraph>();
-    fresh->module = load_or_compile(hash, versions, name, *text, report);
-    fresh->text = std::move(*text);
-    fresh->text.nodes.clear();  // this graph's; each program takes its own
-    fresh->text.constants.clear();
-    compiled = memo().insert(hash, std::move(fresh));
+    fresh->module = load_or_compile(key, versions, request.name, text->source, report);
+    fresh->source = std::move(text->source);
+    fresh->graph = report.graph;
+    fresh->fallback_nodes = std::move(text->fallback_nodes);
+    compiled = object_memo().insert(key, std::move(fresh));
   }
-  report.source = compiled->text.source;
-  report.fallback_nodes = compiled->text.fallback_nodes;
+  report.source = compiled->source;
+  report.fallback_nodes = compiled->fallback_nodes;
   // Every compile dumps, a memory hit too: the files are named after this function.
-  if (!config().dump_dir.empty()) dump_files(config().dump_dir, name, hash, compiled->text, report.graph);
+  if (!config().dump_dir.empty()) dump_files(config().dump_dir, request.name, key, *compiled);
 
   auto nodes = topological_order(outputs, inputs);
+  CpuRecipe recipe = recipe_of(nodes, inputs, outputs, key);
+  if (compiled->fallback_nodes.empty()) {
+    auto fresh = std::make_shared<IndexedProgram>();
+    fresh->compiled = compiled;
+    fresh->recipe = recipe;
+    index_memo().insert(index_key, std::move(fresh));
+    store_index(index_key, versions, request.name, given_graph, recipe, report);
+  }
+
   CpuProgramSpec spec;
   spec.module = compiled->module;
-  spec.constants = program_constants(nodes, inputs, outputs);
-  spec.output_dtypes = compiled->text.output_dtypes;
-  spec.node_input_dtypes = compiled->text.node_input_dtypes;
+  spec.constants = std::move(recipe.constants);
+  spec.output_dtypes = std::move(recipe.output_dtypes);
+  spec.node_input_dtypes = std::move(recipe.node_input_dtypes);
   spec.node_count = nodes.size();
-  // The lambdas hold the outputs too: a node's output variable lives only as
+  spec.describe_node = [descriptions = std::move(recipe.nodes)](std::size_t i) { return descriptions.at(i); };
+  // The lambda holds the outputs too: a node's output variable lives only as
   // long as someone holds it, and the optimised graph's outputs are ours alone.
-  spec.describe_node = [nodes, outputs](std::size_t i) {
-    return NodeProfile{nodes.at(i)->op().name(), pp_brief(nodes.at(i)->output()), 0.0, 0};
-  };
   spec.perform = [nodes, outputs](std::int64_t i, const std::vector<Array>& args) {
     const Apply& node = *nodes.at(static_cast<std::size_t>(i));
     return node.op().perform(node, args);
   };
-  spec.reference = std::move(reference);
+  spec.reference = request.make_reference();
   return make_cpu_program(std::move(spec));
 }
 

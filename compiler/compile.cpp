@@ -12,12 +12,8 @@
 #include "compiler/debug_program.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/graph_node.hpp"
+#include "compiler/optimize.hpp"
 #include "compiler/reference_program.hpp"
-#include "compiler/rewrite/constant_fold.hpp"
-#include "compiler/rewrite/fuse_elemwise.hpp"
-#include "compiler/rewrite/merge.hpp"
-#include "compiler/rewrite/specialize_pow.hpp"
-#include "compiler/rewrite/stabilize.hpp"
 #include "runtime/function_impl.hpp"
 #include "runtime/jit_cpu.hpp"
 
@@ -87,17 +83,14 @@ void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const Com
   }
 }
 
-/// The rewrite passes a mode runs, in order. FastCompile (and Debug's oracle)
-/// run only the cheap and safe ones and keep one loop per op; FastRun also
-/// specialises and fuses.
-std::vector<Var> optimize(const std::vector<Var>& inputs, std::vector<Var> outputs, Mode mode) {
-  outputs = merge(inputs, outputs);
-  outputs = constant_fold(inputs, outputs);
-  outputs = stabilize(inputs, outputs);
-  if (mode != Mode::FastRun) return outputs;
-  outputs = specialize_pow(inputs, outputs);
-  outputs = merge(inputs, outputs);
-  return fuse_elemwise(inputs, outputs);
+/// The passes chosen by the flags, then by the options.
+PassSelection pass_selection(const CompileOptions& options) {
+  PassSelection selection = PassSelection::from_config();
+  selection.including.insert(selection.including.end(), options.optimizer_including.begin(),
+                             options.optimizer_including.end());
+  selection.excluding.insert(selection.excluding.end(), options.optimizer_excluding.begin(),
+                             options.optimizer_excluding.end());
+  return selection;
 }
 
 }  // namespace
@@ -182,16 +175,19 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   for (const Shared& s : impl->shared_inputs) program_inputs.push_back(s);
   const bool debug = impl->mode == Mode::Debug;
   CompileReport report;
-  // FastRun fuses elementwise ops; FastCompile keeps one loop per op.
-  auto rewrite_start = std::chrono::steady_clock::now();
-  // Debug checks the code FastRun would run.
-  const std::vector<Var> optimized =
-      optimize(program_inputs, targets, impl->mode == Mode::Debug ? Mode::FastRun : impl->mode);
-  const double rewrite_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rewrite_start).count();
-  std::unique_ptr<Program> compiled = build_cpu_program(
-      program_inputs, optimized, impl->name, make_reference_program(program_inputs, targets, false), report);
-  report.phases.insert(report.phases.begin(), {"graph rewrite", rewrite_ms});
+  const PassSelection selection = pass_selection(options);
+  // FastRun fuses elementwise ops; FastCompile keeps one loop per op. Debug
+  // checks the code FastRun would run.
+  const Mode compiled_mode = debug ? Mode::FastRun : impl->mode;
+  passes_for(compiled_mode, selection);  // unknown pass names fail here, hit or miss
+  CpuCompileRequest request;
+  request.inputs = program_inputs;
+  request.outputs = targets;
+  request.options_key = fmt::format("mode={} passes={}", mode_name(compiled_mode), selection.key());
+  request.optimize = [&] { return optimize(program_inputs, targets, compiled_mode, selection); };
+  request.name = impl->name;
+  request.make_reference = [&] { return make_reference_program(program_inputs, targets, false); };
+  std::unique_ptr<Program> compiled = build_cpu_program(request, report);
   impl->source = report.source;
   impl->stats.compile_phases = report.phases;
   impl->stats.cache = compiled ? report.cache
@@ -201,7 +197,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
     // The oracle runs the stabilised but unfused graph: Theano's DebugMode
     // too checks the graph after its stabilising rewrites, which exist to
     // remove the infinities the naive one would report.
-    const std::vector<Var> checked = optimize(program_inputs, targets, Mode::Debug);
+    const std::vector<Var> checked = optimize(program_inputs, targets, Mode::Debug, selection);
     impl->program = make_debug_program(make_reference_program(program_inputs, checked, true), std::move(compiled));
   } else if (compiled) {
     impl->program = std::move(compiled);

@@ -39,6 +39,8 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kObjectFile = "object.o";
+/// An index entry's payload: what a compile of the graph as given needs.
+constexpr const char* kRecipeFile = "recipe.cbor";
 constexpr const char* kSourceFile = "source.cpp";
 constexpr const char* kGraphFile = "graph.txt";
 constexpr const char* kMetadataFile = "metadata.json";
@@ -317,6 +319,9 @@ struct StoredMetadata {
   std::map<std::string, FileRecord> files;  ///< by file name
 };
 
+/// The file holding an entry's `object` bytes.
+const char* payload_file(const std::string& kind) { return kind == "index" ? kRecipeFile : kObjectFile; }
+
 json file_record(const std::string& bytes) {
   return {{"bytes", bytes.size()}, {"xxh3_128", hash_hex(bytes)}};
 }
@@ -331,10 +336,12 @@ std::string metadata_text(const Entry& entry) {
       {"key", entry.meta.key},
       {"name", entry.meta.name},
       {"versions", entry.meta.versions},
+      {"kind", entry.meta.kind},
+      {"object_key", entry.meta.object_key},
       {"compile_ms", compile_ms},
       {"created_unix", entry.meta.created_unix != 0 ? entry.meta.created_unix : now_unix()},
       {"files",
-       {{kObjectFile, file_record(entry.object)},
+       {{payload_file(entry.meta.kind), file_record(entry.object)},
         {kSourceFile, file_record(entry.source)},
         {kGraphFile, file_record(entry.graph)}}},
   };
@@ -352,12 +359,17 @@ StoredMetadata parse_metadata(const std::string& text, int& format) {
   stored.meta.versions = j.at("versions").get<std::string>();
   stored.meta.compile_ms = j.at("compile_ms").get<std::map<std::string, double>>();
   stored.meta.created_unix = j.at("created_unix").get<std::int64_t>();
-  for (const char* name : {kObjectFile, kSourceFile, kGraphFile}) {
+  stored.meta.kind = j.value("kind", std::string("object"));
+  if (stored.meta.kind != "object" && stored.meta.kind != "index") {
+    throw json::other_error::create(501, "unknown entry kind '" + stored.meta.kind + "'", &j);
+  }
+  stored.meta.object_key = j.value("object_key", std::string());
+  for (const char* name : {payload_file(stored.meta.kind), kSourceFile, kGraphFile}) {
     const json& record = j.at("files").at(name);
     stored.files[name] = {record.at("bytes").get<std::uint64_t>(),
                           record.at("xxh3_128").get<std::string>()};
   }
-  stored.meta.object_checksum = stored.files[kObjectFile].checksum;
+  stored.meta.object_checksum = stored.files[payload_file(stored.meta.kind)].checksum;
   return stored;
 }
 
@@ -431,7 +443,7 @@ Inspection read_entry(int cache_fd, const std::string& dir, const std::string& k
   Entry entry;
   entry.meta = std::move(stored.meta);
   for (auto [name, bytes] :
-       {std::pair{kObjectFile, &entry.object}, std::pair{kSourceFile, &entry.source},
+       {std::pair{payload_file(entry.meta.kind), &entry.object}, std::pair{kSourceFile, &entry.source},
         std::pair{kGraphFile, &entry.graph}}) {
     auto content = read_file_at(fd, name, problem);
     if (!content) return miss(Miss::Corrupt, problem, true);
@@ -540,7 +552,7 @@ std::string write_temp_entry(int cache_fd, const std::string& temp, const Entry&
   Fd temp_fd(::openat(cache_fd, temp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!temp_fd) return fmt::format("cannot open {}: {}", temp, error_text(errno));
   const std::string metadata = metadata_text(entry);
-  for (auto [name, content] : {std::pair{kObjectFile, std::string_view(entry.object)},
+  for (auto [name, content] : {std::pair{payload_file(entry.meta.kind), std::string_view(entry.object)},
                                std::pair{kSourceFile, std::string_view(entry.source)},
                                std::pair{kGraphFile, std::string_view(entry.graph)},
                                std::pair{kMetadataFile, std::string_view(metadata)}}) {
@@ -746,6 +758,8 @@ std::vector<EntryInfo> DiskCache::list() const {
         int format = 0;
         const StoredMetadata stored = parse_metadata(*text, format);
         info.name = stored.meta.name;
+        info.kind = stored.meta.kind;
+        info.object_key = stored.meta.object_key;
         for (const auto& [phase, ms] : stored.meta.compile_ms) info.compile_ms += ms;
       } catch (const json::exception& e) {
         problem = fmt::format("{} is unparsable: {}", kMetadataFile, e.what());

@@ -10,6 +10,14 @@
 ///   <dir>/<key>/metadata.json   name, versions, compile timings and the size
 ///                               and XXH3-128 checksum of each file above
 ///
+/// Two kinds of entry share the directory. An "object" entry is keyed by the
+/// optimised graph and holds the object above. An "index" entry is keyed by
+/// the graph as handed to compile (plus mode and passes) and holds, instead
+/// of object.o, recipe.cbor: the key of its object entry and what a program
+/// needs besides the object (constants, dtypes, node names). A warm compile
+/// reads the index, then the object: no rewriting, codegen or Clang. Equal
+/// math built differently has other index entries but one object entry.
+///
 /// Why it is built this way:
 ///  - No global lock. A store writes a private temp directory
 ///    `<key>.tmp.<pid>.<random>` and renames it into place; rename is atomic,
@@ -57,11 +65,13 @@ struct Metadata {
   std::map<std::string, double> compile_ms;  ///< per phase: rewrite, codegen, frontend, ...
   std::int64_t created_unix = 0;             ///< 0 -> store() sets the current time
   std::string object_checksum;  ///< hash_hex(object): store() computes it, load() checks it
+  std::string kind = "object";  ///< "object" or "index" (payload recipe.cbor, not object.o)
+  std::string object_key;       ///< for an index entry: the key of its object entry
 };
 
 /// One cached compile.
 struct Entry {
-  std::string object;  ///< relocatable object bytes (object.o)
+  std::string object;  ///< relocatable object bytes (object.o), or an index entry's recipe (recipe.cbor)
   std::string source;  ///< generated C++ (source.cpp)
   std::string graph;   ///< graph printout (graph.txt)
   Metadata meta;
@@ -95,6 +105,8 @@ struct EntryInfo {
   std::int64_t age_seconds = 0;  ///< since it was last used (stored or loaded)
   double compile_ms = 0;         ///< sum of the metadata's compile_ms
   std::string problem;           ///< "" or why its metadata cannot be read (load says Corrupt)
+  std::string kind = "object";   ///< "object" or "index"
+  std::string object_key;        ///< for an index entry: its object entry's key
 };
 
 class DiskCache {

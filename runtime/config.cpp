@@ -149,7 +149,7 @@ struct Flag {
 };
 
 // constexpr: constant-initialised, so config() is safe to call during static init.
-constexpr std::array<Flag, 8> kFlags = {{
+constexpr std::array<Flag, 10> kFlags = {{
     {"floatX", "float32 or float64",
      [](Config& c, std::string_view v) {
        for (DType d : {DType::Float32, DType::Float64}) {
@@ -216,6 +216,18 @@ constexpr std::array<Flag, 8> kFlags = {{
        return true;
      },
      [](const Config& c) { return c.dump_dir; }},
+    {"optimizer_including", "rewrite pass names separated by ':' (empty: none)",
+     [](Config& c, std::string_view v) {
+       c.optimizer_including = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return c.optimizer_including; }},
+    {"optimizer_excluding", "rewrite pass names separated by ':' (empty: none)",
+     [](Config& c, std::string_view v) {
+       c.optimizer_excluding = std::string(v);
+       return true;
+     },
+     [](const Config& c) { return c.optimizer_excluding; }},
 }};
 
 const Flag& find_flag(std::string_view name) {

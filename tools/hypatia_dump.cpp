@@ -177,13 +177,14 @@ void list_entries(const hp::cache::DiskCache& cache) {
     fmt::print("no entries in {}\n", safe_name(cache.dir()));
     return;
   }
-  fmt::print("{:<32}  {:>10}  {:>5}  {:>10}  {}\n", "KEY", "SIZE", "AGE", "COMPILE_MS", "NAME");
+  fmt::print("{:<32}  {:>10}  {:>5}  {:>10}  {:<6}  {}\n", "KEY", "SIZE", "AGE", "COMPILE_MS", "KIND",
+             "NAME");
   for (const auto& entry : entries) {
     const std::string name = entry.problem.empty()
                                  ? safe_name(entry.name)
                                  : fmt::format("<unreadable: {}>", safe_name(entry.problem));
-    fmt::print("{:<32}  {:>10}  {:>5}  {:>10.1f}  {}\n", entry.key, human_bytes(entry.bytes),
-               human_age(entry.age_seconds), entry.compile_ms, name);
+    fmt::print("{:<32}  {:>10}  {:>5}  {:>10.1f}  {:<6}  {}\n", entry.key, human_bytes(entry.bytes),
+               human_age(entry.age_seconds), entry.compile_ms, entry.kind, name);
   }
 }
 
@@ -225,6 +226,10 @@ std::string describe_options(const hp::jit::CompileOptions& options) {
 /// LLVM IR (`assembly` false) or host assembly regenerated from the stored source.
 std::string regenerate(const hp::cache::Entry& entry, bool assembly) {
   const char* what = assembly ? "--asm" : "--ir";
+  if (entry.meta.kind == "index") {
+    throw Failure{fmt::format("{} is an index entry, which holds no code: its object is entry {}",
+                              entry.meta.key, safe_name(entry.meta.object_key))};
+  }
   if (!hp::jit::available()) {
     throw Failure{fmt::format(
         "{} needs the Clang JIT, which this hypatia-dump does not have (built with "
@@ -259,6 +264,20 @@ std::string metadata_json(const hp::cache::Metadata& meta) {
 }
 
 std::string summary(const hp::cache::Entry& entry, const hp::cache::EntryInfo& info) {
+  if (entry.meta.kind == "index") {
+    return fmt::format(
+        "key:         {}\n"
+        "kind:        index (the graph as handed to compile; --graph shows it)\n"
+        "object:      {} (the optimised graph's entry, holding the code)\n"
+        "name:        {}\n"
+        "created:     {}\n"
+        "last used:   {} ago\n"
+        "size:        {} (recipe {}, graph {})\n"
+        "versions:    {}\n",
+        entry.meta.key, safe_name(entry.meta.object_key), safe_name(entry.meta.name),
+        utc_time(entry.meta.created_unix), human_age(info.age_seconds), human_bytes(info.bytes),
+        human_bytes(entry.object.size()), human_bytes(entry.graph.size()), safe_name(entry.meta.versions));
+  }
   double total_ms = 0;
   std::vector<std::string> phases;
   for (const auto& [phase, ms] : entry.meta.compile_ms) {

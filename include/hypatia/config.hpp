@@ -39,6 +39,12 @@ struct Config {
   /// When not empty, every compile also writes its graph, source, LLVM IR and
   /// assembly into this directory, named after the function.
   std::string dump_dir;
+  /// Rewrite passes to run besides the mode's own, by name, ':'-separated
+  /// ("optimizer_including=fuse_elemwise"), as Theano's optimizer_including.
+  /// hp::compile rejects an unknown name, listing the known ones.
+  std::string optimizer_including;
+  /// Rewrite passes the mode would run but must not ("optimizer_excluding=merge:stabilize").
+  std::string optimizer_excluding;
 
   /// Sets a flag by name from text; unknown name or bad value -> hp::Error naming it.
   void set(std::string_view name, std::string_view value);
@@ -48,7 +54,7 @@ struct Config {
   static std::vector<std::string> names();
   /// Every flag in the form $HYPATIA_FLAGS accepts, in names() order:
   /// "floatX=float64,device=cpu,cache_dir=...,mode=FastRun,threads=8,cache=on,
-  /// cache_max_size=1G,dump_dir=".
+  /// cache_max_size=1G,dump_dir=,optimizer_including=,optimizer_excluding=".
   std::string str() const;
 
   bool operator==(const Config&) const = default;

@@ -65,6 +65,10 @@ struct CompileOptions {
   OnUnusedInput on_unused_input = OnUnusedInput::Raise;
   /// Record call counts and times (f.profile(), hp::print_profile).
   bool profile = false;
+  /// Rewrite passes to run besides the mode's own, and passes not to run, by
+  /// name (added to the flags optimizer_including / optimizer_excluding).
+  std::vector<std::string> optimizer_including = {};
+  std::vector<std::string> optimizer_excluding = {};
 };
 
 /// Time spent in one node of a profiled function.
@@ -112,6 +116,10 @@ class Function {
   std::vector<Var> inputs() const;
   /// The output variables, after givens.
   std::vector<Var> outputs() const;
+  /// The shared variables the function reads: implicit inputs after the explicit ones.
+  std::vector<Shared> shared_inputs() const;
+  /// Each updated shared variable with its new value (after givens), in the order given.
+  std::vector<std::pair<Shared, Var>> updates() const;
   /// Call counts and times; empty unless compiled with profile = true.
   FunctionProfile profile() const;
   /// debugprint of the graph the function runs (outputs, then update values).

@@ -84,6 +84,16 @@ struct GraphG {
   hp::Var s = hp::sum(hp::exp(x) - x);
 };
 
+/// G built another way: the 2 is folded from 1 + 1 and exp(x) is built
+/// twice. Another graph as given (another index entry), the same optimised
+/// graph (the same object).
+struct GraphGVariant {
+  hp::Var W = hp::matrix("W", hp::float64);
+  hp::Var x = hp::vector("x", hp::float64);
+  hp::Var y = hp::dot(W, x) * (hp::constant(1.0) + 1.0) + 1.0;
+  hp::Var s = hp::sum(hp::exp(x) - x);
+};
+
 /// G's outputs flattened for W = [[1,2,3],[4,5,6]], x = [1,2,3]:
 /// y = [2*14+1, 2*32+1]; s = e + e^2 + e^3 - 6.
 const std::vector<double> kExpectedG = {29.0, 65.0, 24.192874850577361};
@@ -116,6 +126,7 @@ struct ChildSpec {
   bool cache = true;
   std::string name = "G";
   std::string go_file = "";
+  bool variant = false;  ///< compile GraphGVariant instead of GraphG
 };
 
 std::string self_exe() {
@@ -132,6 +143,7 @@ FILE* start_child(const ChildSpec& spec) {
   command += " HP_E2E_CACHE=" + std::string(spec.cache ? "on" : "off");
   command += " HP_E2E_NAME=" + shell_quote(spec.name);
   if (!spec.go_file.empty()) command += " HP_E2E_GO=" + shell_quote(spec.go_file);
+  if (spec.variant) command += " HP_E2E_VARIANT=1";
   command += " " + shell_quote(self_exe());
   command += " " + shell_quote(std::string("--test-case=") + kChildCase);
   command += " --no-skip=true --no-intro=true 2>&1";
@@ -211,6 +223,21 @@ std::vector<fs::path> entries_in(const std::string& cache_dir) {
   for (const auto& item : fs::directory_iterator(cache_dir, ec)) {
     if (!contains(item.path().filename().string(), ".tmp.")) entries.push_back(item.path());
   }
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+/// The entries holding code (object.o): one per optimised graph.
+std::vector<fs::path> object_entries_in(const std::string& cache_dir) {
+  std::vector<fs::path> entries = entries_in(cache_dir);
+  std::erase_if(entries, [](const fs::path& entry) { return !fs::exists(entry / "object.o"); });
+  return entries;
+}
+
+/// The index entries (recipe.cbor): one per graph as handed to compile.
+std::vector<fs::path> index_entries_in(const std::string& cache_dir) {
+  std::vector<fs::path> entries = entries_in(cache_dir);
+  std::erase_if(entries, [](const fs::path& entry) { return !fs::exists(entry / "recipe.cbor"); });
   return entries;
 }
 
@@ -224,23 +251,25 @@ std::vector<std::string> files_under(const fs::path& dir) {
   return files;
 }
 
-/// A child stores G, `damage` alters the stored entry, the next child must
-/// recompile ("compiled (corrupt entry)") and compute G right, and the one
-/// after that finds the repaired entry.
+/// A child stores G, `damage` alters the stored object entry, the next child
+/// must recompile ("compiled (corrupt entry)") and compute G right, and the
+/// one after that finds the repaired entry.
 void check_recovers_from(const std::function<void(const fs::path& entry)>& damage) {
   TempDir tmp;
   const ChildSpec spec{.cache_dir = tmp.cache()};
   CHECK(run_child(spec).cache == "compiled (new key)");
   const auto stored = entries_in(tmp.cache());
-  REQUIRE(stored.size() == 1);
-  damage(stored.front());
+  REQUIRE(stored.size() == 2);
+  const auto objects = object_entries_in(tmp.cache());
+  REQUIRE(objects.size() == 1);
+  damage(objects.front());
 
   CHECK(run_child(spec).cache == "compiled (corrupt entry)");
   CHECK(run_child(spec).cache == "disk hit");
   // The repaired entry replaced the bad one in place, and no temp directory is left.
   CHECK(entries_in(tmp.cache()) == stored);
   INFO("in the cache: ", joined(files_under(tmp.cache())));
-  CHECK(std::distance(fs::directory_iterator(tmp.cache()), fs::directory_iterator()) == 1);
+  CHECK(std::distance(fs::directory_iterator(tmp.cache()), fs::directory_iterator()) == 2);
 }
 
 }  // namespace
@@ -264,8 +293,11 @@ TEST_CASE("child process: compile G and print the outcome" * doctest::skip()) {
   }
 
   GraphG g;
+  GraphGVariant v;
+  const bool variant = std::getenv("HP_E2E_VARIANT") != nullptr;
   const auto start = std::chrono::steady_clock::now();
-  hp::Function f = hp::compile({g.W, g.x}, {g.y, g.s}, {.name = std::getenv("HP_E2E_NAME")});
+  hp::Function f = variant ? hp::compile({v.W, v.x}, {v.y, v.s}, {.name = std::getenv("HP_E2E_NAME")})
+                           : hp::compile({g.W, g.x}, {g.y, g.s}, {.name = std::getenv("HP_E2E_NAME")});
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   const auto out = f(hp::array({{1., 2., 3.}, {4., 5., 6.}}), hp::array({1., 2., 3.}));
@@ -294,8 +326,55 @@ TEST_CASE("a second process finds a compiled function in the disk cache and load
   MESSAGE("compile() of G: cold ", cold.compile_ms, " ms (", cold.phases, "); warm disk hit ",
           warm.compile_ms, " ms (", warm.phases, ")");
   CHECK(warm.compile_ms < 50);
+  // The index entry of the graph as given gives the program: no rewriting, no codegen, no Clang.
   CHECK(!contains(warm.phases, "clang frontend"));
-  CHECK(entries_in(tmp.cache()).size() == 1);
+  CHECK(!contains(warm.phases, "graph rewrite"));
+  CHECK(!contains(warm.phases, "codegen"));
+  CHECK(object_entries_in(tmp.cache()).size() == 1);
+  CHECK(index_entries_in(tmp.cache()).size() == 1);
+}
+
+TEST_CASE("the same math built differently shares one object: rewritten, but not compiled again") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  CHECK(run_child({.cache_dir = tmp.cache()}).cache == "compiled (new key)");
+  const ChildRun other = run_child({.cache_dir = tmp.cache(), .variant = true});
+  CHECK(other.cache == "disk hit (optimised graph)");
+  CHECK(contains(other.phases, "graph rewrite"));
+  CHECK(!contains(other.phases, "clang frontend"));
+  CHECK(object_entries_in(tmp.cache()).size() == 1);
+  CHECK(index_entries_in(tmp.cache()).size() == 2);
+  // Its own index entry now serves it directly.
+  CHECK(run_child({.cache_dir = tmp.cache(), .variant = true}).cache == "disk hit");
+}
+
+TEST_CASE("a damaged index entry is recomputed from the graph and rewritten") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  const ChildSpec spec{.cache_dir = tmp.cache()};
+  CHECK(run_child(spec).cache == "compiled (new key)");
+  const auto index = index_entries_in(tmp.cache());
+  REQUIRE(index.size() == 1);
+  std::string recipe = read_text(index.front() / "recipe.cbor");
+  REQUIRE(recipe.size() > 16);
+  recipe[recipe.size() / 2] = static_cast<char>(recipe[recipe.size() / 2] ^ 0x10);
+  write_text(index.front() / "recipe.cbor", recipe);
+  // The object entry is whole: the graph is rewritten again but not compiled.
+  CHECK(run_child(spec).cache == "disk hit (optimised graph)");
+  CHECK(run_child(spec).cache == "disk hit");
+  CHECK(index_entries_in(tmp.cache()) == index);
+}
+
+TEST_CASE("an index entry whose object entry is gone compiles again") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  const ChildSpec spec{.cache_dir = tmp.cache()};
+  CHECK(run_child(spec).cache == "compiled (new key)");
+  const auto objects = object_entries_in(tmp.cache());
+  REQUIRE(objects.size() == 1);
+  fs::remove_all(objects.front());
+  CHECK(run_child(spec).cache == "compiled (new key)");
+  CHECK(run_child(spec).cache == "disk hit");
 }
 
 TEST_CASE("a second compile of a graph in the same process is a memory hit and reads no disk") {
@@ -324,7 +403,8 @@ TEST_CASE("functions that differ only in their names share one disk cache entry"
   TempDir tmp;
   CHECK(run_child({.cache_dir = tmp.cache(), .name = "first"}).cache == "compiled (new key)");
   CHECK(run_child({.cache_dir = tmp.cache(), .name = "second"}).cache == "disk hit");
-  CHECK(entries_in(tmp.cache()).size() == 1);
+  CHECK(object_entries_in(tmp.cache()).size() == 1);
+  CHECK(index_entries_in(tmp.cache()).size() == 1);
 }
 
 TEST_CASE("a truncated object file is recompiled, and the repaired entry is a disk hit again") {
@@ -410,12 +490,12 @@ TEST_CASE("two processes compiling the same key at once both succeed and leave o
           b.compile_ms, " ms");
   INFO("in the cache: ", joined(files_under(tmp.cache())));
   const auto entries = entries_in(tmp.cache());
-  REQUIRE(entries.size() == 1);
+  REQUIRE(entries.size() == 2);  // the object and the index
   for (const auto& item : fs::directory_iterator(tmp.cache())) {
-    CHECK(item.path() == entries.front());  // no temp directory left behind
+    CHECK(std::find(entries.begin(), entries.end(), item.path()) != entries.end());  // no temp directory left behind
   }
   hp::cache::DiskCache cache(tmp.cache(), std::uint64_t{1} << 30);
-  CHECK(cache.inspect(entries.front().filename().string()).entry.has_value());
+  for (const fs::path& entry : entries) CHECK(cache.inspect(entry.filename().string()).entry.has_value());
   CHECK(run_child({.cache_dir = tmp.cache()}).cache == "disk hit");
 }
 
@@ -460,8 +540,10 @@ TEST_CASE("the cache directory is created with mode 0700") {
     CAPTURE(dir);
     CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms::owner_all);
   }
-  REQUIRE(entries_in(nested).size() == 1);
-  CHECK((fs::status(entries_in(nested).front()).permissions() & fs::perms::all) == fs::perms::owner_all);
+  REQUIRE(entries_in(nested).size() == 2);
+  for (const fs::path& entry : entries_in(nested)) {
+    CHECK((fs::status(entry).permissions() & fs::perms::all) == fs::perms::owner_all);
+  }
 }
 
 TEST_CASE("dump_dir receives the graph, source, LLVM IR and assembly of each compile") {
@@ -519,18 +601,33 @@ TEST_CASE("hypatia-dump lists a function compiled by another process and shows i
   if (!hp::jit::available()) return;
   TempDir tmp;
   CHECK(run_child({.cache_dir = tmp.cache(), .name = "loss fn"}).cache == "compiled (new key)");
-  const auto entries = entries_in(tmp.cache());
+  const auto entries = object_entries_in(tmp.cache());
   REQUIRE(entries.size() == 1);
   const std::string key = entries.front().filename().string();
+  const auto index = index_entries_in(tmp.cache());
+  REQUIRE(index.size() == 1);
+  const std::string index_key = index.front().filename().string();
 
+  // Both entries are listed with their kind; the index was stored last.
   const std::string listing = run_dump("list", tmp.cache());
   CAPTURE(listing);
   std::istringstream lines(listing);
-  std::string header, row;
+  std::string header, first, second;
   std::getline(lines, header);
-  std::getline(lines, row);
-  CHECK(row.starts_with(key));
-  CHECK(row.ends_with("  loss fn"));
+  std::getline(lines, first);
+  std::getline(lines, second);
+  CHECK(contains(header, "KIND"));
+  const std::string& object_row = first.starts_with(key) ? first : second;
+  const std::string& index_row = first.starts_with(key) ? second : first;
+  CHECK(object_row.starts_with(key));
+  CHECK(contains(object_row, " object "));
+  CHECK(object_row.ends_with("  loss fn"));
+  CHECK(index_row.starts_with(index_key));
+  CHECK(contains(index_row, " index "));
+
+  const std::string summary = run_dump("show " + index_key.substr(0, 8), tmp.cache());
+  CHECK(contains(summary, "kind:        index"));
+  CHECK(contains(summary, "object:      " + key));
 
   const std::string source = run_dump("show " + key.substr(0, 8) + " --source", tmp.cache());
   CHECK(contains(source, read_text(entries.front() / "source.cpp")));

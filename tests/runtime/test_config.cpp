@@ -147,7 +147,8 @@ TEST_CASE("default cache_dir ignores a relative XDG_CACHE_HOME, as the XDG spec 
 TEST_CASE("names() lists every flag in a fixed order") {
   CHECK(hp::Config::names() == std::vector<std::string>{"floatX", "device", "cache_dir", "mode",
                                                         "threads", "cache", "cache_max_size",
-                                                        "dump_dir"});
+                                                        "dump_dir", "optimizer_including",
+                                                        "optimizer_excluding"});
 }
 
 TEST_CASE("mode_name gives each mode's canonical name") {
@@ -243,7 +244,8 @@ TEST_CASE("every flag's get() text is accepted by set() and round-trips") {
   hp::Config c = hp::Config::from_sources("",
                                           "floatX=float32,device=cuda,cache_dir=/x,"
                                           "mode=Debug,threads=3,cache=off,"
-                                          "cache_max_size=5M,dump_dir=/d");
+                                          "cache_max_size=5M,dump_dir=/d,"
+                                          "optimizer_including=a:b,optimizer_excluding=c");
   hp::Config copy = defaults();
   for (const std::string& name : hp::Config::names()) copy.set(name, c.get(name));
   CHECK(copy == c);
@@ -253,7 +255,7 @@ TEST_CASE("str() writes every flag in HYPATIA_FLAGS form") {
   hp::Config c = hp::Config::from_sources("", "cache_dir=/x,threads=2");
   CHECK(c.str() ==
         "floatX=float64,device=cpu,cache_dir=/x,mode=FastRun,threads=2,cache=on,"
-        "cache_max_size=1G,dump_dir=");
+        "cache_max_size=1G,dump_dir=,optimizer_including=,optimizer_excluding=");
   CHECK(hp::Config::from_sources("", c.str()) == c);
 }
 
@@ -368,7 +370,7 @@ TEST_CASE("set() with an unknown flag names it and lists the known flags") {
   const std::string message = error_message([&] { c.set("foo", "1"); });
   CHECK(message ==
         "unknown flag 'foo' (known flags: floatX, device, cache_dir, mode, threads, cache, "
-        "cache_max_size, dump_dir)");
+        "cache_max_size, dump_dir, optimizer_including, optimizer_excluding)");
 }
 
 TEST_CASE("get() with an unknown flag throws hp::Error") {

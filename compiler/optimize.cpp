@@ -1,0 +1,136 @@
+#include "compiler/optimize.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "compiler/rewrite/constant_fold.hpp"
+#include "compiler/rewrite/fuse_elemwise.hpp"
+#include "compiler/rewrite/merge.hpp"
+#include "compiler/rewrite/specialize_pow.hpp"
+#include "compiler/rewrite/stabilize.hpp"
+#include "hypatia/error.hpp"
+
+namespace hypatia {
+namespace {
+
+/// Splits "a:b:c" (blanks and empty items ignored).
+std::vector<std::string> split_names(std::string_view text) {
+  std::vector<std::string> names;
+  while (!text.empty()) {
+    const auto colon = text.find(':');
+    std::string_view item = text.substr(0, colon);
+    text = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) names.emplace_back(item);
+  }
+  return names;
+}
+
+bool same_vars(const std::vector<Var>& a, const std::vector<Var>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].node() != b[i].node()) return false;
+  }
+  return true;
+}
+
+void check_known(const std::vector<std::string>& names, std::string_view flag) {
+  for (const std::string& name : names) {
+    const auto& passes = rewrite_passes();
+    const bool known = std::any_of(passes.begin(), passes.end(),
+                                   [&](const RewritePass& p) { return p.name == name; });
+    if (known) continue;
+    std::vector<std::string_view> all;
+    for (const RewritePass& p : passes) {
+      if (std::find(all.begin(), all.end(), p.name) == all.end()) all.push_back(p.name);
+    }
+    throw Error(fmt::format("{}: unknown rewrite pass '{}' (known passes: {})", flag, name,
+                            fmt::join(all, ", ")));
+  }
+}
+
+/// A pass must keep every output's type: anything else is a bug in the pass.
+void check_types(const RewritePass& pass, const std::vector<Var>& before, const std::vector<Var>& after) {
+  if (after.size() != before.size()) {
+    throw Error(fmt::format("rewrite pass '{}' returned {} outputs for {}", pass.name, after.size(),
+                            before.size()));
+  }
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    if (after[i].is_null() || !(after[i].type() == before[i].type())) {
+      throw Error(fmt::format("rewrite pass '{}' changed the type of output {} from {} to {}", pass.name,
+                              i, before[i].type().str(),
+                              after[i].is_null() ? "a null variable" : after[i].type().str()));
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<RewritePass>& rewrite_passes() {
+  static const std::vector<RewritePass> passes = {
+      {"merge", "one node per distinct computation; constants merged by value", merge, true, false},
+      {"constant_fold", "nodes of constants computed at compile time by the reference evaluator",
+       constant_fold, true, false},
+      {"stabilize", "log(sigmoid), log1p, logsumexp and log-softmax forms that stay finite", stabilize,
+       true, false},
+      {"specialize_pow", "pow(x, small integer constant) as multiplications", specialize_pow, false,
+       false},
+      {"merge", "one node per distinct computation (after specialisation)", merge, false, false},
+      {"fuse_elemwise", "connected elementwise ops as one loop", fuse_elemwise, false, false},
+  };
+  return passes;
+}
+
+PassSelection PassSelection::from_config() {
+  return {split_names(config().optimizer_including), split_names(config().optimizer_excluding)};
+}
+
+std::string PassSelection::key() const {
+  std::string key;
+  for (const std::string& name : including) key += (key.empty() ? "+" : ",+") + name;
+  for (const std::string& name : excluding) key += (key.empty() ? "-" : ",-") + name;
+  return key;
+}
+
+std::vector<const RewritePass*> passes_for(Mode mode, const PassSelection& selection) {
+  check_known(selection.including, "optimizer_including");
+  check_known(selection.excluding, "optimizer_excluding");
+  auto named = [](const std::vector<std::string>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  std::vector<const RewritePass*> chosen;
+  for (const RewritePass& pass : rewrite_passes()) {
+    const bool by_mode = mode == Mode::FastRun || pass.fast_compile;
+    if ((by_mode || named(selection.including, pass.name)) && !named(selection.excluding, pass.name)) {
+      chosen.push_back(&pass);
+    }
+  }
+  return chosen;
+}
+
+std::vector<Var> optimize(const std::vector<Var>& inputs, std::vector<Var> outputs, Mode mode,
+                          const PassSelection& selection, std::vector<PassRun>* trace) {
+  for (const RewritePass* pass : passes_for(mode, selection)) {
+    const int rounds = pass->repeat ? kMaxRounds : 1;
+    for (int round = 0; round < rounds; ++round) {
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<Var> next = pass->run(inputs, outputs);
+      check_types(*pass, outputs, next);
+      const bool changed = !same_vars(outputs, next);
+      if (trace) {
+        trace->push_back({pass->name,
+                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                              .count(),
+                          changed ? next : std::vector<Var>{}});
+      }
+      outputs = std::move(next);
+      if (!changed) break;
+    }
+  }
+  return outputs;
+}
+
+}  // namespace hypatia
