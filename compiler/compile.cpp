@@ -14,6 +14,7 @@
 #include "compiler/graph_node.hpp"
 #include "compiler/optimize.hpp"
 #include "compiler/reference_program.hpp"
+#include "compiler/rewrite_check.hpp"
 #include "runtime/function_impl.hpp"
 #include "runtime/jit_cpu.hpp"
 
@@ -188,6 +189,9 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   request.name = impl->name;
   request.make_reference = [&] { return make_reference_program(program_inputs, targets, false); };
   std::unique_ptr<Program> compiled = build_cpu_program(request, report);
+  impl->optimized_graph = [program_inputs, targets, compiled_mode, selection] {
+    return optimize(program_inputs, targets, compiled_mode, selection);
+  };
   impl->source = report.source;
   impl->stats.compile_phases = report.phases;
   impl->stats.cache = compiled ? report.cache
@@ -198,7 +202,12 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
     // too checks the graph after its stabilising rewrites, which exist to
     // remove the infinities the naive one would report.
     const std::vector<Var> checked = optimize(program_inputs, targets, Mode::Debug, selection);
-    impl->program = make_debug_program(make_reference_program(program_inputs, checked, true), std::move(compiled));
+    // Every rewrite of the compiled graph is checked on every call (BadOptimization).
+    std::vector<PassRun> trace;
+    optimize(program_inputs, targets, compiled_mode, selection, &trace);
+    auto rewrites = std::make_shared<const RewriteCheck>(program_inputs, targets, std::move(trace));
+    impl->program = make_debug_program(make_reference_program(program_inputs, checked, true), std::move(compiled),
+                                       [rewrites](const std::vector<Array>& args) { rewrites->check(args); });
   } else if (compiled) {
     impl->program = std::move(compiled);
   } else {

@@ -11,11 +11,14 @@ namespace {
 
 class DebugProgram : public Program {
  public:
-  DebugProgram(std::unique_ptr<Program> reference, std::unique_ptr<Program> compiled)
-      : reference_(std::move(reference)), compiled_(std::move(compiled)) {}
+  DebugProgram(std::unique_ptr<Program> reference, std::unique_ptr<Program> compiled,
+               std::function<void(const std::vector<Array>&)> check_rewrites)
+      : reference_(std::move(reference)), compiled_(std::move(compiled)),
+        check_rewrites_(std::move(check_rewrites)) {}
 
   std::vector<Array> run(const std::vector<Array>& inputs,
                          std::vector<NodeProfile>* nodes) const override {
+    if (check_rewrites_) check_rewrites_(inputs);
     std::vector<Array> want = reference_->run(inputs, nodes);
     if (!compiled_) return want;
     const std::vector<Array> got = compiled_->run(inputs, nullptr);
@@ -41,6 +44,7 @@ class DebugProgram : public Program {
  private:
   std::unique_ptr<Program> reference_;
   std::unique_ptr<Program> compiled_;
+  std::function<void(const std::vector<Array>&)> check_rewrites_;
 };
 
 }  // namespace
@@ -70,8 +74,9 @@ std::int64_t first_mismatch(const Array& got, const Array& want, Tolerance tol) 
 }
 
 std::unique_ptr<Program> make_debug_program(std::unique_ptr<Program> reference,
-                                            std::unique_ptr<Program> compiled) {
-  return std::make_unique<DebugProgram>(std::move(reference), std::move(compiled));
+                                            std::unique_ptr<Program> compiled,
+                                            std::function<void(const std::vector<Array>&)> check_rewrites) {
+  return std::make_unique<DebugProgram>(std::move(reference), std::move(compiled), std::move(check_rewrites));
 }
 
 }  // namespace hypatia

@@ -4,15 +4,20 @@
 /// compares its C and Python implementations.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "runtime/program.hpp"
 
 namespace hypatia {
 
 /// `compiled` may be null (no JIT): then only the reference runs.
-std::unique_ptr<Program> make_debug_program(std::unique_ptr<Program> reference,
-                                            std::unique_ptr<Program> compiled);
+/// `check_rewrites`, when set, runs first on every call's arguments (it
+/// throws BadOptimizationError for a rewrite that changed a value).
+std::unique_ptr<Program> make_debug_program(
+    std::unique_ptr<Program> reference, std::unique_ptr<Program> compiled,
+    std::function<void(const std::vector<Array>&)> check_rewrites = nullptr);
 
 /// Relative/absolute tolerance for comparing a compiled result with the reference.
 struct Tolerance {

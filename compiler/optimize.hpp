@@ -50,12 +50,14 @@ struct PassSelection {
 /// the selection -> hp::Error listing the known passes.
 std::vector<const RewritePass*> passes_for(Mode mode, const PassSelection& selection = {});
 
-/// What one pass did: its name, its time, and the outputs it left when it
-/// changed the graph (empty when it changed nothing).
+/// What one pass did: its name, its time, the outputs it left when it
+/// changed the graph (empty when it changed nothing), and the replacements
+/// its local rewrites made (those written with rebuild()).
 struct PassRun {
   std::string_view name;
   double ms = 0;
   std::vector<Var> result;
+  std::vector<std::pair<Var, Var>> replacements;
   bool changed() const { return !result.empty(); }
 };
 

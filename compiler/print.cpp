@@ -7,6 +7,7 @@
 
 #include "compiler/evaluate.hpp"
 #include "compiler/op.hpp"
+#include "hypatia/function.hpp"
 
 namespace hypatia {
 namespace {
@@ -135,6 +136,8 @@ std::string debugprint(const std::vector<Var>& outputs) {
   }
   return DebugPrinter().print(outputs);
 }
+
+std::string debugprint(const Function& f) { return debugprint(f.optimized_graph()); }
 
 std::string to_dot(const Var& v) { return to_dot(std::vector<Var>{v}); }
 

@@ -146,12 +146,24 @@ std::vector<Var> Function::inputs() const {
 
 std::vector<Var> Function::outputs() const { return impl_->outputs; }
 
+std::vector<Shared> Function::shared_inputs() const { return impl_->shared_inputs; }
+
+std::vector<std::pair<Shared, Var>> Function::updates() const {
+  std::vector<std::pair<Shared, Var>> pairs;
+  for (std::size_t i = 0; i < impl_->updated.size(); ++i) {
+    pairs.emplace_back(impl_->updated[i], impl_->update_values[i]);
+  }
+  return pairs;
+}
+
 FunctionProfile Function::profile() const {
   std::lock_guard lock(impl_->profile_mutex);
   return impl_->stats;
 }
 
 std::string Function::source() const { return impl_->source; }
+
+std::vector<Var> Function::optimized_graph() const { return impl_->optimized_graph(); }
 
 FunctionProfile Function::compile_report() const {
   std::lock_guard lock(impl_->profile_mutex);

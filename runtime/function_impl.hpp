@@ -2,6 +2,7 @@
 /// variables it reads and updates, the backend's Program, and profile totals.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,9 @@ struct FunctionImpl {
   std::vector<Shared> updated;
   std::vector<Var> update_values;
   std::unique_ptr<Program> program;
+  /// Runs the mode's rewrites again (they are not kept: a cache hit skips
+  /// them): the outputs then update values of the graph the compiled code runs.
+  std::function<std::vector<Var>()> optimized_graph;
   double compile_seconds = 0;
   std::string source;
 

@@ -1,6 +1,7 @@
 #include "compiler/rewrite/rebuild.hpp"
 
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -8,6 +9,16 @@
 #include "compiler/op.hpp"
 
 namespace hypatia {
+namespace {
+
+thread_local std::vector<std::pair<Var, Var>>* recorded_replacements = nullptr;
+
+}  // namespace
+
+RecordReplacements::RecordReplacements(std::vector<std::pair<Var, Var>>& into)
+    : previous_(std::exchange(recorded_replacements, &into)) {}
+
+RecordReplacements::~RecordReplacements() { recorded_replacements = previous_; }
 
 std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                          const LocalRewrite& rewrite,
@@ -35,6 +46,7 @@ std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>&
         throw Error(fmt::format("internal: a rewrite replaced {} of type {} by type {}", node->op().name(),
                                 out.type().str(), replacement->type().str()));
       }
+      if (recorded_replacements) recorded_replacements->emplace_back(out, *replacement);
       rebuilt[out.node()] = *replacement;
     } else if (changed) {
       rebuilt[out.node()] = make_apply(node->op_ptr(), operands);

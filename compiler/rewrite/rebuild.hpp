@@ -23,4 +23,18 @@ std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>&
                          const LocalRewrite& rewrite,
                          const std::vector<std::pair<Var, Var>>& substitutions = {});
 
+/// While one lives, every replacement rebuild() makes on this thread is
+/// appended to `into` as (the replaced variable, its replacement): what Debug
+/// mode's rewrite check compares.
+class RecordReplacements {
+ public:
+  explicit RecordReplacements(std::vector<std::pair<Var, Var>>& into);
+  ~RecordReplacements();
+  RecordReplacements(const RecordReplacements&) = delete;
+  RecordReplacements& operator=(const RecordReplacements&) = delete;
+
+ private:
+  std::vector<std::pair<Var, Var>>* previous_;
+};
+
 }  // namespace hypatia

@@ -30,6 +30,13 @@ class InvalidValueError : public Error {
   using Error::Error;
 };
 
+/// Debug mode: a rewrite pass replaced a value by one that computes something
+/// else (Theano's BadOptimization). The message names the pass and the node.
+class BadOptimizationError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// grad() asked for the gradient with respect to an input the cost does not use.
 class DisconnectedInputError : public Error {
  public:

@@ -124,6 +124,11 @@ class Function {
   FunctionProfile profile() const;
   /// debugprint of the graph the function runs (outputs, then update values).
   std::string graph_text() const;
+  /// The graph the compiled code runs: the outputs, then the update values,
+  /// after the mode's rewrites (FastRun: fused loops print as
+  /// Elemwise{Composite{...}} with their inner expression). hp::debugprint(f)
+  /// prints it.
+  std::vector<Var> optimized_graph() const;
   /// The generated C++ source ("" when the function runs on the reference evaluator).
   std::string source() const;
   /// Compile phases and cache outcome (also kept without profile = true).

@@ -8,6 +8,8 @@
 
 namespace hypatia {
 
+class Function;
+
 /// Theano's pretty form: "(foo ** TensorConstant{2})". Very large shared
 /// subexpressions are shortened with "..." so that printing stays linear.
 std::string pp(const Var& v);
@@ -20,6 +22,9 @@ std::string pp_brief(const Var& v, int depth = 3);
 /// (shared)/(constant) markers. A node met again prints with its id only.
 std::string debugprint(const Var& v);
 std::string debugprint(const std::vector<Var>& outputs);
+/// The optimised graph of a compiled function (f.optimized_graph()): what its
+/// code computes, fused nodes with their inner expression.
+std::string debugprint(const Function& f);
 
 /// Graphviz DOT text of the graph: boxes for apply nodes, ellipses for variables.
 std::string to_dot(const Var& v);
