@@ -38,6 +38,8 @@ void hp_temp_release(hp_context* ctx, void* p);
 void hp_parallel_for(hp_context* ctx, hp_i64 n, void (*body)(void*, hp_i64, hp_i64), void* closure);
 // out = a . b for ranks 1 and 2 (BLAS for floats); out is allocated and contiguous. 0 on success.
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
+// out += alpha * a . b for float32/float64 (cblas_?gemm, ?gemv); out holds the product's shape. 0 on success.
+int hp_gemm(hp_context* ctx, int dtype, double alpha, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 // dst = src elementwise (same shape), converting from src_dtype to dst_dtype.
 void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype);
 // Pairwise (numerically sound) sums of contiguous data, as numpy's.

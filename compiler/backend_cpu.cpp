@@ -14,6 +14,7 @@
 #include "compiler/evaluate.hpp"
 #include "compiler/graph_key.hpp"
 #include "compiler/op.hpp"
+#include "compiler/schedule.hpp"
 #include "hypatia/print.hpp"
 #include "hypatia/config.hpp"
 #include "runtime/cache.hpp"
@@ -291,7 +292,8 @@ std::unique_ptr<Program> build_cpu_program(const CpuCompileRequest& request, Com
   // Every compile dumps, a memory hit too: the files are named after this function.
   if (!config().dump_dir.empty()) dump_files(config().dump_dir, request.name, key, *compiled);
 
-  auto nodes = topological_order(outputs, inputs);
+  // Node i of the generated code is node i of the schedule.
+  auto nodes = schedule(inputs, outputs);
   CpuRecipe recipe = recipe_of(nodes, inputs, outputs, key);
   if (compiled->fallback_nodes.empty()) {
     auto fresh = std::make_shared<IndexedProgram>();

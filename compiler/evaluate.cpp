@@ -44,11 +44,9 @@ std::vector<std::shared_ptr<Apply>> topological_order(const std::vector<Var>& ou
   return order;
 }
 
-std::vector<Array> evaluate(const std::vector<Var>& outputs,
-                            const std::vector<std::pair<Var, Array>>& givens,
-                            const EvalOptions& options) {
-  std::unordered_map<const VarNode*, Array> values;
-  std::vector<Var> leaves;
+std::vector<Array> fit_givens(const std::vector<std::pair<Var, Array>>& givens) {
+  std::unordered_set<const VarNode*> seen;
+  std::vector<Array> values;
   for (std::size_t i = 0; i < givens.size(); ++i) {
     const Var& v = givens[i].first;
     if (v.is_null()) throw Error(fmt::format("eval: given {} is a null hp::Var", i));
@@ -56,10 +54,30 @@ std::vector<Array> evaluate(const std::vector<Var>& outputs,
       throw Error(fmt::format("eval: given {} is a constant, which cannot take a value", i));
     }
     const std::string what = fmt::format("eval: given {} for {}", i, describe_var(v));
-    if (!values.emplace(v.node(), fit_value_to_type(v.type(), givens[i].second, what)).second) {
-      throw Error(fmt::format("eval: {} is given twice", describe_var(v)));
-    }
-    leaves.push_back(v);
+    values.push_back(fit_value_to_type(v.type(), givens[i].second, what));
+    if (!seen.insert(v.node()).second) throw Error(fmt::format("eval: {} is given twice", describe_var(v)));
+  }
+  return values;
+}
+
+Error missing_input_error(const Var& v) {
+  return Error(fmt::format("missing input: {} has no value; give it one (eval({{{{var, value}}}}))",
+                           describe_var(v)));
+}
+
+Error unused_given_error(const Var& v) {
+  return Error(fmt::format("eval: {} is given a value but the expression does not use it", describe_var(v)));
+}
+
+std::vector<Array> evaluate(const std::vector<Var>& outputs,
+                            const std::vector<std::pair<Var, Array>>& givens,
+                            const EvalOptions& options) {
+  std::vector<Array> fitted = fit_givens(givens);
+  std::unordered_map<const VarNode*, Array> values;
+  std::vector<Var> leaves;
+  for (std::size_t i = 0; i < givens.size(); ++i) {
+    values.emplace(givens[i].first.node(), std::move(fitted[i]));
+    leaves.push_back(givens[i].first);
   }
 
   std::unordered_set<const VarNode*> used;
@@ -71,8 +89,7 @@ std::vector<Array> evaluate(const std::vector<Var>& outputs,
     if (v.is_constant()) return v.constant_value();
     if (v.is_shared()) return Shared(v.node_ptr()).get_value(/*borrow=*/true);
     if (v.owner()) throw Error(fmt::format("internal: {} used before it was computed", describe_var(v)));
-    throw Error(fmt::format("missing input: {} has no value; give it one (eval({{{{var, value}}}}))",
-                           describe_var(v)));
+    throw missing_input_error(v);
   };
 
   const auto order = topological_order(outputs, leaves);
@@ -105,16 +122,9 @@ std::vector<Array> evaluate(const std::vector<Var>& outputs,
     results.push_back((it != values.end() ? it->second : value_of(out)).copy());
   }
   for (const auto& [v, value] : givens) {
-    if (options.require_givens_used && !used.count(v.node())) {
-      throw Error(fmt::format("eval: {} is given a value but the expression does not use it",
-                              describe_var(v)));
-    }
+    if (options.require_givens_used && !used.count(v.node())) throw unused_given_error(v);
   }
   return results;
-}
-
-Array Var::eval(const std::vector<std::pair<Var, Array>>& givens) const {
-  return evaluate({*this}, givens).front();
 }
 
 }  // namespace hypatia

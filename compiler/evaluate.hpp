@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hypatia/array.hpp"
+#include "hypatia/error.hpp"
 #include "hypatia/graph.hpp"
 #include "runtime/value_check.hpp"
 
@@ -29,6 +30,17 @@ struct EvalOptions {
   /// When set, receives the seconds each node took, in topological_order(outputs, givens).
   std::vector<double>* node_seconds = nullptr;
 };
+
+/// The values of `givens` converted to their variables' types, in order. A
+/// null, constant or repeated variable, or a value that does not fit its
+/// variable's type, throws naming the given (evaluate and Var::eval check alike).
+std::vector<Array> fit_givens(const std::vector<std::pair<Var, Array>>& givens);
+
+/// What evaluate throws for an input the outputs read but no given provides,
+/// and for a given the outputs do not read; Var::eval checks before it
+/// compiles and throws the same.
+Error missing_input_error(const Var& v);
+Error unused_given_error(const Var& v);
 
 /// Evaluates `outputs` given values of the inputs (and of any other variable,
 /// which then replaces its computation). Every input the outputs depend on must

@@ -12,6 +12,9 @@
 
 namespace hypatia {
 
+/// Functions Var::eval compiled for one variable (compiler/eval.cpp).
+struct EvalCache;
+
 struct VarNode {
   TensorType type;
   std::string name;
@@ -21,6 +24,8 @@ struct VarNode {
   bool weak_literal = false;
   std::shared_ptr<SharedValue> shared;
   std::uint64_t id = next_id();
+  /// Made by the first eval of this variable; guarded by a lock in eval.cpp.
+  std::shared_ptr<EvalCache> eval_cache;
 
   static std::uint64_t next_id() {
     static std::atomic<std::uint64_t> counter{0};

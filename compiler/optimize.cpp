@@ -5,9 +5,15 @@
 
 #include <fmt/format.h>
 
+#include "compiler/rewrite/canonicalize.hpp"
+#include "compiler/function_graph.hpp"
 #include "compiler/rewrite/constant_fold.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
+#include "compiler/rewrite/inplace.hpp"
 #include "compiler/rewrite/merge.hpp"
+#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/rewrite/simplify_shapes.hpp"
+#include "compiler/rewrite/specialize_gemm.hpp"
 #include "compiler/rewrite/specialize_pow.hpp"
 #include "compiler/rewrite/stabilize.hpp"
 #include "hypatia/error.hpp"
@@ -72,14 +78,22 @@ void check_types(const RewritePass& pass, const std::vector<Var>& before, const 
 const std::vector<RewritePass>& rewrite_passes() {
   static const std::vector<RewritePass> passes = {
       {"merge", "one node per distinct computation; constants merged by value", merge, true, false},
+      {"simplify_shapes", "shape(x) and shape(x)[i] from what sets them; constants where known",
+       simplify_shapes, true, false},
       {"constant_fold", "nodes of constants computed at compile time by the reference evaluator",
        constant_fold, true, false},
+      {"canonicalize", "x*1, x+0, -(-x), x+(-y), cast to the same dtype, dimshuffle/reshape chains",
+       canonicalize, true, true},
       {"stabilize", "log(sigmoid), log1p, logsumexp and log-softmax forms that stay finite", stabilize,
        true, false},
       {"specialize_pow", "pow(x, small integer constant) as multiplications", specialize_pow, false,
        false},
+      {"specialize_gemm", "dot(A, B) scaled and added to C as one BLAS gemm/gemv call", specialize_gemm,
+       false, false},
       {"merge", "one node per distinct computation (after specialisation)", merge, false, false},
-      {"fuse_elemwise", "connected elementwise ops as one loop", fuse_elemwise, false, false},
+      {"fuse_elemwise", "connected elementwise ops as one loop, also into a following reduction",
+       fuse_elemwise, false, false},
+      {"inplace", "elementwise results may take over a dead operand's scratch memory", inplace, false, false},
   };
   return passes;
 }
@@ -117,14 +131,24 @@ std::vector<Var> optimize(const std::vector<Var>& inputs, std::vector<Var> outpu
     const int rounds = pass->repeat ? kMaxRounds : 1;
     for (int round = 0; round < rounds; ++round) {
       const auto start = std::chrono::steady_clock::now();
-      std::vector<Var> next = pass->run(inputs, outputs);
+      std::vector<std::pair<Var, Var>> replacements;
+      std::vector<Var> next;
+      if (trace) {
+        RecordReplacements record(replacements);
+        next = pass->run(inputs, outputs);
+      } else {
+        next = pass->run(inputs, outputs);
+      }
       check_types(*pass, outputs, next);
+#ifndef NDEBUG
+      FunctionGraph(inputs, next).validate();  // debug builds: every pass leaves a valid graph
+#endif
       const bool changed = !same_vars(outputs, next);
       if (trace) {
-        trace->push_back({pass->name,
-                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                              .count(),
-                          changed ? next : std::vector<Var>{}});
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        trace->push_back({pass->name, ms, changed ? next : std::vector<Var>{},
+                          changed ? std::move(replacements) : std::vector<std::pair<Var, Var>>{}});
       }
       outputs = std::move(next);
       if (!changed) break;

@@ -7,7 +7,10 @@
 //
 // Writes to plot_dir: data.png (the points coloured by label),
 // iteration_01.png ... iteration_20.png (coloured by the network's output
-// after that iteration), and history.png (cost and accuracy per iteration).
+// after that iteration), history.png (cost and accuracy per iteration), and
+// the training function's graph drawn by Graphviz: train_graph.png as built
+// (cost, gradients and momentum updates) and train_graph_optimized.png as the
+// compiled code runs it (after merging, stabilising and fusion).
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -209,6 +212,10 @@ int run(const std::filesystem::path& plot_dir) {
   hp::Function train = hp::compile({mlp_input, mlp_target}, {cost},
                                    {.updates = gradient_updates_momentum(cost, mlp.params(), learning_rate, momentum)});
   hp::Function mlp_output = hp::compile({mlp_input}, {mlp.output(mlp_input)});
+  std::vector<hp::Var> train_graph = train.outputs();
+  for (const auto& [param, new_value] : train.updates()) train_graph.push_back(new_value);
+  hp::render_graph(train_graph, plot_dir / "train_graph.png");
+  hp::render_graph(train, plot_dir / "train_graph_optimized.png");
 
   // In [24]: 20 iterations of full-batch training, a picture after each.
   const int max_iteration = 20;
@@ -229,7 +236,7 @@ int run(const std::filesystem::path& plot_dir) {
                           "Iteration", "Training the 2-4-1 MLP (lr 0.01, momentum 0.9)");
 
   std::printf("Final accuracy: %s\n", format3(accuracies.back()).c_str());
-  std::printf("Plots in %s: data.png, %s ... %s, history.png\n",
+  std::printf("Plots in %s: data.png, %s ... %s, history.png, train_graph.png, train_graph_optimized.png\n",
               std::filesystem::absolute(plot_dir).lexically_normal().c_str(), iteration_file(1).c_str(),
               iteration_file(max_iteration).c_str());
   return 0;

@@ -1,13 +1,30 @@
 // The seed Theano tutorial in C++, cell by cell: symbolic variables, pp,
 // functions, shared variables and updates, gradients, Debug mode and floatX.
-// (The MLP part of the tutorial is examples/mlp.cpp's job, still to come.)
+// The tutorial's MLP (cells 19-24) is examples/mlp.cpp. The output is checked
+// line for line against tests/examples/tutorial.expected.txt.
+#include <cxxabi.h>
+
+#include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <string>
+#include <typeinfo>
 
 #include <hypatia/hypatia.hpp>
 
 namespace hp = hypatia;
 
 namespace {
+
+/// The demangled C++ type of a value: what Python's type(x) shows of a class.
+template <class T>
+std::string type_name(const T& value) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(typeid(value).name(), nullptr, nullptr, &status),
+                                              std::free);
+  return status == 0 ? name.get() : typeid(value).name();
+}
+
 void print_all(const std::vector<hp::Array>& values) {
   std::cout << "[";
   for (std::size_t i = 0; i < values.size(); ++i) std::cout << (i ? ", " : "") << values[i];
@@ -19,7 +36,7 @@ int main() {
   // In [3]: symbolic variables and pretty printing.
   hp::Var foo = hp::scalar("foo");
   hp::Var bar = hp::pow(foo, 2);
-  std::cout << "In [3]\n" << bar.type().str() << "\n" << hp::pp(bar) << "\n\n";
+  std::cout << "In [3]\n<class '" << type_name(bar) << "'>\n" << bar.type().str() << "\n" << hp::pp(bar) << "\n\n";
 
   // In [4]-[6]: a compiled function, eval, and C++ functions building graphs.
   hp::Function f = hp::compile({foo}, {bar});
@@ -78,7 +95,7 @@ int main() {
     std::cout << e.what() << "\n";
   }
 
-  // In [16]-[18]: configuration and floatX.
+  // In [16]-[18]: configuration and floatX (In [17] prints nothing).
   std::cout << "\nIn [16]\n" << hp::config().device << "\n" << hp::dtype_name(hp::config().floatX) << "\n";
   const hp::DType old_floatX = hp::config().floatX;
   hp::config().floatX = hp::float32;

@@ -148,33 +148,38 @@ void dot_loop(const hp_tensor& a, const hp_tensor& b, hp_tensor& out, std::int64
   }
 }
 
+/// C = alpha * A.B + beta * C (beta 0: C is only written).
 template <class T>
 void gemm(const BlasLayout& la, const BlasLayout& lb, std::int64_t m, std::int64_t n, std::int64_t k,
-          const void* A, const void* B, void* C) {
+          const void* A, const void* B, void* C, T alpha, T beta) {
   if constexpr (std::is_same_v<T, double>) {
-    cblas_dgemm(CblasRowMajor, la.trans, lb.trans, m, n, k, 1.0, static_cast<const double*>(A), la.ld,
-                static_cast<const double*>(B), lb.ld, 0.0, static_cast<double*>(C), std::max<std::int64_t>(1, n));
+    cblas_dgemm(CblasRowMajor, la.trans, lb.trans, m, n, k, alpha, static_cast<const double*>(A), la.ld,
+                static_cast<const double*>(B), lb.ld, beta, static_cast<double*>(C), std::max<std::int64_t>(1, n));
   } else {
-    cblas_sgemm(CblasRowMajor, la.trans, lb.trans, m, n, k, 1.0f, static_cast<const float*>(A), la.ld,
-                static_cast<const float*>(B), lb.ld, 0.0f, static_cast<float*>(C), std::max<std::int64_t>(1, n));
+    cblas_sgemm(CblasRowMajor, la.trans, lb.trans, m, n, k, alpha, static_cast<const float*>(A), la.ld,
+                static_cast<const float*>(B), lb.ld, beta, static_cast<float*>(C), std::max<std::int64_t>(1, n));
   }
 }
 
+/// y = alpha * A.x + beta * y (beta 0: y is only written).
 template <class T>
 void gemv(CBLAS_TRANSPOSE trans, std::int64_t rows, std::int64_t cols, const void* A, std::int64_t ld,
-          const void* x, std::int64_t incx, void* y) {
+          const void* x, std::int64_t incx, void* y, T alpha, T beta) {
   if constexpr (std::is_same_v<T, double>) {
-    cblas_dgemv(CblasRowMajor, trans, rows, cols, 1.0, static_cast<const double*>(A), ld,
-                static_cast<const double*>(x), incx, 0.0, static_cast<double*>(y), 1);
+    cblas_dgemv(CblasRowMajor, trans, rows, cols, alpha, static_cast<const double*>(A), ld,
+                static_cast<const double*>(x), incx, beta, static_cast<double*>(y), 1);
   } else {
-    cblas_sgemv(CblasRowMajor, trans, rows, cols, 1.0f, static_cast<const float*>(A), ld,
-                static_cast<const float*>(x), incx, 0.0f, static_cast<float*>(y), 1);
+    cblas_sgemv(CblasRowMajor, trans, rows, cols, alpha, static_cast<const float*>(A), ld,
+                static_cast<const float*>(x), incx, beta, static_cast<float*>(y), 1);
   }
 }
 
-/// out = a . b with BLAS for float32/float64; both operands viewed as matrices.
+/// out = alpha * a . b + beta * out with BLAS for float32/float64 (beta 0:
+/// out is only written); both operands viewed as matrices. Integer dtypes
+/// take only alpha = 1, beta = 0.
 template <class T>
-int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor& out) {
+int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor& out, T alpha = T(1),
+              T beta = T(0)) {
   const bool a_vec = a.ndim == 1, b_vec = b.ndim == 1;
   const std::int64_t m = a_vec ? 1 : a.shape[0];
   const std::int64_t k = a_vec ? a.shape[0] : a.shape[1];
@@ -184,7 +189,8 @@ int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor&
   T* C = static_cast<T*>(out.data);
   if (m * n == 0) return 0;
   if (k == 0) {
-    std::fill(C, C + m * n, T(0));
+    if (beta == T(0)) std::fill(C, C + m * n, T(0));
+    else std::transform(C, C + m * n, C, [&](T c) { return beta * c; });
     return 0;
   }
   if constexpr (!std::is_floating_point_v<T>) {
@@ -203,28 +209,29 @@ int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor&
       bs1 = b_vec ? 0 : b.strides[1];
     }
     if (a_vec && b_vec) {
-      C[0] = std::is_same_v<T, double>
-                 ? static_cast<T>(cblas_ddot(k, static_cast<const double*>(a.data), as1,
-                                             static_cast<const double*>(b.data), bs0))
-                 : static_cast<T>(cblas_sdot(k, static_cast<const float*>(a.data), as1,
-                                             static_cast<const float*>(b.data), bs0));
+      const T d = std::is_same_v<T, double>
+                      ? static_cast<T>(cblas_ddot(k, static_cast<const double*>(a.data), as1,
+                                                  static_cast<const double*>(b.data), bs0))
+                      : static_cast<T>(cblas_sdot(k, static_cast<const float*>(a.data), as1,
+                                                  static_cast<const float*>(b.data), bs0));
+      C[0] = beta == T(0) ? alpha * d : alpha * d + beta * C[0];
       return 0;
     }
     if (b_vec) {  // (m, k) . (k,)
       const BlasLayout la = usable_layout(ctx, a, dtype);
-      if (la.trans == CblasNoTrans) gemv<T>(CblasNoTrans, m, k, a.data, la.ld, b.data, bs0, C);
-      else gemv<T>(CblasTrans, k, m, a.data, la.ld, b.data, bs0, C);
+      if (la.trans == CblasNoTrans) gemv<T>(CblasNoTrans, m, k, a.data, la.ld, b.data, bs0, C, alpha, beta);
+      else gemv<T>(CblasTrans, k, m, a.data, la.ld, b.data, bs0, C, alpha, beta);
       return 0;
     }
     if (a_vec) {  // (k,) . (k, n) = b^T a
       const BlasLayout lb = usable_layout(ctx, b, dtype);
-      if (lb.trans == CblasNoTrans) gemv<T>(CblasTrans, k, n, b.data, lb.ld, a.data, as1, C);
-      else gemv<T>(CblasNoTrans, n, k, b.data, lb.ld, a.data, as1, C);
+      if (lb.trans == CblasNoTrans) gemv<T>(CblasTrans, k, n, b.data, lb.ld, a.data, as1, C, alpha, beta);
+      else gemv<T>(CblasNoTrans, n, k, b.data, lb.ld, a.data, as1, C, alpha, beta);
       return 0;
     }
     const BlasLayout la = usable_layout(ctx, a, dtype);
     const BlasLayout lb = usable_layout(ctx, b, dtype);
-    gemm<T>(la, lb, m, n, k, a.data, b.data, C);
+    gemm<T>(la, lb, m, n, k, a.data, b.data, C, alpha, beta);
     return 0;
   }
 }
@@ -296,6 +303,7 @@ std::vector<jit::HostSymbol> runtime_symbols() {
       {"hp_temp", reinterpret_cast<void*>(&hp_temp)},
       {"hp_parallel_for", reinterpret_cast<void*>(&hp_parallel_for)},
       {"hp_dot", reinterpret_cast<void*>(&hp_dot)},
+      {"hp_gemm", reinterpret_cast<void*>(&hp_gemm)},
       {"hp_copy", reinterpret_cast<void*>(&hp_copy)},
       {"hp_sum_f64", reinterpret_cast<void*>(&hp_sum_f64)},
       {"hp_sum_f32", reinterpret_cast<void*>(&hp_sum_f32)},
@@ -353,6 +361,17 @@ int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, h
     using T = decltype(zero);
     return hypatia::dot_typed<T>(ctx, d, *a, *b, *out);
   });
+}
+
+int hp_gemm(hp_context* ctx, int dtype, double alpha, const hp_tensor* a, const hp_tensor* b,
+            hp_tensor* out) {
+  const DType d = static_cast<DType>(dtype);
+  if (d == DType::Float64) return hypatia::dot_typed<double>(ctx, d, *a, *b, *out, alpha, 1.0);
+  if (d == DType::Float32) {
+    return hypatia::dot_typed<float>(ctx, d, *a, *b, *out, static_cast<float>(alpha), 1.0f);
+  }
+  ctx->error = "hp_gemm: BLAS products take float32 or float64 only";
+  return 1;
 }
 
 void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype) {

@@ -80,6 +80,7 @@ void* hp_temp(hp_context* ctx, std::int64_t nbytes);
 void hp_parallel_for(hp_context* ctx, std::int64_t n, void (*body)(void*, std::int64_t, std::int64_t),
                      void* closure);
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
+int hp_gemm(hp_context* ctx, int dtype, double alpha, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype);
 double hp_sum_f64(const double* x, std::int64_t n);
 double hp_sum_f32(const float* x, std::int64_t n);

@@ -14,6 +14,8 @@ packages=(
   libfmt-dev                                       # message formatting
   libcli11-dev                                     # hypatia-dump's command line
   libcairo2-dev                                    # the MLP example's PNG plots
+  libgraphviz-dev                                  # hp::render_graph (libgvc)
+  pkgconf                                          # pkg-config: Cairo, Graphviz, hypatia.pc
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/op.hpp"
+#include "compiler/schedule.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/templates.hpp"
 
@@ -57,7 +58,7 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
                                            const std::vector<Var>& outputs,
                                            const std::string& function_name) {
   CppProgramText program;
-  const auto order = topological_order(outputs, inputs);
+  const auto order = schedule(inputs, outputs);
   for (const Var& v : inputs) {
     if (!fits_rank(v)) return std::nullopt;
   }
@@ -145,6 +146,7 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
     program.node_input_dtypes.push_back(in_dtypes);
     const Var out = node.output();
     cg.begin_node(static_cast<int>(k), node.op().name() + "  " + short_text(pp_brief(out)));
+    cg.set_dying(release_after[k]);  // in-place ops may take over this memory
     if (!node.op().emit_cpp(cg, node)) {
       program.fallback_nodes.push_back(static_cast<int>(k));
       const std::string name = fmt::format("v{}", k);

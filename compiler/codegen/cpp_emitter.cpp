@@ -1,5 +1,6 @@
 #include "compiler/codegen/cpp_emitter.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -121,8 +122,21 @@ void CppEmitter::allocate(const Var& out, const std::string& name, const std::ve
 }
 
 std::string CppEmitter::scratch_tensor(const Var& v) const {
+  if (donated_.count(v.node())) return "";
   auto it = as_output_.find(v.node());
   return it != as_output_.end() && !it->second ? tensors_.at(v.node()) : "";
+}
+
+bool CppEmitter::reuse_input(const Var& out, const std::string& name, const Var& input) {
+  if (output_index_(out) >= 0 || !(input.type() == out.type())) return false;
+  const bool dies_here = std::any_of(dying_.begin(), dying_.end(), [&](const Var& v) { return v.is(input); });
+  const std::string memory = scratch_tensor(input);
+  if (!dies_here || memory.empty()) return false;
+  line("hp_tensor {} = {};  // in place: the memory of {}, read last here", name, memory, memory);
+  donated_[input.node()] = true;
+  as_output_[out.node()] = false;
+  bind(out, name);
+  return true;
 }
 
 bool CppEmitter::allocated_as_output(const Var& v) const {
@@ -153,11 +167,49 @@ bool all_broadcast(const LoopOperand& op) {
   return true;
 }
 
+/// Loops that call math functions are interleaved: two vectors in flight
+/// hide the functions' latency (~25 % on the 10-op chain); for plain
+/// arithmetic, memory bandwidth bounds the loop and the copy only costs
+/// compile time.
+bool calls_math(const std::string& value) {
+  for (const char* f : {"hp_exp", "hp_log", "hp_tanh", "hp_sigmoid", "hp_softplus", "hp_pow"}) {
+    if (value.find(f) != std::string::npos) return true;
+  }
+  return false;
+}
+
+/// The operands of a strided loop nest over `rank` axes i0, i1, ...: adds
+/// `const hp_tensor& operandJ` parameters (and the tensors as arguments) and
+/// pointer set-up; returns each operand's load (stride 0 where it broadcasts).
+std::vector<std::string> strided_operands(const std::vector<LoopOperand>& operands, int rank, std::string& params,
+                                          std::string& args, std::string& setup) {
+  std::vector<std::string> loads;
+  for (std::size_t j = 0; j < operands.size(); ++j) {
+    const LoopOperand& op = operands[j];
+    if (!op.literal.empty()) {
+      loads.push_back(op.literal);
+      continue;
+    }
+    const std::string t = fmt::format("operand{}", j);
+    params += fmt::format(", const hp_tensor& {}", t);
+    args += ", " + op.tensor;
+    setup += fmt::format("  const {0}* p{1} = (const {0}*){2}.data;\n", CppEmitter::c_type(op.dtype), j, t);
+    const int pad = rank - static_cast<int>(op.broadcastable.size());
+    std::string offset;
+    for (int a = 0; a < rank; ++a) {
+      if (a < pad || op.broadcastable[a - pad]) continue;  // broadcast: stride 0
+      offset += fmt::format("{}i{} * {}.strides[{}]", offset.empty() ? "" : " + ", a, t, a - pad);
+    }
+    loads.push_back(fmt::format("p{}[{}]", j, offset.empty() ? "0" : offset));
+  }
+  return loads;
+}
+
 }  // namespace
 
 void CppEmitter::elementwise(const std::string& out, DType out_dtype, int out_ndim,
                              const std::vector<LoopOperand>& operands,
-                             const std::function<std::string(const std::vector<std::string>&)>& expr,
+                             const ElementExpr& expr,
                              bool needs_err, bool allow_flat) {
   if (!allow_flat) {
     open("");
@@ -187,7 +239,7 @@ void CppEmitter::elementwise(const std::string& out, DType out_dtype, int out_nd
 
 void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
                            const std::vector<LoopOperand>& operands,
-                           const std::function<std::string(const std::vector<std::string>&)>& expr,
+                           const ElementExpr& expr,
                            bool needs_err) {
   // Named with placeholders: identical loops of different nodes share one function.
   const std::string args = "@ARGS@";
@@ -199,6 +251,8 @@ void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
     const std::string t = c_type(op.dtype);
     if (!op.literal.empty()) {
       loads.push_back(op.literal);
+    } else if (op.in_output) {
+      loads.push_back("out[i]");
     } else if (all_broadcast(op)) {
       fields += fmt::format("  {} s{};\n", t, j);
       unpack += fmt::format("  const {} s{} = a->s{};\n", t, j, j);
@@ -217,14 +271,8 @@ void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
   text += fmt::format("static __attribute__((noinline)) void {}(void* p, hp_i64 begin, hp_i64 end) {{\n", body);
   text += fmt::format("  {}* a = ({}*)p;\n{}  {}* __restrict out = a->out;\n", args, args, unpack, ot);
   if (needs_err) text += "  int err = 0;\n";
-  // Interleaving copies the loop body: worth it for math functions, whose
-  // latency two interleaved vectors hide (~25 % on the 10-op chain); for
-  // plain arithmetic, memory bandwidth bounds the loop and the copy only
-  // costs compile time.
   const std::string value = expr(loads);
-  const bool has_math = value.find("hp_exp") != std::string::npos || value.find("hp_log") != std::string::npos ||
-                        value.find("hp_tanh") != std::string::npos || value.find("hp_sigmoid") != std::string::npos ||
-                        value.find("hp_softplus") != std::string::npos || value.find("hp_pow") != std::string::npos;
+  const bool has_math = calls_math(value);
   text += fmt::format("  #pragma clang loop interleave_count({})\n  for (hp_i64 i = begin; i < end; ++i) {{\n    out[i] = {};\n  }}\n",
                       has_math ? 2 : 1, value);
   if (needs_err) text += "  if (err) __atomic_store_n(&a->err, 1, __ATOMIC_RELAXED);\n";
@@ -238,33 +286,15 @@ void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
 
 void CppEmitter::strided_loop(const std::string& out, DType out_dtype, int out_ndim,
                               const std::vector<LoopOperand>& operands,
-                              const std::function<std::string(const std::vector<std::string>&)>& expr,
+                              const ElementExpr& expr,
                               bool needs_err) {
   // The strided path is the rare one (views, broadcasting): a separate cold
   // function, which Clang optimises for size, keeps compile time down.
   const std::string fn = "@FN@";
   std::string params = "const hp_tensor& out";
   std::string args = out;
-  std::vector<std::string> loads;
   std::string setup;
-  for (std::size_t j = 0; j < operands.size(); ++j) {
-    const LoopOperand& op = operands[j];
-    if (!op.literal.empty()) {
-      loads.push_back(op.literal);
-      continue;
-    }
-    const std::string t = fmt::format("operand{}", j);
-    params += fmt::format(", const hp_tensor& {}", t);
-    args += ", " + op.tensor;
-    setup += fmt::format("  const {0}* p{1} = (const {0}*){2}.data;\n", c_type(op.dtype), j, t);
-    const int pad = out_ndim - static_cast<int>(op.broadcastable.size());
-    std::string offset;
-    for (int a = 0; a < out_ndim; ++a) {
-      if (a < pad || op.broadcastable[a - pad]) continue;  // broadcast: stride 0
-      offset += fmt::format("{}i{} * {}.strides[{}]", offset.empty() ? "" : " + ", a, t, a - pad);
-    }
-    loads.push_back(fmt::format("p{}[{}]", j, offset.empty() ? "0" : offset));
-  }
+  const std::vector<std::string> loads = strided_operands(operands, out_ndim, params, args, setup);
   std::string text = fmt::format("static __attribute__((cold, noinline)) int {}({}) {{\n", fn, params);
   text += setup;
   text += fmt::format("  {0}* po = ({0}*)out.data;\n  int err = 0;\n", c_type(out_dtype));
@@ -282,6 +312,328 @@ void CppEmitter::strided_loop(const std::string& out, DType out_dtype, int out_n
   }
   text += "  return err;\n}\n\n";
   const std::string name = "hp_strided_" + shared_function(text, {"@FN@"}, {"hp_strided"});
+  if (needs_err) fail_if(fmt::format("{}({})", name, args));
+  else line("{}({});", name, args);
+}
+
+// --- reductions of an elementwise expression --------------------------------------------
+
+namespace {
+
+/// How a reduction accumulates: its accumulator type, the conversion of an
+/// element into it, the combining functor and the final value.
+struct Accumulator {
+  DType dtype;                ///< of the accumulator (Int64 for the wrapping hp_u64 sums and products)
+  std::string type;           ///< its C++ type
+  std::string functor;        ///< hp_op_add, hp_op_mul, hp_op_max, hp_op_min
+  std::string identity;       ///< the value of an empty reduction
+  bool compensated = false;   ///< the strided path sums with Neumaier's compensation
+};
+
+/// As the reference: float sums, means and products in double; integer sums
+/// and products wrap in 64 bits; max and min in the value's own type (int64 for integers).
+Accumulator accumulator_of(const std::string& kind, DType value) {
+  const bool in_float = is_float(value) || kind == "mean";
+  if (kind == "max" || kind == "min") {
+    const DType d = is_float(value) ? value : DType::Int64;
+    return {d, CppEmitter::c_type(d), "hp_op_" + kind, "0"};
+  }
+  const std::string functor = kind == "prod" ? "hp_op_mul" : "hp_op_add";
+  const std::string identity = kind == "prod" ? "1" : "0";
+  if (in_float) return {DType::Float64, "double", functor, identity, kind != "prod"};
+  return {DType::Int64, "hp_u64", functor, identity};
+}
+
+std::string to_accumulator(const Accumulator& acc, const std::string& value, DType value_dtype) {
+  if (acc.type == "hp_u64") return "(hp_u64)" + CppEmitter::convert(value, value_dtype, DType::Int64);
+  return CppEmitter::convert(value, value_dtype, acc.dtype);
+}
+
+/// The output element from the accumulated value `r` (m: the count reduced).
+std::string final_value(const std::string& kind, const Accumulator& acc, const std::string& r,
+                        const std::string& m, DType out_dtype) {
+  if (acc.type == "hp_u64") return "(hp_i64)" + r;
+  if (kind == "mean") return CppEmitter::convert(fmt::format("({} / (double){})", r, m), DType::Float64, out_dtype);
+  if (kind == "sum") return CppEmitter::convert("(0.0 + " + r + ")", DType::Float64, out_dtype);  // -0.0 sums to +0.0
+  return CppEmitter::convert(r, acc.dtype, out_dtype);
+}
+
+/// Shared by every reduction of a unit: the combining functors and the
+/// pairwise tree (numpy's pairwise sum for hp_op_add).
+constexpr const char* kReductionHelpers = R"(// Reductions: max and min keep the first of equal values and propagate NaN, as the reference.
+struct hp_op_add { template <class A> A operator()(A a, A b) const { return a + b; } };
+struct hp_op_mul { template <class A> A operator()(A a, A b) const { return a * b; } };
+struct hp_op_max { template <class A> A operator()(A a, A b) const { return a != a ? a : (b != b ? b : (b > a ? b : a)); } };
+struct hp_op_min { template <class A> A operator()(A a, A b) const { return a != a ? a : (b != b ? b : (b < a ? b : a)); } };
+static constexpr hp_i64 hp_reduce_block = 1024;
+
+// Pairwise reduction of x[0..n), n >= 1: leaves of at most 128 elements with
+// 8 accumulators, halves above (numpy's pairwise sum: error O(log n) ulp).
+template <class A, class F> static inline A hp_tree(const A* x, hp_i64 n, F f) {
+  if (n < 8) {
+    A s = x[0];
+    for (hp_i64 i = 1; i < n; ++i) s = f(s, x[i]);
+    return s;
+  }
+  if (n <= 128) {
+    A r[8];
+    for (int j = 0; j < 8; ++j) r[j] = x[j];
+    hp_i64 i = 8;
+    for (; i + 8 <= n; i += 8) {
+      for (int j = 0; j < 8; ++j) r[j] = f(r[j], x[i + j]);
+    }
+    A s = f(f(f(r[0], r[1]), f(r[2], r[3])), f(f(r[4], r[5]), f(r[6], r[7])));
+    for (; i < n; ++i) s = f(s, x[i]);
+    return s;
+  }
+  hp_i64 half = n / 2;
+  half -= half % 8;
+  return f(hp_tree(x, half, f), hp_tree(x + half, n - half, f));
+}
+
+// Float sums and means: Neumaier's compensated sum, as the reference, so that
+// cancellation (1e16 + 1 - 1e16) loses no digits. s and c stay apart until
+// the end; 8 lanes that Clang vectorises, then the lanes in order.
+static inline void hp_neumaier_add(double& s, double& c, double x) {
+  const double t = s + x;
+  c += hp_fabs(s) >= hp_fabs(x) ? (s - t) + x : (x - t) + s;
+  s = t;
+}
+template <class T> static inline void hp_compensated_sum(const T* x, hp_i64 n, double& s, double& c) {
+  double ls[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double lc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  hp_i64 i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j) hp_neumaier_add(ls[j], lc[j], (double)x[i + j]);
+  }
+  for (int j = 0; j < 8; ++j) {
+    hp_neumaier_add(s, c, ls[j]);
+    c += lc[j];
+  }
+  for (; i < n; ++i) hp_neumaier_add(s, c, (double)x[i]);
+}
+template <class T> static inline double hp_compensated_total(const T* x, hp_i64 n) {
+  double s = 0, c = 0;
+  hp_compensated_sum(x, n, s, c);
+  return s + c;
+}
+
+)";
+
+/// Where the blocked path reads an operand: one element per position, one
+/// per row (constant along the reduced axes), one per position in the row
+/// (constant along the kept axes), or one for all.
+enum OperandKind { kLiteral, kFull, kPerRow, kPerColumn, kScalar, kOther };
+
+OperandKind operand_kind(const LoopOperand& op, int rank, int kept) {
+  if (!op.literal.empty()) return kLiteral;
+  const int pad = rank - static_cast<int>(op.broadcastable.size());
+  bool kept_full = true, kept_none = true, reduced_full = true, reduced_none = true;
+  for (int a = 0; a < rank; ++a) {
+    const bool stretched = a < pad || op.broadcastable[a - pad];
+    bool& full = a < kept ? kept_full : reduced_full;
+    bool& none = a < kept ? kept_none : reduced_none;
+    if (stretched) full = false;
+    else none = false;
+  }
+  if (kept_none && reduced_none) return kScalar;
+  if (kept_full && reduced_full) return kFull;
+  if (kept_full && reduced_none) return kPerRow;
+  if (kept_none && reduced_full) return kPerColumn;
+  return kOther;
+}
+
+}  // namespace
+
+void CppEmitter::reduction(const std::string& out, DType out_dtype, const ReductionLoop& loop,
+                           const std::vector<LoopOperand>& operands, const ElementExpr& expr, bool needs_err) {
+  shared_function(kReductionHelpers, {}, {});
+  const int rank = static_cast<int>(loop.shape.size());
+  const int kept = rank - static_cast<int>(loop.axes.size());
+  std::string rows = "1", m = "1";
+  for (int a = 0; a < rank; ++a) {
+    const bool reduced = std::binary_search(loop.axes.begin(), loop.axes.end(), a);
+    (reduced ? m : rows) += " * " + loop.shape[a];
+  }
+  open("");
+  line("const hp_i64 hp_rows = {};", rows);
+  line("const hp_i64 hp_m = {};", m);
+  if (loop.kind == "max" || loop.kind == "min") fail_if("hp_m == 0 && hp_rows > 0");  // no identity
+  // The blocked path needs the reduced axes last, as one run per output element.
+  bool trailing = true;
+  for (std::size_t i = 0; i < loop.axes.size(); ++i) trailing = trailing && loop.axes[i] == kept + static_cast<int>(i);
+  std::vector<int> kinds;
+  std::vector<std::string> conditions;
+  for (const LoopOperand& op : operands) {
+    kinds.push_back(operand_kind(op, rank, kept));
+    trailing = trailing && kinds.back() != kOther;
+    if (kinds.back() != kLiteral && kinds.back() != kScalar) conditions.push_back("hp_is_contiguous(" + op.tensor + ")");
+  }
+  if (!trailing) {
+    strided_reduction(out, out_dtype, loop, operands, expr, needs_err);
+    close();
+    return;
+  }
+  if (conditions.empty()) conditions.push_back("true");
+  std::string all;
+  for (std::size_t i = 0; i < conditions.size(); ++i) all += (i ? " && " : "") + conditions[i];
+  open(fmt::format("if ({})", all));
+  blocked_reduction(out, out_dtype, loop, operands, kinds, expr, needs_err);
+  --indent_;
+  line("}} else {{");
+  ++indent_;
+  strided_reduction(out, out_dtype, loop, operands, expr, needs_err);
+  close();
+  close();
+}
+
+std::string CppEmitter::compensated_sum(const std::string& data, const std::string& n) {
+  shared_function(kReductionHelpers, {}, {});
+  return fmt::format("hp_compensated_total({}, {})", data, n);
+}
+
+void CppEmitter::blocked_reduction(const std::string& out, DType out_dtype, const ReductionLoop& loop,
+                                   const std::vector<LoopOperand>& operands, const std::vector<int>& kinds,
+                                   const ElementExpr& expr, bool needs_err) {
+  const Accumulator acc = accumulator_of(loop.kind, loop.value_dtype);
+  std::string fields, unpack, locate, init;
+  std::vector<std::string> loads;
+  for (std::size_t j = 0; j < operands.size(); ++j) {
+    const LoopOperand& op = operands[j];
+    const std::string t = c_type(op.dtype);
+    switch (kinds[j]) {
+      case kLiteral: loads.push_back(op.literal); continue;
+      case kScalar:
+        fields += fmt::format("  {} s{};\n", t, j);
+        unpack += fmt::format("  const {} s{} = a->s{};\n", t, j, j);
+        init += fmt::format("*(const {}*){}.data, ", t, op.tensor);
+        loads.push_back(fmt::format("s{}", j));
+        continue;
+      case kFull: locate += fmt::format("    const {0}* __restrict f{1} = in{1} + row * m + first;\n", t, j); break;
+      case kPerRow: locate += fmt::format("    const {0} r{1} = in{1}[row];\n", t, j); break;
+      case kPerColumn: locate += fmt::format("    const {0}* __restrict f{1} = in{1} + first;\n", t, j); break;
+      default: break;
+    }
+    fields += fmt::format("  const {}* in{};\n", t, j);
+    unpack += fmt::format("  const {0}* in{1} = a->in{1};\n", t, j);
+    init += fmt::format("(const {}*){}.data, ", t, op.tensor);
+    loads.push_back(kinds[j] == kPerRow ? fmt::format("r{}", j) : fmt::format("f{}[i]", j));
+  }
+  const std::string ot = c_type(out_dtype);
+  const std::string value = expr(loads);
+  const bool has_math = calls_math(value);
+  const std::string A = acc.type;
+  const std::string final_r = final_value(loop.kind, acc, "r", "m", out_dtype);
+  std::string text = fmt::format("struct @ARGS@ {{\n{}  {}* out;\n  {}* partial;\n  hp_i64 m;\n  hp_i64 nb;\n  int err;\n}};\n\n",
+                                 fields, ot, A);
+  // Block b is part (b % nb) of row (b / nb); [begin, end) counts
+  // hp_reduce_block elements per block, so the thread pool's chunks split
+  // between blocks and every block is summed the same way on any thread count.
+  text += "static __attribute__((noinline)) void @BODY@(void* p, hp_i64 begin, hp_i64 end) {\n";
+  text += fmt::format("  @ARGS@* a = (@ARGS@*)p;\n  const hp_i64 m = a->m, nb = a->nb;\n{}", unpack);
+  if (needs_err) text += "  int err = 0;\n";
+  text += fmt::format("  {} buf[hp_reduce_block] __attribute__((aligned(64)));\n", A);
+  text += "  const hp_i64 b_end = (end + hp_reduce_block - 1) / hp_reduce_block;\n";
+  text += "  for (hp_i64 b = (begin + hp_reduce_block - 1) / hp_reduce_block; b < b_end; ++b) {\n";
+  text += "    const hp_i64 row = b / nb;\n    const hp_i64 first = (b - row * nb) * hp_reduce_block;\n";
+  text += "    const hp_i64 len = m - first < hp_reduce_block ? m - first : hp_reduce_block;\n";
+  text += locate;
+  text += fmt::format("    #pragma clang loop interleave_count({})\n", has_math ? 2 : 1);
+  text += fmt::format("    for (hp_i64 i = 0; i < len; ++i) {{\n      buf[i] = {};\n    }}\n",
+                      to_accumulator(acc, value, loop.value_dtype));
+  if (acc.compensated) {
+    text += "    double s = 0, c = 0;\n    hp_compensated_sum(buf, len, s, c);\n";
+    text += fmt::format("    if (nb == 1) {{\n      const double r = s + c;\n      a->out[row] = {};\n    }} else {{\n"
+                        "      a->partial[2 * b] = s;\n      a->partial[2 * b + 1] = c;\n    }}\n  }}\n",
+                        final_r);
+  } else {
+    text += fmt::format("    const {} r = len > 0 ? hp_tree(buf, len, {}()) : ({}){};\n", A, acc.functor, A, acc.identity);
+    text += fmt::format("    if (nb == 1) a->out[row] = {};\n    else a->partial[b] = r;\n  }}\n", final_r);
+  }
+  if (needs_err) text += "  if (err) __atomic_store_n(&a->err, 1, __ATOMIC_RELAXED);\n";
+  text += "}\n\n";
+  // Rows of several blocks: the blocks' values combined pairwise.
+  text += "static __attribute__((noinline)) void @DONE@(@ARGS@* a, hp_i64 rows) {\n";
+  text += "  const hp_i64 m = a->m, nb = a->nb;\n  for (hp_i64 row = 0; row < rows; ++row) {\n";
+  if (acc.compensated) {
+    // Each block left its sum and its compensation: combined in block order.
+    text += "    double s = 0, c = 0;\n    for (hp_i64 k = row * nb; k < (row + 1) * nb; ++k) {\n";
+    text += "      hp_neumaier_add(s, c, a->partial[2 * k]);\n      c += a->partial[2 * k + 1];\n    }\n";
+    text += "    const double r = s + c;\n";
+  } else {
+    text += fmt::format("    const {} r = hp_tree(a->partial + row * nb, nb, {}());\n", A, acc.functor);
+  }
+  text += fmt::format("    a->out[row] = {};\n  }}\n}}\n\n", final_r);
+  const std::string id = shared_function(text, {"@ARGS@", "@BODY@", "@DONE@"}, {"hp_rargs", "hp_rbody", "hp_rdone"});
+
+  line("const hp_i64 hp_nb = hp_m > hp_reduce_block ? (hp_m + hp_reduce_block - 1) / hp_reduce_block : 1;");
+  line("{}* hp_partial = 0;", A);
+  open("if (hp_nb > 1)");
+  // A compensated sum leaves two doubles per block: its sum and its compensation.
+  line("hp_partial = ({}*)hp_temp(ctx, hp_rows * hp_nb * {} * (hp_i64)sizeof({}));", A, acc.compensated ? 2 : 1, A);
+  fail_if("!hp_partial");
+  close();
+  line("hp_rargs_{} a = {{{}({}*){}.data, hp_partial, hp_m, hp_nb, 0}};", id, init, ot, out);
+  line("const hp_i64 hp_span = hp_rows * hp_nb * hp_reduce_block;  // blocks, in elements");
+  line("if (hp_rows * hp_m >= HP_PARALLEL_MIN) hp_parallel_for(ctx, hp_span, hp_rbody_{}, &a);", id);
+  line("else hp_rbody_{}(&a, 0, hp_span);", id);
+  if (needs_err) fail_if("a.err");
+  open("if (hp_nb > 1)");
+  line("hp_rdone_{}(&a, hp_rows);", id);
+  line("hp_temp_release(ctx, hp_partial);");
+  close();
+}
+
+void CppEmitter::strided_reduction(const std::string& out, DType out_dtype, const ReductionLoop& loop,
+                                   const std::vector<LoopOperand>& operands, const ElementExpr& expr,
+                                   bool needs_err) {
+  // Views, transposes and other broadcasts: a cold loop nest over the kept
+  // axes then the reduced ones, each output element accumulated on its own.
+  const Accumulator acc = accumulator_of(loop.kind, loop.value_dtype);
+  const int rank = static_cast<int>(loop.shape.size());
+  std::vector<int> kept, reduced;
+  for (int a = 0; a < rank; ++a) {
+    (std::binary_search(loop.axes.begin(), loop.axes.end(), a) ? reduced : kept).push_back(a);
+  }
+  std::string params = "const hp_tensor& out, const hp_i64* shape";
+  std::string args = out + ", hp_shape";
+  std::string setup;
+  const std::vector<std::string> loads = strided_operands(operands, rank, params, args, setup);
+  const std::string A = acc.type;
+  std::string text = fmt::format("static __attribute__((cold, noinline)) int @FN@({}) {{\n", params);
+  text += setup;
+  text += fmt::format("  {0}* po = ({0}*)out.data;\n  int err = 0;\n  hp_i64 o = 0;\n  const hp_i64 m = 1", c_type(out_dtype));
+  for (int a : reduced) text += fmt::format(" * shape[{}]", a);
+  text += ";\n";
+  std::string indent = "  ";
+  auto open_axis = [&](int a) {
+    text += fmt::format("{0}for (hp_i64 i{1} = 0; i{1} < shape[{1}]; ++i{1}) {{\n", indent, a);
+    indent += "  ";
+  };
+  auto close_axis = [&] {
+    indent.resize(indent.size() - 2);
+    text += indent + "}\n";
+  };
+  for (int a : kept) open_axis(a);
+  if (acc.compensated) text += indent + "double s = 0, c = 0;  // Neumaier's compensated sum\n";
+  else text += fmt::format("{}{} s = ({}){};\n{}bool empty = true;\n", indent, A, A, acc.identity, indent);
+  for (int a : reduced) open_axis(a);
+  text += fmt::format("{}const {} x = {};\n", indent, A, to_accumulator(acc, expr(loads), loop.value_dtype));
+  if (acc.compensated) {
+    text += indent + "const double t = s + x;\n";
+    text += indent + "c += hp_fabs(s) >= hp_fabs(x) ? (s - t) + x : (x - t) + s;\n";
+    text += indent + "s = t;\n";
+  } else {
+    text += fmt::format("{}s = empty ? x : {}()(s, x);\n{}empty = false;\n", indent, acc.functor, indent);
+  }
+  for (std::size_t i = 0; i < reduced.size(); ++i) close_axis();
+  text += fmt::format("{}po[o++] = {};\n", indent, final_value(loop.kind, acc, acc.compensated ? "(s + c)" : "s", "m", out_dtype));
+  for (std::size_t i = 0; i < kept.size(); ++i) close_axis();
+  text += "  return err;\n}\n\n";
+  const std::string name = "hp_rstrided_" + shared_function(text, {"@FN@"}, {"hp_rstrided"});
+  std::string shape;
+  for (int a = 0; a < rank; ++a) shape += (a ? ", " : "") + loop.shape[a];
+  line("const hp_i64 hp_shape[{}] = {{{}}};", std::max(rank, 1), rank ? shape : "0");
   if (needs_err) fail_if(fmt::format("{}({})", name, args));
   else line("{}({});", name, args);
 }

@@ -25,6 +25,20 @@ struct LoopOperand {
   DType dtype;
   std::vector<bool> broadcastable;  ///< the operand's static pattern (its own rank)
   std::string literal;              ///< a C++ constant expression for 0-d literals
+  /// The operand is the output's own memory (an in-place loop): read through
+  /// the output pointer, so no two pointers of the loop alias.
+  bool in_output = false;
+};
+
+/// The C++ expression of one element given the operands' load expressions.
+using ElementExpr = std::function<std::string(const std::vector<std::string>&)>;
+
+/// A reduction of an elementwise expression, for CppEmitter::reduction.
+struct ReductionLoop {
+  std::string kind;                ///< "sum", "mean", "max", "min" or "prod"
+  std::vector<int> axes;           ///< reduced axes of the elementwise shape: sorted, unique
+  DType value_dtype;               ///< dtype of the elementwise value
+  std::vector<std::string> shape;  ///< the elementwise (broadcast) shape, one C++ expression per axis
 };
 
 class CppEmitter {
@@ -73,6 +87,17 @@ class CppEmitter {
   /// Declares `name` (an hp_tensor for `out`) with rank and shape expressions,
   /// contiguous strides, and data from the function's outputs or scratch memory.
   void allocate(const Var& out, const std::string& name, const std::vector<std::string>& shape);
+  /// Values whose scratch memory no node after the current one reads (the
+  /// memory plan's releases after this node); set before each node.
+  void set_dying(std::vector<Var> values) { dying_ = std::move(values); }
+  /// In place: declares `name` for `out` on the memory of `input` instead of
+  /// allocating, when `input` is scratch memory of this call (never a
+  /// caller's array, a constant, a shared variable or a function output)
+  /// that no later node reads, and `out` is not a function output and has
+  /// input's dtype and broadcast pattern (hence its shape; scratch memory is
+  /// contiguous). The input's memory then belongs to `out`. Returns whether
+  /// it did.
+  bool reuse_input(const Var& out, const std::string& name, const Var& input);
   /// Whether the last allocate() wrote straight into a function output.
   bool allocated_as_output(const Var& v) const;
   /// The tensor holding v when allocate() took it from scratch memory, else "".
@@ -92,19 +117,44 @@ class CppEmitter {
   /// (unless `allow_flat` is false: the output aliases an operand).
   void elementwise(const std::string& out, DType out_dtype, int out_ndim,
                    const std::vector<LoopOperand>& operands,
-                   const std::function<std::string(const std::vector<std::string>&)>& expr,
+                   const ElementExpr& expr,
                    bool needs_err, bool allow_flat = true);
+
+  /// Writes out = reduce(expr(operands...)) over the reduced axes of the
+  /// elementwise shape, in one pass (the value is never stored). `out` is
+  /// allocated and contiguous, of the reduction's output shape (kept axes in
+  /// order, keepdims axes of size 1). Float sums and means are Neumaier's
+  /// compensated sums, as the reference's (products, max and min pairwise),
+  /// in blocks of 1024 elements, then over the blocks in order: the result
+  /// does not depend on the number of threads. Contiguous operands whose pattern
+  /// is one of: full, constant along the reduced axes, constant along the
+  /// kept ones, all broadcast, take a vectorised path split across threads
+  /// when large (for reductions over trailing axes, including all axes);
+  /// anything else takes a cold strided loop with compensated sums.
+  void reduction(const std::string& out, DType out_dtype, const ReductionLoop& loop,
+                 const std::vector<LoopOperand>& operands, const ElementExpr& expr, bool needs_err);
+
+  /// A C++ expression: the sum, as a double, of the `n` contiguous elements
+  /// at the pointer expression `data`, compensated as the reference sums
+  /// (1e16 + 1 - 1e16 gives 1) and vectorised.
+  std::string compensated_sum(const std::string& data, const std::string& n);
 
   std::string finish(const std::string& header_comment, const std::string& epilogue) const;
 
  private:
   void flat_loop(const std::string& out, DType out_dtype, const std::vector<LoopOperand>& operands,
-                 const std::function<std::string(const std::vector<std::string>&)>& expr,
+                 const ElementExpr& expr,
                  bool needs_err);
   void strided_loop(const std::string& out, DType out_dtype, int out_ndim,
                     const std::vector<LoopOperand>& operands,
-                    const std::function<std::string(const std::vector<std::string>&)>& expr,
+                    const ElementExpr& expr,
                     bool needs_err);
+
+  void blocked_reduction(const std::string& out, DType out_dtype, const ReductionLoop& loop,
+                         const std::vector<LoopOperand>& operands, const std::vector<int>& kinds,
+                         const ElementExpr& expr, bool needs_err);
+  void strided_reduction(const std::string& out, DType out_dtype, const ReductionLoop& loop,
+                         const std::vector<LoopOperand>& operands, const ElementExpr& expr, bool needs_err);
 
   /// Emits `text` once per distinct text, with each placeholder replaced by
   /// prefix_N; returns N (the same N for the same text).
@@ -115,6 +165,8 @@ class CppEmitter {
   std::unordered_map<std::string, std::string> shared_functions_;
   std::unordered_map<const void*, std::string> tensors_;
   std::unordered_map<const void*, bool> as_output_;
+  std::vector<Var> dying_;
+  std::unordered_map<const void*, bool> donated_;  ///< scratch memory now owned by another value
   std::unordered_map<std::string, int> counters_;
   std::string prelude_;
   std::string body_;

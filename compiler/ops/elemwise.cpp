@@ -188,14 +188,6 @@ const std::vector<ScalarOp> kScalarOps = {
 };
 // clang-format on
 
-/// The dtype the scalar arithmetic runs in: the promotion of the operands
-/// (for where: of the two branches; for cast: the input's).
-DType compute_dtype(const ScalarOp& op, const std::vector<Var>& inputs) {
-  if (op.rule == DTypeRule::Switch) return promote_operands({inputs[1], inputs[2]});
-  if (op.rule == DTypeRule::Second) return inputs[1].dtype();
-  return promote_operands(inputs);
-}
-
 bool computes_in_float(const ScalarOp& op, DType compute) {
   return op.on_int == nullptr || is_float(compute);
 }
@@ -229,7 +221,9 @@ const ScalarOp& scalar_op(std::string_view name) {
   throw Error(fmt::format("unknown elementwise op '{}'", name));
 }
 
-DType promote_operands(const std::vector<Var>& operands) {
+DType promote_operands(const std::vector<Var>& operands) { return promote_operands(operands, config().floatX); }
+
+DType promote_operands(const std::vector<Var>& operands, DType weak_float_dtype) {
   std::optional<DType> strong;
   std::optional<DType> all_weak;
   bool weak_float = false;
@@ -245,7 +239,7 @@ DType promote_operands(const std::vector<Var>& operands) {
   }
   if (!strong) return all_weak.value_or(DType::Float64);
   DType result = *strong;
-  if (weak_float && !is_float(result)) result = config().floatX;
+  if (weak_float && !is_float(result)) result = weak_float_dtype;
   if (weak_int && is_bool(result)) result = DType::Int64;
   return result;
 }
@@ -301,6 +295,17 @@ Shape broadcast_shapes(const Apply& node, const std::vector<Array>& inputs) {
   return shape;
 }
 
+ElemwiseOp::ElemwiseOp(const ScalarOp& scalar, std::optional<DType> cast_to)
+    : scalar_(scalar), cast_to_(cast_to), weak_float_dtype_(config().floatX) {}
+
+/// The promotion of the operands (for where: of the two branches; for fill:
+/// the second operand's dtype).
+DType ElemwiseOp::compute_dtype(const std::vector<Var>& inputs) const {
+  if (scalar_.rule == DTypeRule::Switch) return promote_operands({inputs[1], inputs[2]}, weak_float_dtype_);
+  if (scalar_.rule == DTypeRule::Second) return inputs[1].dtype();
+  return promote_operands(inputs, weak_float_dtype_);
+}
+
 std::string ElemwiseOp::name() const {
   if (cast_to_) return fmt::format("Elemwise{{Cast{{{}}}}}", dtype_name(*cast_to_));
   return fmt::format("Elemwise{{{}}}", scalar_.name);
@@ -311,7 +316,7 @@ TensorType ElemwiseOp::infer_type(const std::vector<Var>& inputs) const {
     throw TypeError(fmt::format("{} takes {} operand(s), got {}", name(), scalar_.arity,
                                 inputs.size()));
   }
-  const DType promoted = compute_dtype(scalar_, inputs);
+  const DType promoted = compute_dtype(inputs);
   check_weak_integers_fit(*this, scalar_, inputs, promoted);
   DType out = promoted;
   switch (scalar_.rule) {
@@ -334,7 +339,7 @@ TensorType ElemwiseOp::infer_type(const std::vector<Var>& inputs) const {
 
 Array ElemwiseOp::perform(const Apply& node, const std::vector<Array>& inputs) const {
   const Shape shape = broadcast_shapes(node, inputs);
-  const DType compute = compute_dtype(scalar_, node.inputs());
+  const DType compute = compute_dtype(node.inputs());
   const bool in_float = computes_in_float(scalar_, compute);
   // Operands meet in the dtype the arithmetic runs in: in float32 arithmetic a
   // C++ number is rounded to float32 first, as numpy 2 does (`x_f32 * 0.1`
@@ -395,7 +400,7 @@ std::vector<InputGrad> ElemwiseOp::grad(const Apply& node, const Var& output_gra
 
 std::string ElemwiseOp::scalar_cpp(const std::vector<Var>& inputs, DType out_dtype,
                                    const std::vector<std::string>& loads) const {
-  const DType compute = compute_dtype(scalar_, inputs);
+  const DType compute = compute_dtype(inputs);
   const bool in_float = computes_in_float(scalar_, compute);
   const DType ctype = !in_float ? DType::Int64 : is_float(compute) ? compute : upgrade_to_float(compute);
   const std::string_view text = in_float ? scalar_.cpp_float : scalar_.cpp_int;
@@ -411,7 +416,7 @@ std::string ElemwiseOp::scalar_cpp(const std::vector<Var>& inputs, DType out_dty
 }
 
 bool ElemwiseOp::may_fail(const std::vector<Var>& inputs) const {
-  const DType compute = compute_dtype(scalar_, inputs);
+  const DType compute = compute_dtype(inputs);
   const std::string_view text = computes_in_float(scalar_, compute) ? scalar_.cpp_float : scalar_.cpp_int;
   return text.find("err") != std::string_view::npos;
 }

@@ -56,8 +56,7 @@ const std::vector<ScalarOp>& scalar_ops();
 
 class ElemwiseOp : public Op {
  public:
-  explicit ElemwiseOp(const ScalarOp& scalar, std::optional<DType> cast_to = std::nullopt)
-      : scalar_(scalar), cast_to_(cast_to) {}
+  explicit ElemwiseOp(const ScalarOp& scalar, std::optional<DType> cast_to = std::nullopt);
   const ScalarOp& scalar() const { return scalar_; }
   std::optional<DType> cast_to() const { return cast_to_; }
 
@@ -76,8 +75,15 @@ class ElemwiseOp : public Op {
   bool may_fail(const std::vector<Var>& inputs) const;
 
  private:
+  /// The dtype the arithmetic runs in, from the operands' dtypes.
+  DType compute_dtype(const std::vector<Var>& inputs) const;
+
   const ScalarOp& scalar_;
   std::optional<DType> cast_to_;
+  /// config().floatX when the op was made: a C++ float meeting integer
+  /// tensors gives this dtype, so a node rebuilt later (givens, rewrites,
+  /// eval's copy) under another floatX keeps its type and its arithmetic.
+  DType weak_float_dtype_;
 };
 
 struct LoopOperand;
@@ -91,7 +97,9 @@ std::vector<LoopOperand> loop_operands(CppEmitter& cg, const std::vector<Var>& i
 Var elemwise(std::string_view name, const std::vector<Var>& operands);
 
 /// numpy promotion of operands where C++ numbers are weak (NEP 50): a number
-/// takes the tensors' dtype; a float number with integer tensors gives floatX.
+/// takes the tensors' dtype; a float number with integer tensors gives
+/// `weak_float_dtype` (floatX when the node is made).
+DType promote_operands(const std::vector<Var>& operands, DType weak_float_dtype);
 DType promote_operands(const std::vector<Var>& operands);
 
 /// False for a C++ integer (weak literal) outside the range of the integer

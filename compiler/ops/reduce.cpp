@@ -173,10 +173,10 @@ class ReduceOp : public Op {
     const std::string T = CppEmitter::c_type(in);
     const std::string OT = CppEmitter::c_type(out.dtype());
     cg.open("");
-    // The whole of a contiguous float tensor: numpy's pairwise sum.
+    // The whole of a contiguous float tensor: a vectorised compensated sum.
     if ((kind_ == ReduceKind::Sum || kind_ == ReduceKind::Mean) && is_float(in) && kept.empty()) {
       cg.open(fmt::format("if (hp_is_contiguous({}))", xt));
-      const std::string total = fmt::format("{}((const {}*){}.data, {})", in == DType::Float32 ? "hp_sum_f32" : "hp_sum_f64", T, xt, m);
+      const std::string total = cg.compensated_sum(fmt::format("(const {}*){}.data", T, xt), m);
       const std::string value = kind_ == ReduceKind::Mean ? fmt::format("({} / (double){})", total, m) : total;
       cg.line("*({}*){}.data = {};", OT, name, CppEmitter::convert(value, DType::Float64, out.dtype()));
       cg.close();

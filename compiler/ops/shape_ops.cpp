@@ -9,6 +9,7 @@
 #include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/shape_ops.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {
@@ -129,6 +130,7 @@ class DimShuffleOp : public Op {
  public:
   bool output_aliases_input() const override { return true; }
   explicit DimShuffleOp(std::vector<int> pattern) : pattern_(std::move(pattern)) {}
+  const std::vector<int>& pattern() const { return pattern_; }
 
   std::string name() const override { return fmt::format("DimShuffle{{{}}}", pattern_text(pattern_)); }
 
@@ -228,6 +230,7 @@ class ReshapeOp : public Op {
  public:
   bool output_aliases_input() const override { return true; }
   explicit ReshapeOp(Shape shape) : shape_(std::move(shape)) {}
+  const Shape& target() const { return shape_; }
 
   std::string name() const override { return fmt::format("Reshape{{{}}}", fmt::join(shape_, ",")); }
 
@@ -351,6 +354,7 @@ class FlattenOp : public Op {
 class ConcatenateOp : public Op {
  public:
   explicit ConcatenateOp(int axis) : axis_(axis) {}
+  int axis() const { return axis_; }
 
   std::string name() const override { return fmt::format("Join{{axis={}}}", axis_); }
 
@@ -510,5 +514,27 @@ Var concatenate(const std::vector<Var>& xs, int axis) {
 }
 
 Var shape(const Var& x) { return make_apply(std::make_shared<ShapeOp>(), {x}); }
+
+std::optional<std::vector<int>> dimshuffle_pattern(const Op& op) {
+  const auto* d = dynamic_cast<const DimShuffleOp*>(&op);
+  if (!d) return std::nullopt;
+  return d->pattern();
+}
+
+std::optional<Shape> reshape_target(const Op& op) {
+  const auto* r = dynamic_cast<const ReshapeOp*>(&op);
+  if (!r) return std::nullopt;
+  return r->target();
+}
+
+bool is_flatten(const Op& op) { return dynamic_cast<const FlattenOp*>(&op) != nullptr; }
+bool is_shape(const Op& op) { return dynamic_cast<const ShapeOp*>(&op) != nullptr; }
+bool is_reshape_like(const Op& op) { return dynamic_cast<const ReshapeLikeOp*>(&op) != nullptr; }
+
+std::optional<int> concatenate_axis(const Op& op) {
+  const auto* c = dynamic_cast<const ConcatenateOp*>(&op);
+  if (!c) return std::nullopt;
+  return c->axis();
+}
 
 }  // namespace hypatia

@@ -7,6 +7,7 @@
 #include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/subtensor.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {
@@ -240,7 +241,8 @@ class IncSubtensorOp : public Op {
     auto expr = [&](const std::vector<std::string>& loads) {
       if (set_) return CppEmitter::convert(loads[1], y.dtype(), xd);
       const std::string a = CppEmitter::convert(loads[0], xd, acc);
-      const std::string b = CppEmitter::convert(loads[1], y.dtype(), acc);
+      // As the reference: the value is stored in x's dtype first (a C++ number rounded to float32).
+      const std::string b = CppEmitter::convert(CppEmitter::convert(loads[1], y.dtype(), xd), xd, acc);
       const std::string sum = is_float(xd) ? fmt::format("({} + {})", a, b) : fmt::format("hp_add_i({}, {})", a, b);
       return CppEmitter::convert(sum, acc, xd);
     };
@@ -287,5 +289,12 @@ Var subtensor(const Var& x, const std::vector<Index>& indices) {
 
 Var set_subtensor(const Var& sub, const Var& y) { return update_subtensor(sub, y, true); }
 Var inc_subtensor(const Var& sub, const Var& y) { return update_subtensor(sub, y, false); }
+
+const std::vector<Index>* subtensor_indices(const Op& op) {
+  const auto* s = dynamic_cast<const SubtensorOp*>(&op);
+  return s ? &s->indices() : nullptr;
+}
+
+bool is_subtensor_update(const Op& op) { return dynamic_cast<const IncSubtensorOp*>(&op) != nullptr; }
 
 }  // namespace hypatia

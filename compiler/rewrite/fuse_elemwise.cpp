@@ -9,12 +9,19 @@
 #include "compiler/evaluate.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
+#include "compiler/ops/reduce.hpp"
 
 namespace hypatia {
 namespace {
 
 bool is_elemwise(const Var& v) {
   return v.owner() && dynamic_cast<const ElemwiseOp*>(&v.owner()->op()) != nullptr;
+}
+
+/// sum, mean, max, min and prod take an elementwise producer; argmax keeps its own loop.
+bool is_fusable_reduction(const Apply& node) {
+  const auto info = reduction_of(node.op());
+  return info && info->kind != "argmax";
 }
 
 }  // namespace
@@ -29,32 +36,46 @@ std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector
     for (const Var& in : node->inputs()) ++uses[in.node()];
   }
   for (const Var& v : outputs) ++uses[v.node()];
+  std::unordered_set<const Apply*> taken, inner_members;
 
   // 1. Groups, found from the sinks backwards: a group grows into elementwise
-  //    producers that it alone uses. Each sink maps to its fused replacement,
+  //    producers that it alone uses. A sink is an elementwise node, or a
+  //    reduction whose elementwise operand only it reads (the group then
+  //    ends in the reduction). Each sink maps to its fused replacement,
   //    built over placeholders; `external` keeps the original operands.
   struct Group {
-    std::shared_ptr<const FusedElemwiseOp> op;
+    std::shared_ptr<const Op> op;
     std::vector<Var> external;
   };
-  std::unordered_set<const Apply*> taken, inner_members;
+  auto fusable_operand = [&](const Var& in) {
+    return is_elemwise(in) && !leaves.count(in.node()) && uses[in.node()] == 1 &&
+           !taken.count(in.owner().get());
+  };
   std::unordered_map<const Apply*, Group> groups;  // by sink node
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    const Var sink = (*it)->output();
-    if (!is_elemwise(sink) || taken.count(sink.owner().get())) continue;
-    std::vector<std::shared_ptr<Apply>> members{sink.owner()};
-    std::unordered_set<const VarNode*> member_vars{sink.node()};
+    const std::shared_ptr<Apply>& sink = *it;
+    Var top;                               // the group's elementwise value
+    std::shared_ptr<const Op> reduction;  // the reduction that ends the group, if any
+    if (is_elemwise(sink->output()) && !taken.count(sink.get())) {
+      top = sink->output();
+    } else if (is_fusable_reduction(*sink) && fusable_operand(sink->inputs()[0])) {
+      top = sink->inputs()[0];
+      reduction = sink->op_ptr();
+    } else {
+      continue;
+    }
+    std::vector<std::shared_ptr<Apply>> members{top.owner()};
+    std::unordered_set<const VarNode*> member_vars{top.node()};
     for (std::size_t g = 0; g < members.size(); ++g) {
       for (const Var& in : members[g]->inputs()) {
-        if (!is_elemwise(in) || leaves.count(in.node()) || member_vars.count(in.node())) continue;
-        if (uses[in.node()] != 1 || taken.count(in.owner().get())) continue;
+        if (member_vars.count(in.node()) || !fusable_operand(in)) continue;
         members.push_back(in.owner());
         member_vars.insert(in.node());
       }
     }
     for (const auto& n : members) taken.insert(n.get());
-    if (members.size() < 2) continue;
-    for (std::size_t m = 1; m < members.size(); ++m) inner_members.insert(members[m].get());
+    if (!reduction && members.size() < 2) continue;
+    for (std::size_t m = reduction ? 0 : 1; m < members.size(); ++m) inner_members.insert(members[m].get());
 
     // Operands from outside become placeholders of the same types; 0-d constants stay inside.
     Group group;
@@ -71,9 +92,11 @@ std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector
         to_placeholder.emplace_back(in, placeholders.back());
       }
     }
-    const Var inner = clone_replace({sink}, to_placeholder).front();
-    group.op = std::make_shared<FusedElemwiseOp>(placeholders, inner);
-    groups.emplace(sink.owner().get(), std::move(group));
+    const Var inner = clone_replace({top}, to_placeholder).front();
+    auto elementwise = std::make_shared<FusedElemwiseOp>(placeholders, inner);
+    if (reduction) group.op = std::make_shared<FusedReduceOp>(elementwise, reduction);
+    else group.op = elementwise;
+    groups.emplace(sink.get(), std::move(group));
   }
   if (groups.empty()) return outputs;
 

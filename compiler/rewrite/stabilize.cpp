@@ -5,29 +5,16 @@
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/reduce.hpp"
 #include "compiler/ops/softmax.hpp"
+#include "compiler/rewrite/match.hpp"
 #include "compiler/rewrite/rebuild.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {
 namespace {
 
-/// The scalar op computing v, or null.
-const ScalarOp* scalar_of(const Var& v) {
-  if (!v.owner()) return nullptr;
-  const auto* op = dynamic_cast<const ElemwiseOp*>(&v.owner()->op());
-  return op && !op->cast_to() ? &op->scalar() : nullptr;
-}
-
-bool is(const Var& v, std::string_view name) {
-  const ScalarOp* s = scalar_of(v);
-  return s && s->name == name;
-}
-
 bool is_one(const Var& v) {
   return v.is_constant() && v.constant_value().size() == 1 && v.constant_value().item<double>() == 1.0;
 }
-
-const Var& arg(const Var& v, int i) { return v.owner()->inputs()[i]; }
 
 /// m with infinities replaced by 0, so that x - m stays finite where every x is -inf.
 Var finite_or_zero(const Var& m) { return where(abs(m) < INFINITY, m, 0); }
@@ -35,13 +22,45 @@ Var finite_or_zero(const Var& m) { return where(abs(m) < INFINITY, m, 0); }
 std::optional<Var> log_of_sum_exp(const Var& s) {
   if (!s.owner()) return std::nullopt;
   const std::optional<ReductionInfo> r = reduction_of(s.owner()->op());
-  const Var& e = arg(s, 0);
-  if (!r || r->kind != "sum" || !is(e, "exp")) return std::nullopt;
-  const Var& x = arg(e, 0);
+  const Var& e = operand(s, 0);
+  if (!r || r->kind != "sum" || !computed_by(e, "exp")) return std::nullopt;
+  const Var& x = operand(e, 0);
   const std::vector<int> axes = r->axes;
   const Var m_keep = finite_or_zero(max(x, axes, true));
   const Var m = finite_or_zero(max(x, axes, r->keepdims));
   return log(sum(exp(x - m_keep), axes, r->keepdims)) + m;
+}
+
+/// 1 / (1 + exp(-x)) (either order of the sum) -> sigmoid(x), or nullopt.
+std::optional<Var> sigmoid_form(const Var& numerator, const Var& denominator) {
+  if (!is_one(numerator) || !computed_by(denominator, "add")) return std::nullopt;
+  for (int side : {0, 1}) {
+    const Var& e = operand(denominator, 1 - side);
+    if (!is_one(operand(denominator, side)) || !computed_by(e, "exp")) continue;
+    if (computed_by(operand(e, 0), "neg")) return sigmoid(operand(operand(e, 0), 0));
+  }
+  return std::nullopt;
+}
+
+/// The stable form of log(u), or nullopt.
+std::optional<Var> stable_log(const Var& u) {
+  if (computed_by(u, "sigmoid")) return -softplus(-operand(u, 0));
+  const bool one_minus = computed_by(u, "sub") && is_one(operand(u, 0));
+  if (one_minus && computed_by(operand(u, 1), "sigmoid")) return -softplus(operand(operand(u, 1), 0));
+  if (computed_by(u, "exp") && is_float(operand(u, 0).dtype())) return operand(u, 0);
+  for (int side : {0, 1}) {
+    if (!computed_by(u, "add") || !is_one(operand(u, side))) continue;
+    const Var& x = operand(u, 1 - side);
+    return computed_by(x, "exp") ? softplus(operand(x, 0)) : log1p(x);
+  }
+  if (one_minus && is_float(operand(u, 1).dtype())) return log1p(-operand(u, 1));
+  if (u.owner() && is_softmax(u.owner()->op())) {
+    const Var& x = operand(u, 0);
+    const int last = x.ndim() - 1;
+    const Var m = finite_or_zero(max(x, last, true));
+    return x - (log(sum(exp(x - m), last, true)) + m);
+  }
+  return log_of_sum_exp(u);
 }
 
 }  // namespace
@@ -49,26 +68,13 @@ std::optional<Var> log_of_sum_exp(const Var& s) {
 std::vector<Var> stabilize(const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
   return rebuild(inputs, outputs, [](const Apply& node, const std::vector<Var>& operands) -> std::optional<Var> {
     const auto* op = dynamic_cast<const ElemwiseOp*>(&node.op());
-    if (!op || op->cast_to() || op->scalar().name != "log") return std::nullopt;
-    const Var& u = operands[0];
+    if (!op || op->cast_to()) return std::nullopt;
+    const std::string_view name = op->scalar().name;
     const Var out = node.output();
     std::optional<Var> better;
-    if (is(u, "sigmoid")) {
-      better = -softplus(-arg(u, 0));
-    } else if (is(u, "sub") && is_one(arg(u, 0)) && is(arg(u, 1), "sigmoid")) {
-      better = -softplus(arg(arg(u, 1), 0));
-    } else if (is(u, "add") && is_one(arg(u, 0))) {
-      better = log1p(arg(u, 1));
-    } else if (is(u, "add") && is_one(arg(u, 1))) {
-      better = log1p(arg(u, 0));
-    } else if (u.owner() && is_softmax(u.owner()->op())) {
-      const Var& x = arg(u, 0);
-      const int last = x.ndim() - 1;
-      const Var m = finite_or_zero(max(x, last, true));
-      better = x - (log(sum(exp(x - m), last, true)) + m);
-    } else {
-      better = log_of_sum_exp(u);
-    }
+    if (name == "log") better = stable_log(operands[0]);
+    else if (name == "log1p" && computed_by(operands[0], "exp")) better = softplus(operand(operands[0], 0));
+    else if (name == "true_div") better = sigmoid_form(operands[0], operands[1]);
     // Only where nothing about the node's type changes.
     if (!better || better->type() != out.type()) return std::nullopt;
     return better;

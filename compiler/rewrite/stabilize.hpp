@@ -5,12 +5,19 @@
 ///   log(sigmoid(x))      -> -softplus(-x)      (naive: log(0) = -inf for x < -745)
 ///   log(1 - sigmoid(x))  -> -softplus(x)       (crossentropy of a sigmoid)
 ///   log(1 + x), log(x + 1) -> log1p(x)         (naive: loses x below 1e-16)
+///   log(1 - x)           -> log1p(-x)          (float x; same reason)
+///   log(1 + exp(x)), log1p(exp(x)) -> softplus(x)  (naive: exp overflows for x > 709)
+///   log(exp(x))          -> x                  (float x; naive: -inf/inf beyond ±709)
+///   1 / (1 + exp(-x))    -> sigmoid(x)         (so that the rewrites above see it)
 ///   log(softmax(x))      -> x - logsumexp(x)   (along the last axis)
 ///   log(sum(exp(x)))     -> m + log(sum(exp(x - m))), m = max(x) over the same axes
 ///                           (naive: exp overflows for x > 709)
 /// Each applies only where the replacement has exactly the node's type. All
 /// are exact identities in real arithmetic; they change results only where
-/// the naive form rounds badly or overflows.
+/// the naive form rounds badly or overflows. The binary crossentropy of a
+/// sigmoid, -(t * log(sigmoid(x)) + (1 - t) * log(1 - sigmoid(x))), is the
+/// first two: finite for any x, where the naive form gives inf or nan as soon
+/// as sigmoid(x) rounds to 1 (x > 37) or to 0 (x < -745).
 #pragma once
 
 #include <vector>

@@ -69,8 +69,13 @@ class Var {
   bool is_shared() const;
   bool is_null() const { return node_ == nullptr; }
 
-  /// Evaluates this variable with the reference evaluator, given values for
-  /// the inputs it depends on (`bar.eval({{foo, 3.0}})`).
+  /// Evaluates this variable given values for the inputs it depends on
+  /// (`bar.eval({{foo, 3.0}})`), as Theano's eval: compiles a function of the
+  /// given variables in the default mode (config().mode) and calls it. The
+  /// function is cached on the variable, so evaluating it again with the same
+  /// given variables (and config) does not compile again. A given may also be
+  /// a shared variable or an inner variable, whose value then replaces it.
+  /// Every given must be used and every input the variable reads given.
   Array eval(const std::vector<std::pair<Var, Array>>& givens = {}) const;
 
   /// Identity (not symbolic equality: use hp::eq for that).

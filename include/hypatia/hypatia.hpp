@@ -11,3 +11,5 @@
 #include "hypatia/graph.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
+#include "hypatia/render.hpp"
+#include "hypatia/version.hpp"

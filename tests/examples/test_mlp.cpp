@@ -1,23 +1,26 @@
 // examples/mlp, run as a program into a temporary directory: its training log
 // (cost falls, accuracy rises past 0.8, the numbers of a hand-written
 // backpropagation of the same network) and its pictures (PNG files that
-// Cairo decodes to the sizes plot_png.hpp promises).
-#include <cairo.h>
+// Cairo decodes to the sizes plot_png.hpp promises, and the training graph
+// before and after optimisation).
 #include <doctest/doctest.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "examples/plot_png.hpp"
+#include "tests/examples/png_check.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace fs = std::filesystem;
 using hypatia_test::contains;
+using hypatia_test::png_size;
+using hypatia_test::read_text;
+using hypatia_test::starts_with_png_signature;
 using hypatia_test::TempDir;
 
 #ifdef HYPATIA_MLP_EXAMPLE
@@ -37,20 +40,13 @@ struct MlpRun {
   std::vector<Iteration> iterations;  ///< the "Iteration k: cost C, accuracy A" lines
 };
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// Runs the example with `plot_dir` as its argument and parses its log.
 MlpRun run_mlp(const fs::path& plot_dir, const fs::path& log) {
   const std::string command =
       std::string("'") + HYPATIA_MLP_EXAMPLE + "' '" + plot_dir.string() + "' >'" + log.string() + "' 2>&1";
   MlpRun run;
   run.status = std::system(command.c_str());
-  run.out = read_file(log);
+  run.out = read_text(log);
   std::istringstream lines(run.out);
   for (std::string line; std::getline(lines, line);) {
     Iteration it;
@@ -60,19 +56,6 @@ MlpRun run_mlp(const fs::path& plot_dir, const fs::path& log) {
   }
   return run;
 }
-
-/// The PNG's size as Cairo decodes it; {-1, -1} when it does not decode.
-std::pair<int, int> png_size(const fs::path& path) {
-  cairo_surface_t* surface = cairo_image_surface_create_from_png(path.c_str());
-  std::pair<int, int> size{-1, -1};
-  if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
-    size = {cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface)};
-  }
-  cairo_surface_destroy(surface);
-  return size;
-}
-
-bool starts_with_png_signature(const fs::path& path) { return read_file(path).rfind("\x89PNG\r\n\x1a\n", 0) == 0; }
 
 }  // namespace
 
@@ -108,14 +91,16 @@ TEST_CASE("the MLP example's numbers are those of a hand-written backpropagation
   CHECK(run.iterations[19].accuracy == doctest::Approx(0.838));
 }
 
-TEST_CASE("the MLP example writes data, per-iteration and history PNGs that Cairo decodes") {
+TEST_CASE("the MLP example writes data, per-iteration, history and training-graph PNGs that Cairo decodes") {
   TempDir dir;
   const fs::path plots = dir.path() / "plots";
   const MlpRun run = run_mlp(plots, dir.path() / "log");
   INFO(run.out);
   REQUIRE(run.status == 0);
   CHECK(contains(run.out,
-                 "Plots in " + plots.string() + ": data.png, iteration_01.png ... iteration_20.png, history.png"));
+                 "Plots in " + plots.string() +
+                     ": data.png, iteration_01.png ... iteration_20.png, history.png, train_graph.png, "
+                     "train_graph_optimized.png"));
 
   std::vector<std::pair<std::string, std::pair<int, int>>> expected = {
       {"data.png", {plot_png::scatter_width, plot_png::scatter_height}},
@@ -131,7 +116,16 @@ TEST_CASE("the MLP example writes data, per-iteration and history PNGs that Cair
     CHECK(starts_with_png_signature(plots / name));
     CHECK(png_size(plots / name) == size);
   }
-  CHECK(std::distance(fs::directory_iterator(plots), fs::directory_iterator()) == 22);
+  // Graphviz sizes the graphs' pictures: the training graph has dozens of
+  // nodes, so each is wider and taller than a few boxes.
+  for (const char* name : {"train_graph.png", "train_graph_optimized.png"}) {
+    INFO(name);
+    REQUIRE(fs::is_regular_file(plots / name));
+    const auto [width, height] = png_size(plots / name);
+    CHECK(width > 300);
+    CHECK(height > 300);
+  }
+  CHECK(std::distance(fs::directory_iterator(plots), fs::directory_iterator()) == 24);
 }
 
 #else
