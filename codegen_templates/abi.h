@@ -36,6 +36,16 @@ void* hp_temp(hp_context* ctx, hp_i64 nbytes);
 void hp_temp_release(hp_context* ctx, void* p);
 // Runs body(closure, begin, end) over [0, n) split across the runtime's threads.
 void hp_parallel_for(hp_context* ctx, hp_i64 n, void (*body)(void*, hp_i64, hp_i64), void* closure);
+// Runs body(args, begin, end) over the elements of out. Flat when out and every
+// operand are contiguous and of out's shape (split across threads from
+// HP_PARALLEL_MIN elements); otherwise block by block: operand j's elements
+// (broadcast along its size-1 and missing leading axes) are gathered into a
+// buffer that *slots[j] points at, *slots[n] at the block's output, which is
+// scattered into out after the body ran (gathered from out first when
+// out_read: the body reads out[i]). sizes[j]: operand j's element size. 0 on success.
+int hp_elementwise(hp_context* ctx, const hp_tensor* out, int out_size, const hp_tensor* const* operands,
+                   const int* sizes, void** const* slots, int n, int out_read,
+                   void (*body)(void*, hp_i64, hp_i64), void* args);
 // out = a . b for ranks 1 and 2 (BLAS for floats); out is allocated and contiguous. 0 on success.
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 // out += alpha * a . b for float32/float64 (cblas_?gemm, ?gemv); out holds the product's shape. 0 on success.

@@ -12,7 +12,9 @@
 /// cached on (no ownership cycle) nor to the given variables. One lock guards
 /// every variable's cache; compiles run outside it, so two threads evaluating
 /// the same variable at once may both compile (the JIT's memo makes the
-/// second cheap) and either result is kept.
+/// second cheap) and the first result stored is kept.
+#include "compiler/eval.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <numeric>
@@ -38,16 +40,14 @@ struct EvalCache {
 
 namespace {
 
-constexpr std::size_t kEvalCacheSize = 8;
-
 std::mutex& eval_cache_mutex() {
   static std::mutex mutex;
   return mutex;
 }
 
-std::optional<Function> cached_function(const VarNode& node, const Config& config,
-                                        const std::vector<std::uint64_t>& given_ids) {
-  std::lock_guard lock(eval_cache_mutex());
+/// The cached function for this key, moved to the front; nullopt on a miss. Call with the lock held.
+std::optional<Function> find_function(const VarNode& node, const Config& config,
+                                      const std::vector<std::uint64_t>& given_ids) {
   if (!node.eval_cache) return std::nullopt;
   auto& entries = node.eval_cache->entries;
   const auto hit = std::find_if(entries.begin(), entries.end(), [&](const EvalCache::Entry& e) {
@@ -58,10 +58,19 @@ std::optional<Function> cached_function(const VarNode& node, const Config& confi
   return entries.front().function;
 }
 
-void remember_function(VarNode& node, Config config, std::vector<std::uint64_t> given_ids,
-                       const Function& function) {
+std::optional<Function> cached_function(const VarNode& node, const Config& config,
+                                        const std::vector<std::uint64_t>& given_ids) {
+  std::lock_guard lock(eval_cache_mutex());
+  return find_function(node, config, given_ids);
+}
+
+/// Stores `function` unless another thread stored one for the same key
+/// meanwhile; returns the one stored.
+Function remember_function(VarNode& node, Config config, std::vector<std::uint64_t> given_ids,
+                           const Function& function) {
   std::vector<EvalCache::Entry> evicted;  // destroyed after the lock is released
   std::lock_guard lock(eval_cache_mutex());
+  if (auto stored = find_function(node, config, given_ids)) return *stored;
   if (!node.eval_cache) node.eval_cache = std::make_shared<EvalCache>();
   auto& entries = node.eval_cache->entries;
   entries.insert(entries.begin(), {std::move(config), std::move(given_ids), function});
@@ -69,6 +78,7 @@ void remember_function(VarNode& node, Config config, std::vector<std::uint64_t> 
     evicted.push_back(std::move(entries.back()));
     entries.pop_back();
   }
+  return function;
 }
 
 /// Raises, before anything is compiled, the errors evaluate() would raise
@@ -112,6 +122,11 @@ Function compile_eval(const Var& out, const std::vector<Var>& given_vars) {
 
 }  // namespace
 
+std::size_t eval_cache_entries(const Var& v) {
+  std::lock_guard lock(eval_cache_mutex());
+  return !v.is_null() && v.node()->eval_cache ? v.node()->eval_cache->entries.size() : 0;
+}
+
 Array Var::eval(const std::vector<std::pair<Var, Array>>& givens) const {
   // A null variable, a leaf or a given output has nothing to compute: the
   // reference evaluator returns (a copy of) its value or raises its error.
@@ -137,8 +152,7 @@ Array Var::eval(const std::vector<std::pair<Var, Array>>& givens) const {
 
   std::optional<Function> function = cached_function(*node_, config(), given_ids);
   if (!function) {
-    function = compile_eval(*this, given_vars);
-    remember_function(*node_, config(), std::move(given_ids), *function);
+    function = remember_function(*node_, config(), std::move(given_ids), compile_eval(*this, given_vars));
   }
   return function->call(args).front();
 }

@@ -16,7 +16,6 @@
 
 #include <fmt/format.h>
 
-#include "compiler/optimize.hpp"
 #include "hypatia/error.hpp"
 #include "hypatia/print.hpp"
 
@@ -103,13 +102,7 @@ void render_graph(const std::vector<Var>& outputs, const std::filesystem::path& 
 
 void render_graph(const Function& f, const std::filesystem::path& path) {
   const std::string format = image_format(path);
-  std::vector<Var> inputs = f.inputs();
-  for (const Shared& s : f.shared_inputs()) inputs.push_back(s);
-  std::vector<Var> targets = f.outputs();
-  for (const auto& [shared, value] : f.updates()) targets.push_back(value);
-  const Mode mode = f.mode() == Mode::FastCompile ? Mode::FastCompile : Mode::FastRun;
-  const std::vector<Var> optimized = optimize(inputs, targets, mode, PassSelection::from_config());
-  write_file(path, draw(to_dot(optimized), format, path));
+  write_file(path, draw(to_dot(f.optimized_graph()), format, path));
 }
 
 }  // namespace hypatia

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 
+#include "runtime/blocked_elementwise.hpp"
 #include "runtime/thread_pool.hpp"
 
 namespace hypatia {
@@ -302,6 +303,7 @@ std::vector<jit::HostSymbol> runtime_symbols() {
       {"hp_output_copy", reinterpret_cast<void*>(&hp_output_copy)},
       {"hp_temp", reinterpret_cast<void*>(&hp_temp)},
       {"hp_parallel_for", reinterpret_cast<void*>(&hp_parallel_for)},
+      {"hp_elementwise", reinterpret_cast<void*>(&hp_elementwise)},
       {"hp_dot", reinterpret_cast<void*>(&hp_dot)},
       {"hp_gemm", reinterpret_cast<void*>(&hp_gemm)},
       {"hp_copy", reinterpret_cast<void*>(&hp_copy)},
@@ -353,6 +355,26 @@ void* hp_temp(hp_context* ctx, std::int64_t nbytes) {
 void hp_parallel_for(hp_context*, std::int64_t n, void (*body)(void*, std::int64_t, std::int64_t),
                      void* closure) {
   hypatia::parallel_for(n, 1 << 14, [&](std::int64_t b, std::int64_t e) { body(closure, b, e); });
+}
+
+int hp_elementwise(hp_context* ctx, const hp_tensor* out, int out_size, const hp_tensor* const* operands,
+                   const int* sizes, void** const* slots, int n, int out_read,
+                   void (*body)(void*, std::int64_t, std::int64_t), void* args) {
+  const std::int64_t total = hypatia::element_count(*out);
+  bool flat = hypatia::is_contiguous(*out);
+  for (int j = 0; j < n && flat; ++j) flat = hypatia::is_contiguous(*operands[j]) && hypatia::same_shape(*operands[j], *out);
+  if (flat) {
+    if (total >= hypatia::kParallelMinElements) hp_parallel_for(ctx, total, body, args);
+    else if (total > 0) body(args, 0, total);
+    return 0;
+  }
+  try {
+    hypatia::BlockedElementwise(*out, out_size, operands, sizes, n).run(slots, out_read != 0, body, args);
+    return 0;
+  } catch (const std::exception& e) {
+    ctx->error = e.what();
+    return 1;
+  }
 }
 
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out) {

@@ -79,6 +79,9 @@ int hp_output_copy(hp_context* ctx, std::int64_t index, const hp_tensor* value);
 void* hp_temp(hp_context* ctx, std::int64_t nbytes);
 void hp_parallel_for(hp_context* ctx, std::int64_t n, void (*body)(void*, std::int64_t, std::int64_t),
                      void* closure);
+int hp_elementwise(hp_context* ctx, const hp_tensor* out, int out_size, const hp_tensor* const* operands,
+                   const int* sizes, void** const* slots, int n, int out_read,
+                   void (*body)(void*, std::int64_t, std::int64_t), void* args);
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 int hp_gemm(hp_context* ctx, int dtype, double alpha, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype);

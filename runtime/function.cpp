@@ -146,8 +146,6 @@ std::vector<Var> Function::inputs() const {
 
 std::vector<Var> Function::outputs() const { return impl_->outputs; }
 
-std::vector<Shared> Function::shared_inputs() const { return impl_->shared_inputs; }
-
 std::vector<std::pair<Shared, Var>> Function::updates() const {
   std::vector<std::pair<Shared, Var>> pairs;
   for (std::size_t i = 0; i < impl_->updated.size(); ++i) {

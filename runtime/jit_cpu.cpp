@@ -29,6 +29,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -234,7 +235,13 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level)
   llvm::FunctionAnalysisManager function_analyses;
   llvm::CGSCCAnalysisManager cgscc_analyses;
   llvm::ModuleAnalysisManager module_analyses;
-  llvm::PassBuilder builder(&machine, tuning);
+  // The standard instrumentations make the pipeline skip functions marked
+  // optnone (generated code marks large glue so); without them the new pass
+  // manager optimises those too.
+  llvm::PassInstrumentationCallbacks callbacks;
+  llvm::StandardInstrumentations instrumentations(module.getContext(), /*DebugLogging=*/false);
+  instrumentations.registerCallbacks(callbacks, &module_analyses);
+  llvm::PassBuilder builder(&machine, tuning, std::nullopt, &callbacks);
   builder.registerModuleAnalyses(module_analyses);
   builder.registerCGSCCAnalyses(cgscc_analyses);
   builder.registerFunctionAnalyses(function_analyses);

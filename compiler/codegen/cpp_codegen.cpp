@@ -186,7 +186,7 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
       comment_text(function_name.empty() ? "<unnamed>" : "'" + short_text(function_name) + "'"),
       inputs.size(), outputs.size(), order.size());
   program.source = std::string(codegen_template("abi.h")) + "\n" + std::string(codegen_template("math.h")) +
-                   "\n" + cg.finish(header, epilogue);
+                   "\n" + cg.finish(header, epilogue, static_cast<int>(order.size()));
   return program;
 }
 

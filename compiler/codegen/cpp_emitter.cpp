@@ -101,7 +101,9 @@ void CppEmitter::begin_node(int index, const std::string& comment) {
 }
 
 void CppEmitter::fail_if(const std::string& condition) {
-  line("if ({}) return {};", condition, node_ + 1);
+  // Inside a helper function: 1, which the call site turns into the node's code
+  // (so the function's text does not depend on the node).
+  line("if ({}) return {};", condition, out_ == &function_ ? 1 : node_ + 1);
 }
 
 void CppEmitter::allocate(const Var& out, const std::string& name, const std::vector<std::string>& shape) {
@@ -217,23 +219,8 @@ void CppEmitter::elementwise(const std::string& out, DType out_dtype, int out_nd
     close();
     return;
   }
-  std::vector<std::string> conditions{"hp_is_contiguous(" + out + ")"};
-  for (const auto& op : operands) {
-    if (op.literal.empty() && !all_broadcast(op)) {
-      conditions.push_back(fmt::format("hp_is_contiguous({0}) && hp_same_shape({0}, {1})", op.tensor, out));
-    }
-  }
   open("");
-  line("const hp_i64 hp_n = hp_size({});", out);
-  std::string all;
-  for (std::size_t i = 0; i < conditions.size(); ++i) all += (i ? " && " : "") + conditions[i];
-  open(fmt::format("if ({})", all));
   flat_loop(out, out_dtype, operands, expr, needs_err);
-  --indent_;
-  line("}} else {{");
-  ++indent_;
-  strided_loop(out, out_dtype, out_ndim, operands, expr, needs_err);
-  close();
   close();
 }
 
@@ -279,8 +266,29 @@ void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
   text += "}\n\n";
   const std::string id = shared_function(text, {"@ARGS@", "@BODY@"}, {"hp_args", "hp_body"});
   line("hp_args_{} a = {{{}({}*){}.data, 0}};", id, init, ot, out);
-  line("if (hp_n >= HP_PARALLEL_MIN) hp_parallel_for(ctx, hp_n, hp_body_{}, &a);", id);
-  line("else hp_body_{}(&a, 0, hp_n);", id);
+  // The runtime runs the body flat when every array operand is contiguous and
+  // of the output's shape, else on gathered blocks: no strided copy of the body.
+  std::string tensors, sizes, slots;
+  int arrays = 0;
+  bool out_read = false;
+  for (std::size_t j = 0; j < operands.size(); ++j) {
+    const LoopOperand& op = operands[j];
+    out_read = out_read || op.in_output;
+    if (!op.literal.empty() || op.in_output || all_broadcast(op)) continue;
+    tensors += "&" + op.tensor + ", ";
+    sizes += fmt::format("sizeof({}), ", c_type(op.dtype));
+    slots += fmt::format("(void**)&a.in{}, ", j);
+    ++arrays;
+  }
+  if (arrays == 0) {  // C++ has no empty arrays: one unused entry
+    tensors = "&" + out + ", ";
+    sizes = "0, ";
+  }
+  line("const hp_tensor* const hp_ops[] = {{{}}};", tensors);
+  line("const int hp_sizes[] = {{{}}};", sizes);
+  line("void** const hp_slots[] = {{{}(void**)&a.out}};", slots);
+  fail_if(fmt::format("hp_elementwise(ctx, &{}, sizeof({}), hp_ops, hp_sizes, hp_slots, {}, {}, hp_body_{}, &a)",
+                      out, ot, arrays, out_read ? 1 : 0, id));
   if (needs_err) fail_if("a.err");
 }
 
@@ -391,26 +399,52 @@ template <class A, class F> static inline A hp_tree(const A* x, hp_i64 n, F f) {
   return f(hp_tree(x, half, f), hp_tree(x + half, n - half, f));
 }
 
-// Float sums and means: Neumaier's compensated sum, as the reference, so that
-// cancellation (1e16 + 1 - 1e16) loses no digits. s and c stay apart until
-// the end; 8 lanes that Clang vectorises, then the lanes in order.
-static inline void hp_neumaier_add(double& s, double& c, double x) {
+// Float sums and means: compensated as the reference's (Knuth's two-sum
+// keeps the exact rounding error of each addition, as Neumaier's sum does),
+// so that cancellation (1e16 + 1 - 1e16) loses no digits. 16 lanes in 4
+// vectors (the loop vectoriser leaves the dependent steps scalar), then the
+// lanes in order.
+typedef double hp_d4 __attribute__((vector_size(32)));
+typedef float hp_f4 __attribute__((vector_size(16)));
+static inline void hp_two_sum(double& s, double& c, double x) {
   const double t = s + x;
-  c += hp_fabs(s) >= hp_fabs(x) ? (s - t) + x : (x - t) + s;
+  const double z = t - s;
+  c += (s - (t - z)) + (x - z);
   s = t;
 }
+static inline void hp_two_sum4(hp_d4& s, hp_d4& c, hp_d4 x) {
+  const hp_d4 t = s + x;
+  const hp_d4 z = t - s;
+  c += (s - (t - z)) + (x - z);
+  s = t;
+}
+static inline hp_d4 hp_load4(const double* p) {
+  hp_d4 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline hp_d4 hp_load4(const float* p) {
+  hp_f4 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return __builtin_convertvector(v, hp_d4);
+}
 template <class T> static inline void hp_compensated_sum(const T* x, hp_i64 n, double& s, double& c) {
-  double ls[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  double lc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  hp_d4 s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0, c0 = s0, c1 = s0, c2 = s0, c3 = s0;
   hp_i64 i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int j = 0; j < 8; ++j) hp_neumaier_add(ls[j], lc[j], (double)x[i + j]);
+  for (; i + 16 <= n; i += 16) {
+    hp_two_sum4(s0, c0, hp_load4(x + i));
+    hp_two_sum4(s1, c1, hp_load4(x + i + 4));
+    hp_two_sum4(s2, c2, hp_load4(x + i + 8));
+    hp_two_sum4(s3, c3, hp_load4(x + i + 12));
   }
-  for (int j = 0; j < 8; ++j) {
-    hp_neumaier_add(s, c, ls[j]);
-    c += lc[j];
+  const hp_d4 sums[4] = {s0, s1, s2, s3}, errors[4] = {c0, c1, c2, c3};
+  for (int k = 0; k < 4; ++k) {
+    for (int j = 0; j < 4; ++j) {
+      hp_two_sum(s, c, sums[k][j]);
+      c += errors[k][j];
+    }
   }
-  for (; i < n; ++i) hp_neumaier_add(s, c, (double)x[i]);
+  for (; i < n; ++i) hp_two_sum(s, c, (double)x[i]);
 }
 template <class T> static inline double hp_compensated_total(const T* x, hp_i64 n) {
   double s = 0, c = 0;
@@ -558,7 +592,7 @@ void CppEmitter::blocked_reduction(const std::string& out, DType out_dtype, cons
   if (acc.compensated) {
     // Each block left its sum and its compensation: combined in block order.
     text += "    double s = 0, c = 0;\n    for (hp_i64 k = row * nb; k < (row + 1) * nb; ++k) {\n";
-    text += "      hp_neumaier_add(s, c, a->partial[2 * k]);\n      c += a->partial[2 * k + 1];\n    }\n";
+    text += "      hp_two_sum(s, c, a->partial[2 * k]);\n      c += a->partial[2 * k + 1];\n    }\n";
     text += "    const double r = s + c;\n";
   } else {
     text += fmt::format("    const {} r = hp_tree(a->partial + row * nb, nb, {}());\n", A, acc.functor);
@@ -655,30 +689,36 @@ std::string CppEmitter::shared_function(const std::string& text, const std::vect
   return id;
 }
 
-std::string CppEmitter::begin_function(const std::string& prefix, const std::string& params) {
-  const std::string name = fresh(prefix);
-  function_ = fmt::format("static __attribute__((noinline)) int {}({}) {{\n", name, params);
+void CppEmitter::begin_function(const std::string& prefix, const std::string& params) {
+  function_prefix_ = prefix;
+  function_ = fmt::format("static __attribute__((noinline)) int @FN@({}) {{\n", params);
   out_ = &function_;
   saved_indent_ = indent_;
   indent_ = 1;
-  return name;
 }
 
-void CppEmitter::end_function() {
+std::string CppEmitter::end_function() {
   line("return 0;");
   function_ += "}\n\n";
-  prelude(function_);
+  const std::string name = function_prefix_ + "_" + shared_function(function_, {"@FN@"}, {function_prefix_});
   function_.clear();
   out_ = &body_;
   indent_ = saved_indent_;
+  return name;
 }
 
-std::string CppEmitter::finish(const std::string& header_comment, const std::string& epilogue) const {
+std::string CppEmitter::finish(const std::string& header_comment, const std::string& epilogue,
+                               int nodes) const {
   std::string text = header_comment;
-  // hp_main is glue (shapes, checks, calls) plus the reductions: optimising
-  // it for size saves compile time; the hot elementwise loops are separate
-  // functions, optimised for speed.
-  text += "\nextern \"C\" __attribute__((minsize)) int hp_main(hp_context* ctx, const hp_tensor* in, int profile) {\n";
+  // hp_main is glue (shapes, checks, calls); the loops are separate
+  // functions, optimised for speed. Small glue is optimised for size. Large
+  // glue is not optimised at all: LLVM's time on one function grows faster
+  // than its size (a 200-layer network's hp_main took ~70 % of a multi-second
+  // compile), while unoptimised glue costs well under a microsecond per node
+  // per call, against the milliseconds such a graph computes.
+  const char* attributes = nodes > kOptimizedMainNodes ? "optnone, noinline" : "minsize";
+  text += fmt::format("\nextern \"C\" __attribute__(({})) int hp_main(hp_context* ctx, const hp_tensor* in, int profile) {{\n",
+                      attributes);
   text += body_;
   text += epilogue;
   text += "  return 0;\n}\n";

@@ -54,10 +54,12 @@ class CppEmitter {
   }
   /// Lines from here to end_function() go into a helper function placed
   /// before hp_main (optimised for speed; hp_main is optimised for size):
-  /// `static int NAME(PARAMS)`, returning 0 or the node's error code, as
-  /// fail_if does inside it. Returns NAME.
-  std::string begin_function(const std::string& prefix, const std::string& params);
-  void end_function();
+  /// `static int NAME(PARAMS)`, returning 0, or 1 where fail_if fails inside
+  /// it (the call site, `fail_if("NAME(...)")`, returns the node's code). end_function() returns NAME, PREFIX_N: nodes
+  /// whose functions have the same text share one (a 200-layer network has
+  /// a few distinct reductions, not 200).
+  void begin_function(const std::string& prefix, const std::string& params);
+  std::string end_function();
   void open(const std::string& head);  ///< "head {" and indent
   void close();                        ///< dedent and "}"
   /// Text placed before hp_main (helper functions of the current node).
@@ -139,7 +141,10 @@ class CppEmitter {
   /// (1e16 + 1 - 1e16 gives 1) and vectorised.
   std::string compensated_sum(const std::string& data, const std::string& n);
 
-  std::string finish(const std::string& header_comment, const std::string& epilogue) const;
+  /// The translation unit; `nodes`: how many nodes hp_main computes (past
+  /// kOptimizedMainNodes its glue is compiled without optimisation).
+  std::string finish(const std::string& header_comment, const std::string& epilogue, int nodes) const;
+  static constexpr int kOptimizedMainNodes = 256;
 
  private:
   void flat_loop(const std::string& out, DType out_dtype, const std::vector<LoopOperand>& operands,
@@ -171,6 +176,7 @@ class CppEmitter {
   std::string prelude_;
   std::string body_;
   std::string function_;              ///< the helper function being written
+  std::string function_prefix_;
   std::string* out_ = &body_;         ///< where line() writes
   int saved_indent_ = 0;
   int indent_ = 1;

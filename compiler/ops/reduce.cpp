@@ -161,7 +161,7 @@ class ReduceOp : public Op {
     if (no_identity) cg.fail_if(fmt::format("{} == 0 && hp_size({}) > 0", m, name));
 
     // The loops live in a function of their own, optimised for speed.
-    const std::string fn = cg.begin_function("hp_reduce", "const hp_tensor& source, const hp_tensor& result");
+    cg.begin_function("hp_reduce", "const hp_tensor& source, const hp_tensor& result");
     const std::string outer_xt = xt, outer_name = name;
     {
     const std::string xt = "source", name = "result";
@@ -246,7 +246,7 @@ class ReduceOp : public Op {
     if ((kind_ == ReduceKind::Sum || kind_ == ReduceKind::Mean) && is_float(in) && kept.empty()) cg.close();
     cg.close();
     }
-    cg.end_function();
+    const std::string fn = cg.end_function();
     cg.fail_if(fmt::format("{}({}, {})", fn, outer_xt, outer_name));
     return true;
   }

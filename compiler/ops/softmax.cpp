@@ -59,7 +59,7 @@ class SoftmaxOp : public Op {
     const std::string name = fmt::format("v{}", cg.node_index());
     cg.allocate(out, name, shape);
     // The loops live in a function of their own, optimised for speed.
-    const std::string fn = cg.begin_function("hp_softmax", "const hp_tensor& source, const hp_tensor& result");
+    cg.begin_function("hp_softmax", "const hp_tensor& source, const hp_tensor& result");
     const std::string outer_xt = xt, outer_name = name;
     {
     const std::string xt = "source", name = "result";
@@ -86,7 +86,7 @@ class SoftmaxOp : public Op {
     for (int a = 0; a < last; ++a) cg.close();
     cg.close();
     }
-    cg.end_function();
+    const std::string fn = cg.end_function();
     cg.fail_if(fmt::format("{}({}, {})", fn, outer_xt, outer_name));
     return true;
   }

@@ -18,6 +18,19 @@ bool is_elemwise(const Var& v) {
   return v.owner() && dynamic_cast<const ElemwiseOp*>(&v.owner()->op()) != nullptr;
 }
 
+/// A fused loop body is one function Clang optimises whole: its compile time
+/// grows faster than its size (every math call is inlined and vectorised, a
+/// scalar remainder loop too). Groups stop growing at these sizes; a longer
+/// chain becomes several groups, and groups of equal text share one body.
+constexpr std::size_t kMaxGroupOps = 64;
+constexpr int kMaxGroupMath = 8;
+
+/// Whether an elementwise op calls a math function of codegen_templates/math.h.
+bool calls_math(const Apply& node) {
+  const auto* op = dynamic_cast<const ElemwiseOp*>(&node.op());
+  return op && op->scalar().cpp_float.find("hp_") != std::string_view::npos;
+}
+
 /// sum, mean, max, min and prod take an elementwise producer; argmax keeps its own loop.
 bool is_fusable_reduction(const Apply& node) {
   const auto info = reduction_of(node.op());
@@ -28,6 +41,8 @@ bool is_fusable_reduction(const Apply& node) {
 
 std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
   const auto order = topological_order(outputs, inputs);
+  std::unordered_map<const Apply*, std::size_t> position;
+  for (std::size_t i = 0; i < order.size(); ++i) position.emplace(order[i].get(), i);
   std::unordered_set<const VarNode*> leaves;
   for (const Var& v : inputs) leaves.insert(v.node());
   // How many times each variable is used (outputs count as uses).
@@ -66,9 +81,13 @@ std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector
     }
     std::vector<std::shared_ptr<Apply>> members{top.owner()};
     std::unordered_set<const VarNode*> member_vars{top.node()};
+    int math = calls_math(*top.owner()) ? 1 : 0;
     for (std::size_t g = 0; g < members.size(); ++g) {
       for (const Var& in : members[g]->inputs()) {
         if (member_vars.count(in.node()) || !fusable_operand(in)) continue;
+        const bool heavy = calls_math(*in.owner());
+        if (members.size() >= kMaxGroupOps || (heavy && math >= kMaxGroupMath)) continue;
+        math += heavy ? 1 : 0;
         members.push_back(in.owner());
         member_vars.insert(in.node());
       }
@@ -77,13 +96,15 @@ std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector
     if (!reduction && members.size() < 2) continue;
     for (std::size_t m = reduction ? 0 : 1; m < members.size(); ++m) inner_members.insert(members[m].get());
 
+    // In topological order (the walk below binds operands in this order).
+    std::sort(members.begin(), members.end(),
+              [&](const auto& a, const auto& b) { return position.at(a.get()) < position.at(b.get()); });
     // Operands from outside become placeholders of the same types; 0-d constants stay inside.
     Group group;
     std::vector<Var> placeholders;
     std::vector<std::pair<Var, Var>> to_placeholder;
     std::unordered_set<const VarNode*> seen;
-    for (const auto& n : order) {  // the members, in topological order
-      if (!member_vars.count(n->output().node())) continue;
+    for (const auto& n : members) {
       for (const Var& in : n->inputs()) {
         if (member_vars.count(in.node()) || (in.is_constant() && in.ndim() == 0)) continue;
         if (!seen.insert(in.node()).second) continue;

@@ -116,8 +116,6 @@ class Function {
   std::vector<Var> inputs() const;
   /// The output variables, after givens.
   std::vector<Var> outputs() const;
-  /// The shared variables the function reads: implicit inputs after the explicit ones.
-  std::vector<Shared> shared_inputs() const;
   /// Each updated shared variable with its new value (after givens), in the order given.
   std::vector<std::pair<Shared, Var>> updates() const;
   /// Call counts and times; empty unless compiled with profile = true.

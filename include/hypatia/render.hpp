@@ -19,9 +19,9 @@ namespace hypatia {
 void render_graph(const Var& output, const std::filesystem::path& path);
 void render_graph(const std::vector<Var>& outputs, const std::filesystem::path& path);
 
-/// Draws the graph `f` runs: its outputs and update values after the
-/// rewrites of its mode (FastRun's for Debug, whose compiled code it checks),
-/// with the explicit inputs and shared variables as leaves.
+/// Draws the graph `f`'s compiled code runs (f.optimized_graph()): its
+/// outputs and update values after the rewrites of its mode (FastRun's for
+/// Debug, whose compiled code it checks).
 void render_graph(const Function& f, const std::filesystem::path& path);
 
 }  // namespace hypatia

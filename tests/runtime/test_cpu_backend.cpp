@@ -169,7 +169,47 @@ TEST_CASE("reductions match the reference over all axes, some axes and with keep
   check_against_reference({t}, hp::sum(t, {0, 2}), {random_array({2, 3, 4}, hp::float64)}, "sum axes 0,2 of a tensor3");
   check_against_reference({t}, hp::max(t, {0, 2}, true), {random_array({2, 3, 4}, hp::float64)}, "max axes 0,2 keepdims");
   hp::Var big = hp::vector("big");
-  check_against_reference({big}, hp::sum(big), {random_array({100000}, hp::float64)}, "pairwise sum of 1e5");
+  check_against_reference({big}, hp::sum(big), {random_array({100000}, hp::float64)}, "sum of 1e5");
+}
+
+TEST_CASE("compiled float sums are compensated as the reference's: 1e16 + 1 + ... + 1 - 1e16 keeps every 1") {
+  // A pairwise (or plain) sum rounds each 1 away against 1e16. The vector is
+  // long enough for several blocks and for the thread pool; the rows of the
+  // matrix each cancel on their own.
+  constexpr std::int64_t n = 100000;
+  std::vector<double> data(n, 1.0);
+  data.front() = 1e16;
+  data.back() = -1e16;
+  const hp::Array v = hp::array(data);
+  const double ones = n - 2;
+  hp::Var x = hp::vector("x"), m = hp::matrix("m");
+  const hp::Array rows = v.reshape({1, n}).broadcast_to({3, n}).copy();
+  struct Case {
+    std::string label;
+    hp::Var in, out;
+    hp::Array value;
+    std::vector<double> want;
+  };
+  const std::vector<Case> cases{
+      {"sum of a contiguous vector", x, hp::sum(x), v, {ones}},
+      {"mean of a contiguous vector", x, hp::mean(x), v, {ones / n}},
+      {"fused sum of an elementwise expression", x, hp::sum(x * 2.0), v, {2 * ones}},
+      {"sum of a reversed view", x, hp::sum(x), v.slice(0, n - 1, -n - 1, -1), {ones}},
+      {"sum over rows", m, hp::sum(m, 1), rows, {ones, ones, ones}},
+      {"sum over the columns of a transposed view", m, hp::sum(m, 0), rows.transpose(), {ones, ones, ones}},
+  };
+  for (int threads : {1, 2}) {
+    const int old_threads = hp::config().threads;
+    hp::config().threads = threads;
+    for (const Case& c : cases) {
+      CAPTURE(c.label);
+      CAPTURE(threads);
+      const hp::Array got = hp::compile({c.in}, {c.out}, {.mode = hp::Mode::FastRun})(c.value)[0];
+      CHECK(got.to_vector<double>() == c.want);
+      CHECK(hp::evaluate({c.out}, {{c.in, c.value}})[0].to_vector<double>() == c.want);
+    }
+    hp::config().threads = old_threads;
+  }
 }
 
 TEST_CASE("max and argmax propagate NaN as the reference") {

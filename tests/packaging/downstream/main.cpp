@@ -2,6 +2,7 @@
 // Hypatia was built without it) and checks its value and the version.
 // Exit status 0 and one line on stdout when all is well.
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -10,7 +11,9 @@
 
 namespace hp = hypatia;
 
-int main() {
+namespace {
+
+int run() {
   hp::Var x = hp::vector("x");
   hp::Function f = hp::compile({x}, {hp::sum(hp::sqr(x)) + 1.0});
   const double got = f(std::vector<double>{1., 2., 3.})[0].item<double>();
@@ -32,4 +35,15 @@ int main() {
   }
   std::cout << "hypatia " << hp::version() << ": sum(x**2) + 1 = " << got << " (" << cache << ")\n";
   return 0;
+}
+
+}  // namespace
+
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::cerr << "downstream: " << e.what() << "\n";
+    return 1;
+  }
 }
