@@ -29,14 +29,17 @@ json array_json(const Array& value) {
 Array array_from(const json& j) {
   const DType dtype = dtype_from(j.at("dtype"));
   const Shape shape = j.at("shape").get<Shape>();
+  const auto& data = j.at("data").get_binary();
+  // Checked before allocating: the shape is data read from disk.
+  std::int64_t bytes = static_cast<std::int64_t>(dtype_size(dtype));
   for (std::int64_t n : shape) {
     if (n < 0) throw Error("negative extent");
+    if (__builtin_mul_overflow(bytes, n, &bytes)) throw Error("constant too large");
   }
-  const auto& data = j.at("data").get_binary();
-  Array value(shape, dtype);
-  if (data.size() != static_cast<std::size_t>(value.size()) * dtype_size(dtype)) {
+  if (static_cast<std::uint64_t>(bytes) != data.size()) {
     throw Error(fmt::format("constant of shape {} has {} bytes", shape_str(shape), data.size()));
   }
+  Array value(shape, dtype);
   if (!data.empty()) std::memcpy(value.raw_data(), data.data(), data.size());
   return value;
 }
