@@ -52,9 +52,6 @@ int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, h
 int hp_gemm(hp_context* ctx, int dtype, double alpha, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 // dst = src elementwise (same shape), converting from src_dtype to dst_dtype.
 void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype);
-// Pairwise (numerically sound) sums of contiguous data, as numpy's.
-double hp_sum_f64(const double* x, hp_i64 n);
-double hp_sum_f32(const float* x, hp_i64 n);
 // Profiling: marks the end of node `node` (called only when the caller asked for times).
 void hp_node_done(hp_context* ctx, hp_i64 node);
 // Runs node `node` with its reference implementation (ops without generated code).

@@ -211,7 +211,10 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   } else if (compiled) {
     impl->program = std::move(compiled);
   } else {
-    impl->program = make_reference_program(program_inputs, targets, false);
+    // Without the JIT the reference runs the graph after the cheap, safe
+    // rewrites (stabilisation among them), as FastCompile would.
+    impl->program = make_reference_program(program_inputs, optimize(program_inputs, targets, Mode::Debug, selection),
+                                           false);
   }
 
   impl->compile_seconds =

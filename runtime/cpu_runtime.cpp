@@ -62,30 +62,6 @@ void copy_typed(const hp_tensor& src, hp_tensor& dst) {
   }
 }
 
-/// numpy's pairwise summation: blocks of 128 with 8 accumulators, halves above.
-template <class T>
-double pairwise_sum(const T* x, std::int64_t n) {
-  if (n < 8) {
-    double s = 0;
-    for (std::int64_t i = 0; i < n; ++i) s += x[i];
-    return s;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (int j = 0; j < 8; ++j) r[j] = x[j];
-    std::int64_t i = 8;
-    for (; i + 8 <= n; i += 8) {
-      for (int j = 0; j < 8; ++j) r[j] += x[i + j];
-    }
-    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) s += x[i];
-    return s;
-  }
-  std::int64_t half = n / 2;
-  half -= half % 8;
-  return pairwise_sum(x, half) + pairwise_sum(x + half, n - half);
-}
-
 /// How a matrix operand is handed to BLAS: row-major with a leading
 /// dimension, possibly transposed, or not at all (needs a contiguous copy).
 struct BlasLayout {
@@ -307,8 +283,6 @@ std::vector<jit::HostSymbol> runtime_symbols() {
       {"hp_dot", reinterpret_cast<void*>(&hp_dot)},
       {"hp_gemm", reinterpret_cast<void*>(&hp_gemm)},
       {"hp_copy", reinterpret_cast<void*>(&hp_copy)},
-      {"hp_sum_f64", reinterpret_cast<void*>(&hp_sum_f64)},
-      {"hp_sum_f32", reinterpret_cast<void*>(&hp_sum_f32)},
       {"hp_perform", reinterpret_cast<void*>(&hp_perform)},
       {"hp_node_done", reinterpret_cast<void*>(&hp_node_done)},
       {"hp_temp_release", reinterpret_cast<void*>(&hp_temp_release)},
@@ -404,8 +378,6 @@ void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype)
   });
 }
 
-double hp_sum_f64(const double* x, std::int64_t n) { return hypatia::pairwise_sum(x, n); }
-double hp_sum_f32(const float* x, std::int64_t n) { return hypatia::pairwise_sum(x, n); }
 
 int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std::int64_t n_inputs,
                hp_tensor* out) {

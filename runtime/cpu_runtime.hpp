@@ -85,8 +85,6 @@ int hp_elementwise(hp_context* ctx, const hp_tensor* out, int out_size, const hp
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 int hp_gemm(hp_context* ctx, int dtype, double alpha, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype);
-double hp_sum_f64(const double* x, std::int64_t n);
-double hp_sum_f32(const float* x, std::int64_t n);
 int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std::int64_t n_inputs,
                hp_tensor* out);
 void hp_node_done(hp_context* ctx, std::int64_t node);

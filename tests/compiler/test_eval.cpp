@@ -13,6 +13,7 @@
 #include "compiler/eval.hpp"
 #include "compiler/graph_node.hpp"
 #include "runtime/jit_cpu.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;
 
@@ -20,9 +21,8 @@ namespace {
 
 /// Sets the default mode for one scope (the _debug rerun starts in Debug).
 struct ModeScope {
-  explicit ModeScope(hp::Mode mode) : old(hp::config().mode) { hp::config().mode = mode; }
-  ~ModeScope() { hp::config().mode = old; }
-  hp::Mode old;
+  explicit ModeScope(hp::Mode mode) { hp::config().mode = mode; }
+  hypatia_test::ConfigScope restore;
 };
 
 }  // namespace
@@ -40,6 +40,8 @@ TEST_CASE("eval runs in the default mode: Debug raises on NaN, FastRun returns i
 }
 
 TEST_CASE("eval runs FastRun's rewrites: log(1 + x) is log1p(x), exact for tiny x") {
+  // Without the JIT (HYPATIA_WITH_CLANG=OFF) compile runs the reference on the graph as given.
+  if (!hp::jit::available()) return;
   ModeScope fast(hp::Mode::FastRun);
   hp::Var x = hp::vector("x");
   CHECK(hp::log(1.0 + x).eval({{x, hp::array({1e-20})}}).item<double>(0) == 1e-20);

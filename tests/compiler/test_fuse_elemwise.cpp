@@ -6,6 +6,7 @@
 #include "compiler/evaluate.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
+#include "runtime/jit_cpu.hpp"
 
 namespace hp = hypatia;
 
@@ -81,6 +82,8 @@ TEST_CASE("FastRun fuses and FastCompile does not; both give the reference's num
   const hp::Array arg = hp::array({-1., 0., 2.5});
   CHECK(hp::allclose(fast(arg)[0], y.eval({{x, arg}}), 1e-14, 0));
   CHECK(hp::allclose(plain(arg)[0], y.eval({{x, arg}}), 1e-14, 0));
+  // Without the JIT (HYPATIA_WITH_CLANG=OFF) compile runs the reference on the graph as given.
+  if (!hp::jit::available()) return;
   CHECK(fast.profile().nodes.size() == 1);
   CHECK(plain.profile().nodes.size() == 4);
 }

@@ -11,6 +11,7 @@
 #include "compiler/evaluate.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 #include "compiler/optimize.hpp"
+#include "runtime/jit_cpu.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;
@@ -47,7 +48,7 @@ TEST_CASE("an elementwise group over a dead intermediate may write into it") {
   CHECK(inplace_marks({m}, {hp::exp(s) * 2 + 1}) == Marks{{}});  // a function output: written there directly
 
   hp::Function f = hp::compile({m, v}, {y}, {.mode = hp::Mode::FastRun});
-  CHECK(contains(f.source(), "in place"));
+  CHECK(contains(f.source(), "in place") == hp::jit::available());
   const hp::Array arg = hp::array({{0.1, 0.2, 0.3}, {-1., 0.5, 0.25}});
   const hp::Array vec = hp::array({2., -1.});
   for (int call = 0; call < 3; ++call) {
@@ -63,7 +64,7 @@ TEST_CASE("a lone elementwise op over a dead intermediate becomes an in-place co
   REQUIRE(nodes.size() == 3);
   CHECK(nodes[1]->op().name() == "Elemwise{Composite{tanh(i0)}}[inplace i0]");
   hp::Function f = hp::compile({a, x, w}, {y}, {.mode = hp::Mode::FastRun});
-  CHECK(contains(f.source(), "in place"));
+  CHECK(contains(f.source(), "in place") == hp::jit::available());
   const hp::Array av = hp::array({{1., 2.}, {3., -4.}, {0.5, 0.}});
   const hp::Array xv = hp::array({0.25, -0.5});
   const hp::Array wv = hp::array({1., 2., 3.});

@@ -63,13 +63,6 @@ hp::Array m23() { return hp::array({{1., 2., 3.}, {4., 5., 6.}}); }
 /// [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]] as float64.
 hp::Array m34() { return hp::array({{0., 1., 2., 3.}, {4., 5., 6., 7.}, {8., 9., 10., 11.}}); }
 
-/// A scope in which config().floatX is `dtype`; restores the old value.
-struct FloatXScope {
-  explicit FloatXScope(hp::DType dtype) : old(hp::config().floatX) { hp::config().floatX = dtype; }
-  ~FloatXScope() { hp::config().floatX = old; }
-  hp::DType old;
-};
-
 }  // namespace
 
 // ============================================================================
@@ -616,7 +609,8 @@ TEST_CASE("int8 * 0.5 gives floatX: float32 when floatX is float32") {
   hp::Var i = hp::vector("i", hp::int8);
   hp::Var s;
   {
-    FloatXScope scope(hp::float32);
+    hypatia_test::ConfigScope scope;
+    hp::config().floatX = hp::float32;
     s = i * 0.5;
   }
   CHECK(hp::config().floatX == hp::float64);

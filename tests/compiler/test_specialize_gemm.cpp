@@ -8,6 +8,7 @@
 #include "compiler/ops/dot.hpp"
 #include "compiler/optimize.hpp"
 #include "compiler/rewrite/specialize_gemm.hpp"
+#include "runtime/jit_cpu.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 
 namespace hp = hypatia;
@@ -46,6 +47,7 @@ TEST_CASE("dot(W, x) + b becomes one Gemm that broadcasts the bias column") {
   check_same_values({y}, {g}, {{W, args[0]}, {x, args[1]}, {b, args[2]}}, 1e-14);
   check_compiled({W, x, b}, {y}, args, 1e-14);
   hp::Function f = hp::compile({W, x, b}, {y}, {.mode = hp::Mode::FastRun});
+  if (!hp::jit::available()) return;  // no generated source without the JIT
   CHECK(f.source().find("hp_gemm(ctx") != std::string::npos);
   CHECK(f.source().find("hp_dot(ctx") == std::string::npos);
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/jit_cpu.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -76,7 +77,8 @@ TEST_CASE("the tutorial prints the same transcript when its functions come from 
   TempDir dir;
   const TutorialRun cold = run_tutorial(dir.path(), dir.cache());
   REQUIRE(cold.status == 0);
-  REQUIRE(fs::is_directory(dir.cache()));
+  // Only the JIT writes the cache; without it the second run is the same reference run.
+  if (hypatia::jit::available()) REQUIRE(fs::is_directory(dir.cache()));
   const TutorialRun warm = run_tutorial(dir.path(), dir.cache());
   INFO(warm.out << warm.err);
   REQUIRE(warm.status == 0);

@@ -37,22 +37,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using hypatia_test::ConfigScope;
 using hypatia_test::TempDir;
 
 constexpr const char* kChildCase = "child process: compile G and print the outcome";
 
-
-/// Sets hp::config() fields for the scope, restoring the whole config after.
-class ConfigScope {
- public:
-  ConfigScope() : saved_(hp::config()) {}
-  ~ConfigScope() { hp::config() = saved_; }
-  ConfigScope(const ConfigScope&) = delete;
-  ConfigScope& operator=(const ConfigScope&) = delete;
-
- private:
-  hp::Config saved_;
-};
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -324,5 +324,5 @@ TEST_CASE("scratch memory released after a value's last reader is reused without
   for (int i = 0; i < 3; ++i) {  // again: the arena is reused across calls
     CHECK(hp::first_mismatch(f(value)[0], got[0], hp::tolerance_for(hp::float64)) < 0);
   }
-  CHECK(f.source().find("hp_temp_release") != std::string::npos);
+  CHECK((f.source().find("hp_temp_release") != std::string::npos) == hp::jit::available());
 }

@@ -77,6 +77,18 @@ inline std::string printed(const hypatia::Array& a) {
   return os.str();
 }
 
+/// Sets hypatia::config() fields for the scope, restoring the whole config after.
+class ConfigScope {
+ public:
+  ConfigScope() : saved_(hypatia::config()) {}
+  ~ConfigScope() { hypatia::config() = saved_; }
+  ConfigScope(const ConfigScope&) = delete;
+  ConfigScope& operator=(const ConfigScope&) = delete;
+
+ private:
+  hypatia::Config saved_;
+};
+
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }

@@ -1,5 +1,6 @@
 // The seed tutorial's cells (../shared/tutorial.txt) that need only the graph
-// and the reference evaluator, with the notebook's numbers.
+// and Var::eval (compiled in the default mode, as Theano's), with the
+// notebook's numbers.
 #include <doctest/doctest.h>
 
 #include <sstream>
