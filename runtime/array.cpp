@@ -210,7 +210,11 @@ namespace {
 /// Freed blocks of at least kCachedMin bytes wait here, up to kCacheCap bytes
 /// in all, for a later allocation of about their size: reusing them costs a
 /// memset at most, while fresh memory from the OS costs a page fault per
-/// page (measured: 30-70 ms for 64 MiB on this class of machine).
+/// page (measured: 30-70 ms for 64 MiB on this class of machine). When a
+/// freed block does not fit, the blocks freed longest ago make room: a
+/// program calling its functions in a loop frees and allocates the same
+/// sizes again and again, and those must stay cached even after other sizes
+/// (an earlier phase, another function) filled the cache.
 class BlockCache {
  public:
   static constexpr std::size_t kCachedMin = std::size_t{1} << 16;
@@ -219,26 +223,48 @@ class BlockCache {
   /// A cached block of at least `bytes` and at most 25 % more, or null.
   std::pair<void*, std::size_t> take(std::size_t bytes) {
     std::lock_guard lock(mutex_);
-    auto it = free_.lower_bound(bytes);
-    if (it == free_.end() || it->first > bytes + bytes / 4) return {nullptr, 0};
-    const auto found = *it;
-    free_.erase(it);
-    total_ -= found.first;
-    return {found.second, found.first};
+    auto it = by_size_.lower_bound(bytes);
+    if (it == by_size_.end() || it->first > bytes + bytes / 4) return {nullptr, 0};
+    const auto [size, stamp] = *it;
+    void* block = by_age_.at(stamp).block;
+    by_age_.erase(stamp);
+    by_size_.erase(it);
+    total_ -= size;
+    return {block, size};
   }
 
-  /// Keeps the block if there is room; false means the caller frees it.
+  /// Keeps the block, freeing the oldest ones if needed; false (the caller
+  /// frees it) for a block larger than the whole cache.
   bool give(void* block, std::size_t bytes) {
-    std::lock_guard lock(mutex_);
-    if (total_ + bytes > kCacheCap) return false;
-    free_.emplace(bytes, block);
-    total_ += bytes;
+    std::vector<void*> evicted;
+    {
+      std::lock_guard lock(mutex_);
+      if (bytes > kCacheCap) return false;
+      while (total_ + bytes > kCacheCap) {
+        auto oldest = by_age_.begin();
+        evicted.push_back(oldest->second.block);
+        total_ -= oldest->second.by_size->first;
+        by_size_.erase(oldest->second.by_size);
+        by_age_.erase(oldest);
+      }
+      const std::uint64_t stamp = next_stamp_++;
+      by_age_.emplace(stamp, Entry{block, by_size_.emplace(bytes, stamp)});
+      total_ += bytes;
+    }
+    for (void* p : evicted) std::free(p);  // outside the lock
     return true;
   }
 
  private:
+  using BySize = std::multimap<std::size_t, std::uint64_t>;  ///< size -> stamp
+  struct Entry {
+    void* block;
+    BySize::iterator by_size;
+  };
   std::mutex mutex_;
-  std::multimap<std::size_t, void*> free_;
+  BySize by_size_;
+  std::map<std::uint64_t, Entry> by_age_;  ///< stamp (order of giving) -> block
+  std::uint64_t next_stamp_ = 0;
   std::size_t total_ = 0;
 };
 

@@ -561,3 +561,20 @@ TEST_CASE("str summarises arrays of more than 1000 elements") {
   for (int i = 0; i < 1100; ++i) d[i] = i;
   CHECK(hp::array(d).str() == "[0.000e+00 1.000e+00 2.000e+00 ... 1.097e+03 1.098e+03 1.099e+03]");
 }
+
+TEST_CASE("a freed large array's memory serves the next array of its size, even after other sizes filled the cache") {
+  {
+    std::vector<hp::Array> others;  // about 9 x 64 MiB: more than the cache keeps
+    for (int i = 0; i < 9; ++i) others.push_back(hp::Array::uninitialized({(std::int64_t{64} << 20) / 8 + i * 1000}, hp::float64));
+  }
+  const std::int64_t n = (std::int64_t{100} << 20) / 8;
+  {
+    hp::Array a = hp::Array::uninitialized({n}, hp::float64);
+    double* p = a.data<double>();
+    for (std::int64_t i = 0; i < n; i += 512) p[i] = 42.0;
+  }
+  // Memory fresh from the operating system is zeros; the reused block still holds the pattern.
+  hp::Array b = hp::Array::uninitialized({n}, hp::float64);
+  CHECK(b.data<double>()[0] == 42.0);
+  CHECK(b.data<double>()[n - 512] == 42.0);
+}
