@@ -103,7 +103,7 @@ std::shared_ptr<jit::Module> load_or_compile(const std::string& key, const std::
   cache::DiskCache& disk = cache::DiskCache::from_config();
   auto start = std::chrono::steady_clock::now();
   cache::LoadResult hit = disk.load(key, versions);
-  report.phases.emplace_back("cache load", ms_since(start));
+  report.phases.emplace_back("object load", ms_since(start));
   if (hit.entry && hit.entry->meta.kind == "object") {
     if (auto module = link_cached(std::move(hit.entry->object), report)) {
       report.cache = "disk hit (optimised graph)";

@@ -39,8 +39,7 @@ D convert(S v) {
 template <class S, class D>
 void copy_typed(const hp_tensor& src, hp_tensor& dst) {
   const std::int64_t ndim = dst.ndim;
-  std::int64_t n = 1;
-  for (std::int64_t i = 0; i < ndim; ++i) n *= dst.shape[i];
+  const std::int64_t n = element_count(dst);
   if (n == 0) return;
   const S* s = static_cast<const S*>(src.data);
   D* d = static_cast<D*>(dst.data);
@@ -79,8 +78,7 @@ BlasLayout blas_layout(std::int64_t rows, std::int64_t cols, std::int64_t s0, st
 /// A contiguous copy of a rank-2 tensor in the arena, when BLAS cannot take it as it is.
 hp_tensor contiguous_in_arena(hp_context* ctx, const hp_tensor& t, DType dtype) {
   hp_tensor c = t;
-  std::int64_t n = 1;
-  for (std::int64_t i = 0; i < t.ndim; ++i) n *= t.shape[i];
+  const std::int64_t n = element_count(t);
   c.data = ctx->arena->allocate(static_cast<std::size_t>(n) * dtype_size(dtype));
   std::int64_t s = 1;
   for (std::int64_t i = t.ndim - 1; i >= 0; --i) {
