@@ -46,6 +46,11 @@ void hp_parallel_for(hp_context* ctx, hp_i64 n, void (*body)(void*, hp_i64, hp_i
 int hp_elementwise(hp_context* ctx, const hp_tensor* out, int out_size, const hp_tensor* const* operands,
                    const int* sizes, void** const* slots, int n, int out_read,
                    void (*body)(void*, hp_i64, hp_i64), void* args);
+// As hp_elementwise for a loop writing n_outs outputs of one shape (outs[0]'s):
+// *slots[n + k] points at output k's block, scattered into outs[k].
+int hp_elementwise_outputs(hp_context* ctx, const hp_tensor* const* outs, const int* out_sizes, int n_outs,
+                           const hp_tensor* const* operands, const int* sizes, void** const* slots, int n,
+                           int out_read, void (*body)(void*, hp_i64, hp_i64), void* args);
 // out = a . b for ranks 1 and 2 (BLAS for floats); out is allocated and contiguous. 0 on success.
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 // out += alpha * a . b for float32/float64 (cblas_?gemm, ?gemv); out holds the product's shape. 0 on success.

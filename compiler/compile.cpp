@@ -9,6 +9,7 @@
 
 #include "compiler/backend_cpu.hpp"
 #include "compiler/clone.hpp"
+#include "compiler/codegen/cuda_backend.hpp"
 #include "compiler/debug_program.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/graph_node.hpp"
@@ -17,12 +18,13 @@
 #include "compiler/rewrite_check.hpp"
 #include "runtime/function_impl.hpp"
 #include "runtime/jit_cpu.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {
 
 std::string function_label(const CompileOptions& options) {
-  return options.name.empty() ? "compile" : fmt::format("compile('{}')", options.name);
+  return options.name.empty() ? "compile" : fmt::format("compile({})", quoted_name(options.name));
 }
 
 void check_inputs(const std::vector<In>& inputs, const CompileOptions& options) {
@@ -65,7 +67,12 @@ void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const Com
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const auto& [shared, value] = updates[i];
     const std::string where = fmt::format("{}: update {}", function_label(options), i);
-    if (shared.is_null() || !shared.is_shared()) throw TypeError(where + " is not of a shared variable");
+    if (shared.is_null()) throw TypeError(where + " is of a null hp::Shared");
+    if (!shared.is_shared()) {
+      throw TypeError(fmt::format("{} is of {}, which is not a shared variable (only shared "
+                                  "variables can be updated)",
+                                  where, describe_var(shared)));
+    }
     if (value.is_null()) throw Error(where + " has a null hp::Var as its new value");
     if (!seen.insert(shared.node()).second) {
       throw Error(fmt::format("{}: shared variable {} is updated twice", where, describe_var(shared)));
@@ -115,8 +122,18 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   // Givens rewrite the outputs and the update values together.
   std::vector<Var> targets = outputs;
   for (const auto& [shared, value] : updates) targets.push_back(value);
-  for (const auto& [from, to] : options.givens) {
-    if (from.is_null() || to.is_null()) throw Error(function_label(options) + ": a given is a null hp::Var");
+  for (std::size_t i = 0; i < options.givens.size(); ++i) {
+    const auto& [from, to] = options.givens[i];
+    if (from.is_null() || to.is_null()) {
+      throw Error(fmt::format("{}: given {} has a null hp::Var as its {}", function_label(options), i,
+                              from.is_null() ? "variable to replace" : "replacement"));
+    }
+    for (std::size_t k = 0; k < i; ++k) {
+      if (options.givens[k].first.is(from)) {
+        throw Error(fmt::format("{}: given {} replaces {} again (given {} replaces it already)",
+                                function_label(options), i, describe_var(from), k));
+      }
+    }
   }
   targets = clone_replace(targets, options.givens);
   impl->outputs.assign(targets.begin(), targets.begin() + static_cast<long>(outputs.size()));
@@ -131,7 +148,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
     if (in.value) {
       // A copy: the caller's array may change after compile, or while calls read the default.
       impl->inputs.back().default_value =
-          fit_value_to_type(in.var.type(), *in.value, fmt::format("default value of input '{}'", name))
+          fit_value_to_type(in.var.type(), *in.value, "default value of input " + quoted_name(name))
               .copy();
     }
   }
@@ -188,7 +205,10 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   request.optimize = [&] { return optimize(program_inputs, targets, compiled_mode, selection); };
   request.name = impl->name;
   request.make_reference = [&] { return make_reference_program(program_inputs, targets, false); };
-  std::unique_ptr<Program> compiled = build_cpu_program(request, report);
+  std::unique_ptr<Program> compiled =
+      config().device == "cuda" ? compile_for_cuda(program_inputs, targets, compiled_mode, selection, impl->name,
+                                                   function_label(options))
+                                : build_cpu_program(request, report);
   impl->optimized_graph = [program_inputs, targets, compiled_mode, selection] {
     return optimize(program_inputs, targets, compiled_mode, selection);
   };

@@ -128,11 +128,12 @@ std::size_t eval_cache_entries(const Var& v) {
 }
 
 Array Var::eval(const std::vector<std::pair<Var, Array>>& givens) const {
-  // A null variable, a leaf or a given output has nothing to compute: the
-  // reference evaluator returns (a copy of) its value or raises its error.
+  if (is_null()) throw Error("eval of a null hp::Var");
+  // A leaf or a given output has nothing to compute: the reference
+  // evaluator returns (a copy of) its value or raises its error.
   const bool output_given = std::any_of(givens.begin(), givens.end(),
                                         [&](const auto& g) { return g.first.is(*this); });
-  if (is_null() || !owner() || output_given) return evaluate({*this}, givens).front();
+  if (!owner() || output_given) return evaluate({*this}, givens).front();
 
   const std::vector<Array> values = fit_givens(givens);
   check_graph_reads_givens(*this, givens);

@@ -1,5 +1,7 @@
 #include "hypatia/graph.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "compiler/graph_node.hpp"
@@ -68,7 +70,7 @@ std::uint64_t Var::id() const { return checked().id; }
 
 const Array& Var::constant_value() const {
   const VarNode& n = checked();
-  if (!n.constant) throw Error(fmt::format("variable '{}' is not a constant", n.name));
+  if (!n.constant) throw Error(fmt::format("variable {} is not a constant", quoted_name(n.name)));
   return *n.constant;
 }
 
@@ -76,6 +78,39 @@ const Array& Var::constant_value() const {
 
 Apply::Apply(std::shared_ptr<const Op> op, std::vector<Var> inputs)
     : op_(std::move(op)), inputs_(std::move(inputs)) {}
+
+namespace {
+
+/// How many of `inputs` hold `node`.
+long references_among(const std::vector<Var>& inputs, const VarNode* node) {
+  return std::count_if(inputs.begin(), inputs.end(), [&](const Var& v) { return v.node() == node; });
+}
+
+}  // namespace
+
+// Freeing a chain recursively (an Apply its inputs, each input its owner, and
+// so on) takes stack frames per node and overflows the stack past some 10^5
+// nodes. Instead, each owner that dies with an input here (nothing else holds
+// the input, nor its owner) is detached from the input and freed by the loop,
+// after its own inputs have been treated the same way: no recursion.
+Apply::~Apply() {
+  std::vector<std::shared_ptr<Apply>> dying;
+  const auto detach_owners = [&dying](std::vector<Var>& inputs) {
+    for (const Var& in : inputs) {
+      const std::shared_ptr<VarNode>& node = in.node_ptr();
+      if (!node || !node->owner || node->owner.use_count() != 1) continue;
+      if (node.use_count() != references_among(inputs, node.get())) continue;
+      dying.push_back(std::move(node->owner));
+    }
+    inputs.clear();
+  };
+  detach_owners(inputs_);
+  while (!dying.empty()) {
+    std::shared_ptr<Apply> next = std::move(dying.back());
+    dying.pop_back();
+    detach_owners(next->inputs_);
+  }
+}
 
 Var Apply::output(int i) const {
   if (i < 0 || i >= num_outputs()) {
@@ -106,7 +141,10 @@ Var make_apply(std::shared_ptr<const Op> op, std::vector<Var> inputs) {
 // --- Shared ---------------------------------------------------------------------------------
 
 SharedValue& Shared::storage() const {
-  if (!is_shared()) throw Error("hp::Shared handle does not refer to a shared variable");
+  if (is_null()) throw Error("use of a null hp::Shared (default-constructed, never assigned)");
+  if (!is_shared()) {
+    throw Error(fmt::format("hp::Shared handle to {}, which is not a shared variable", describe_var(*this)));
+  }
   return *node_ptr()->shared;
 }
 
@@ -118,13 +156,11 @@ Array Shared::get_value(bool borrow) const {
 
 void Shared::set_value(const Array& value) {
   SharedValue& s = storage();
-  const std::string what = fmt::format("set_value of shared variable '{}'", name());
-  if (value.dtype() != dtype()) {
-    throw TypeError(fmt::format("{}: value has dtype {}, the variable is {}", what,
-                                dtype_name(value.dtype()), type().str()));
-  }
-  fit_value_to_type(type(), value, what);  // rank and broadcastable axes (the dtype is equal)
-  Array copy = value.copy();
+  // As Theano's TensorType.filter: a dtype that converts without loss (an
+  // upcast, or a single number that converts exactly) is converted; a
+  // narrowing one is a TypeError.
+  Array copy = fit_value_to_type(type(), value, "set_value of shared variable " + quoted_name(name()));
+  if (copy.shares_storage(value)) copy = value.copy();
   std::lock_guard lock(s.mutex);
   s.value = std::move(copy);
 }
@@ -177,7 +213,7 @@ Shared shared(const Array& value, const std::string& name,
   node->type = TensorType(value.dtype(),
                           broadcastable.value_or(std::vector<bool>(value.ndim(), false)));
   node->name = name;
-  fit_value_to_type(node->type, value, fmt::format("hp::shared '{}'", name));
+  fit_value_to_type(node->type, value, "hp::shared " + quoted_name(name));
   node->shared = std::make_shared<SharedValue>();
   node->shared->value = value.copy();
   return Shared(std::move(node));

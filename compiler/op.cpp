@@ -59,7 +59,7 @@ int normalize_axis(const std::string& op_name, int axis, int ndim) {
 
 std::string node_str(const Apply& node) {
   try {
-    return fmt::format("{} in node {}", node.op().name(), pp_brief(node.output(), 4));
+    return fmt::format("{} in node {}", node.op().name(), printable(pp_brief(node.output(), 4)));
   } catch (const Error&) {
     return node.op().name();
   }

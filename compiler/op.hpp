@@ -33,6 +33,7 @@ struct InputGrad {
 };
 
 class CppEmitter;
+class CudaEmitter;
 
 class Op {
  public:
@@ -57,6 +58,11 @@ class Op {
   /// false when the op has none: the compiled function then calls its
   /// reference `perform` for this node.
   virtual bool emit_cpp(CppEmitter& /*cg*/, const Apply& /*node*/) const { return false; }
+  /// Writes the node's CUDA kernels (compiler/codegen/cuda_emitter.hpp), next
+  /// to its C++. Returns false when the op has none: the CUDA program then
+  /// runs the node on the host side (dot through cuBLAS, views, or the
+  /// reference `perform`).
+  virtual bool emit_cuda(CudaEmitter& /*cg*/, const Apply& /*node*/) const { return false; }
   /// Whether the generated code's output may be a view of input 0's memory
   /// (the memory plan keeps that memory until the view's last reader).
   virtual bool output_aliases_input() const { return false; }

@@ -9,10 +9,12 @@
 #include "compiler/function_graph.hpp"
 #include "compiler/rewrite/constant_fold.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
+#include "compiler/rewrite/fuse_multi_output.hpp"
 #include "compiler/rewrite/inplace.hpp"
 #include "compiler/rewrite/merge.hpp"
 #include "compiler/rewrite/rebuild.hpp"
 #include "compiler/rewrite/simplify_shapes.hpp"
+#include "compiler/rewrite/specialize_dot.hpp"
 #include "compiler/rewrite/specialize_gemm.hpp"
 #include "compiler/rewrite/specialize_pow.hpp"
 #include "compiler/rewrite/stabilize.hpp"
@@ -90,9 +92,13 @@ const std::vector<RewritePass>& rewrite_passes() {
        false},
       {"specialize_gemm", "dot(A, B) scaled and added to C as one BLAS gemm/gemv call", specialize_gemm,
        false, false},
+      {"specialize_dot", "sum(x * y) of two float64 vectors in memory as one BLAS ddot call", specialize_dot,
+       false, false},
       {"merge", "one node per distinct computation (after specialisation)", merge, false, false},
       {"fuse_elemwise", "connected elementwise ops as one loop, also into a following reduction",
        fuse_elemwise, false, false},
+      {"fuse_multi_output", "elementwise loops that share a value as one loop writing several outputs",
+       fuse_multi_output, false, false},
       {"inplace", "elementwise results may take over a dead operand's scratch memory", inplace, false, false},
   };
   return passes;

@@ -90,7 +90,7 @@ void check_finite(const Apply& node, const Array& value) {
       "  value         = {} (first non-finite element, at flat index {})\n"
       "  min / max     = {} / {}\n"
       "  hint          = perform output: non-finite elements not allowed in Debug mode",
-      node.op().name(), node.op().name(), pp_brief(out, 6), out.type().str(), shape_str(value.shape()),
+      node.op().name(), node.op().name(), printable(pp_brief(out, 6)), out.type().str(), shape_str(value.shape()),
       number_text(value.get_flat_double(first_bad)), first_bad, number_text(lo), number_text(hi)));
 }
 

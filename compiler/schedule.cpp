@@ -9,6 +9,7 @@
 
 #include "compiler/evaluate.hpp"
 #include "compiler/op.hpp"
+#include "compiler/ops/fused_elemwise.hpp"
 
 namespace hypatia {
 namespace {
@@ -91,6 +92,14 @@ std::vector<std::shared_ptr<Apply>> schedule(const std::vector<Var>& inputs, con
 
   std::vector<std::shared_ptr<Apply>> order;
   order.reserve(n);
+  auto run = [&](std::size_t chosen) {
+    order.push_back(nodes[chosen]);
+    for (const VarNode* r : life.reads[chosen]) --life.readers.at(r);
+    for (auto [edge, end] = boost::out_edges(chosen, dependencies); edge != end; ++edge) {
+      const std::size_t next = boost::target(*edge, dependencies);
+      if (--waiting[next] == 0) ready.insert(next);
+    }
+  };
   while (!ready.empty()) {
     auto best = ready.begin();
     long best_net = net_buffers(*best);
@@ -101,11 +110,18 @@ std::vector<std::shared_ptr<Apply>> schedule(const std::vector<Var>& inputs, con
     }
     const std::size_t chosen = *best;
     ready.erase(best);
-    order.push_back(nodes[chosen]);
-    for (const VarNode* r : life.reads[chosen]) --life.readers.at(r);
+    run(chosen);
+    // The other outputs of a multi-output fused loop were written by it: their
+    // nodes (ready now: they read the loop's inputs and value) come right after.
+    std::vector<std::size_t> parts;
     for (auto [edge, end] = boost::out_edges(chosen, dependencies); edge != end; ++edge) {
       const std::size_t next = boost::target(*edge, dependencies);
-      if (--waiting[next] == 0) ready.insert(next);
+      if (dynamic_cast<const FusedOutputOp*>(&nodes[next]->op()) && ready.count(next)) parts.push_back(next);
+    }
+    std::sort(parts.begin(), parts.end());
+    for (std::size_t part : parts) {
+      ready.erase(part);
+      run(part);
     }
   }
   return order;

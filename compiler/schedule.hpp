@@ -9,7 +9,9 @@
 /// freed when its last reader, or the last reader of a view of it, has run),
 /// and among equals the one a depth-first walk from the outputs meets first,
 /// which keeps producers next to their consumers. To stay linear in graph
-/// size it looks at the first kWindow ready nodes only.
+/// size it looks at the first kWindow ready nodes only. The FusedOutputOp
+/// nodes of a multi-output fused loop follow the loop's node at once (the
+/// loop wrote their values).
 ///
 /// Sizes are known only at call time, so every buffer counts as one: the
 /// schedule minimises the number of live buffers, which is what a graph of

@@ -24,6 +24,9 @@ Tolerance tolerance_for(DType input, DType output, const VerifyGradOptions& o) {
           o.atol > 0 ? o.atol : (f32 ? 1e-3 : 1e-6)};
 }
 
+/// "nan" for any NaN (fmt writes "-nan" for a negative one), else fmt's shortest form.
+std::string number_text(double x) { return std::isnan(x) ? "nan" : fmt::format("{}", x); }
+
 Array random_like(const Array& a, DType dtype, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
   Array r(a.shape(), dtype);
@@ -76,19 +79,24 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fn,
         const double numeric = (cost_at(tol.eps) - cost_at(-tol.eps)) / (2 * tol.eps);
         const double symbolic = analytic[i].get_flat_double(k);
         const double excess = std::fabs(symbolic - numeric) - (tol.atol + tol.rtol * std::fabs(numeric));
-        if (excess > worst_excess || std::isnan(symbolic) != std::isnan(numeric)) {
-          worst_excess = std::isnan(excess) ? INFINITY : excess;
+        // A NaN or infinite gradient checks nothing, even where both agree
+        // on it: it fails, and the first such element is the one reported.
+        const bool finite = std::isfinite(symbolic) && std::isfinite(numeric);
+        if ((!finite && worst_excess < INFINITY) || excess > worst_excess) {
+          worst_excess = finite ? excess : INFINITY;
           worst = k;
           worst_numeric = numeric;
           worst_analytic = symbolic;
         }
       }
       if (worst >= 0) {
+        const bool finite = std::isfinite(worst_excess);
         throw Error(fmt::format(
-            "verify_grad: the gradient of input {} disagrees with finite differences at element "
-            "{}: symbolic {}, numeric {} (eps {}, rtol {}, atol {}; output {} projected at random, "
-            "test {})",
-            i, worst, worst_analytic, worst_numeric, tol.eps, tol.rtol, tol.atol, out.type().str(), test));
+            "verify_grad: the gradient of input {} {} at element {}: symbolic {}, numeric {} (eps {}, "
+            "rtol {}, atol {}; output {} projected at random, test {})",
+            i, finite ? "disagrees with finite differences" : "is not finite, so it cannot be verified,",
+            worst, number_text(worst_analytic), number_text(worst_numeric), tol.eps, tol.rtol, tol.atol,
+            out.type().str(), test));
       }
     }
   }

@@ -1,5 +1,6 @@
 #include "runtime/blocked_elementwise.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace hypatia {
@@ -29,8 +30,12 @@ bool same_shape(const hp_tensor& a, const hp_tensor& b) {
 
 BlockedElementwise::BlockedElementwise(const hp_tensor& out, int out_size, const hp_tensor* const* operands,
                                        const int* sizes, int n)
-    : ndim_(out.ndim), total_(element_count(out)) {
-  for (std::int64_t a = 0; a < ndim_; ++a) shape_[a] = out.shape[a];
+    : BlockedElementwise(std::array<const hp_tensor*, 1>{&out}.data(), &out_size, 1, operands, sizes, n) {}
+
+BlockedElementwise::BlockedElementwise(const hp_tensor* const* outs, const int* out_sizes, int n_outs,
+                                       const hp_tensor* const* operands, const int* sizes, int n)
+    : ndim_(outs[0]->ndim), total_(element_count(*outs[0])), outputs_(static_cast<std::size_t>(n_outs)) {
+  for (std::int64_t a = 0; a < ndim_; ++a) shape_[a] = outs[0]->shape[a];
   auto stream_of = [&](const hp_tensor& t, int size) {
     Stream s{static_cast<char*>(t.data), size, {}};
     const std::int64_t skip = ndim_ - t.ndim;  // missing leading axes: broadcast
@@ -42,7 +47,7 @@ BlockedElementwise::BlockedElementwise(const hp_tensor& out, int out_size, const
     return s;
   };
   for (int j = 0; j < n; ++j) streams_.push_back(stream_of(*operands[j], sizes[j]));
-  streams_.push_back(stream_of(out, out_size));
+  for (int k = 0; k < n_outs; ++k) streams_.push_back(stream_of(*outs[k], out_sizes[k]));
 }
 
 void BlockedElementwise::move(const Stream& stream, const std::int64_t* index, std::int64_t count, char* buffer,
@@ -99,7 +104,7 @@ void BlockedElementwise::run(void** const* slots, bool out_read, void (*body)(vo
     return reinterpret_cast<char*>((address + 63) & ~std::uintptr_t{63});
   };
   for (std::size_t j = 0; j < streams; ++j) *slots[j] = buffer(j);
-  const Stream& out = streams_.back();
+  const std::size_t first_out = streams - outputs_;
   std::int64_t index[8] = {};
   for (std::int64_t start = 0; start < total_; start += kBlock) {
     const std::int64_t count = std::min(kBlock, total_ - start);
@@ -108,10 +113,12 @@ void BlockedElementwise::run(void** const* slots, bool out_read, void (*body)(vo
       index[a] = rest % shape_[a];
       rest /= shape_[a];
     }
-    for (std::size_t j = 0; j + 1 < streams; ++j) move(streams_[j], index, count, buffer(j), true);
-    if (out_read) move(out, index, count, buffer(streams - 1), true);
+    for (std::size_t j = 0; j < first_out; ++j) move(streams_[j], index, count, buffer(j), true);
+    if (out_read) {
+      for (std::size_t j = first_out; j < streams; ++j) move(streams_[j], index, count, buffer(j), true);
+    }
     body(args, 0, count);
-    move(out, index, count, buffer(streams - 1), false);
+    for (std::size_t j = first_out; j < streams; ++j) move(streams_[j], index, count, buffer(j), false);
   }
 }
 

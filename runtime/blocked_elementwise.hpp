@@ -29,9 +29,14 @@ class BlockedElementwise {
   /// Operands of rank at most out's, aligned to its trailing axes; an axis of
   /// size 1 (or missing) is broadcast. `sizes`: bytes per element.
   BlockedElementwise(const hp_tensor& out, int out_size, const hp_tensor* const* operands, const int* sizes, int n);
+  /// Several outputs of one shape (a multi-output fused loop), outs[0]'s shape
+  /// the loop's; `out_sizes`: their bytes per element.
+  BlockedElementwise(const hp_tensor* const* outs, const int* out_sizes, int n_outs, const hp_tensor* const* operands,
+                     const int* sizes, int n);
 
   /// Runs `body` block by block (see the file comment). `slots[j]` is where
-  /// the body's arguments hold operand j's pointer, slots[n] the output's.
+  /// the body's arguments hold operand j's pointer, slots[n + k] output k's.
+  /// `out_read`: the body reads the outputs too (gathered before it runs).
   void run(void** const* slots, bool out_read, void (*body)(void*, std::int64_t, std::int64_t), void* args);
 
   /// Elements per block: small enough that every buffer stays in L1/L2.
@@ -50,7 +55,8 @@ class BlockedElementwise {
   std::int64_t ndim_;
   std::int64_t shape_[8];
   std::int64_t total_;
-  std::vector<Stream> streams_;  ///< the operands, then the output
+  std::vector<Stream> streams_;  ///< the operands, then the outputs
+  std::size_t outputs_ = 1;
 };
 
 }  // namespace hypatia

@@ -48,6 +48,8 @@ constexpr const char* kMetadataFile = "metadata.json";
 constexpr int kFormat = 1;
 /// What separates a key from the rest of a temp directory's name.
 constexpr std::string_view kTempInfix = ".tmp.";
+/// What separates a key from the rest of the name another user's entry is moved to.
+constexpr std::string_view kForeignInfix = ".foreign.";
 
 // --- small system helpers ------------------------------------------------------
 
@@ -113,8 +115,9 @@ bool valid_key(std::string_view key) {
   });
 }
 
-/// "<key>.tmp.<pid>.<random>": unique across processes and threads.
-std::string temp_name(const std::string& key) {
+/// "<key><infix><pid>.<random>" ("<key>.tmp.<pid>.<random>" by default):
+/// unique across processes and threads.
+std::string temp_name(const std::string& key, std::string_view infix = kTempInfix) {
   static std::mutex mutex;
   static std::mt19937_64 random{std::random_device{}()};
   std::uint64_t nonce = 0;
@@ -122,7 +125,7 @@ std::string temp_name(const std::string& key) {
     std::lock_guard lock(mutex);
     nonce = random();
   }
-  return fmt::format("{}{}{}.{:016x}", key, kTempInfix, ::getpid(), nonce);
+  return fmt::format("{}{}{}.{:016x}", key, infix, ::getpid(), nonce);
 }
 
 bool is_temp_name(std::string_view name) {
@@ -577,7 +580,11 @@ struct Publication {
 /// Renames the written temp directory to the entry's key. rename() never
 /// replaces a non-empty directory, so an entry already there is kept when
 /// whole, else (corrupt, other versions, a symlink, a file) moved aside and
-/// removed, and the rename retried; a few rounds settle any race.
+/// removed, and the rename retried; a few rounds settle any race. Another
+/// user's entry (root's, left by a program run with sudo) is neither loaded
+/// nor removed, but it must not keep its key from being cached for good:
+/// it is renamed "<key>.foreign.<pid>.<random>", intact, for its owner to
+/// delete (our directory, so we may rename in it; list and prune skip it).
 Publication publish(int cache_fd, const std::string& dir, const std::string& temp,
                     const Entry& entry) {
   const std::string& key = entry.meta.key;
@@ -591,7 +598,16 @@ Publication publish(int cache_fd, const std::string& dir, const std::string& tem
     const Inspection existing = read_entry(cache_fd, dir, key, &entry.meta.versions, true);
     if (existing.result.entry) return {Published::Theirs};
     if (existing.result.miss == Miss::NewKey) continue;  // it went away meanwhile
-    if (!existing.replaceable) return {Published::Refused, existing.result.detail};
+    if (!existing.replaceable) {
+      const std::string foreign = temp_name(key, kForeignInfix);
+      if (::renameat(cache_fd, key.c_str(), cache_fd, foreign.c_str()) == 0) {
+        warn_once(fmt::format("cache entry {}/{} belongs to another user: renamed it {} (its owner may "
+                              "delete it) to store this user's entry",
+                              dir, key, foreign));
+        continue;
+      }
+      return {Published::Refused, existing.result.detail};
+    }
     const std::string aside = temp_name(key);
     if (::renameat(cache_fd, key.c_str(), cache_fd, aside.c_str()) == 0) remove_entry(dir, aside);
   }

@@ -32,6 +32,9 @@
 ///    be real directories (not symlinks) owned by the effective user and not
 ///    writable by group or others; otherwise they are ignored with a warning
 ///    and never written through. Directories are created 0700, files 0600.
+///    Another user's entry in our directory (root's, after a run under sudo)
+///    is never loaded or removed; a store renames it `<key>.foreign.<pid>.<random>`,
+///    intact, so that the key can be cached again.
 ///  - The cache is an optimisation: store() never throws on I/O failure
 ///    (disk full, read-only or missing directory); it warns once on stderr
 ///    and returns false, and the caller goes on with the code it compiled.
@@ -132,7 +135,8 @@ class DiskCache {
 
   /// Writes the entry under entry.meta.key atomically. Keeps an existing whole
   /// entry with the same versions; replaces a corrupt one, one of other
-  /// versions, or a symlink. True when a whole entry is in place afterwards.
+  /// versions, or a symlink; moves another user's aside (see above). True
+  /// when a whole entry is in place afterwards.
   /// Never throws on I/O failure: warns once on stderr and returns false.
   bool store(const Entry& entry);
 

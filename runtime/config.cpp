@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "hypatia/error.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {
@@ -235,7 +236,7 @@ const Flag& find_flag(std::string_view name) {
     if (flag.name == name) return flag;
   }
   throw Error(
-      fmt::format("unknown flag '{}' (known flags: {})", name, fmt::join(Config::names(), ", ")));
+      fmt::format("unknown flag {} (known flags: {})", quoted_name(name), fmt::join(Config::names(), ", ")));
 }
 
 /// Runs set(), prefixing any error with where the text came from.
@@ -261,7 +262,7 @@ void apply_flags(Config& config, std::string_view text) {
     if (item.empty()) continue;
     const auto equals = item.find('=');
     if (equals == std::string_view::npos) {
-      throw Error(fmt::format("{}: item '{}' has no '=' (expected name=value)", kWhere, item));
+      throw Error(fmt::format("{}: item {} has no '=' (expected name=value)", kWhere, quoted_name(item)));
     }
     set_from(config, kWhere, trim(item.substr(0, equals)), trim(item.substr(equals + 1)));
   }
@@ -298,14 +299,14 @@ void apply_rc(Config& config, std::string_view text, std::string_view file) {
     if (line.front() == '[') {
       if (line.back() != ']' || trim(line.substr(1, line.size() - 2)).empty()) {
         throw Error(
-            fmt::format("{}: malformed section header '{}' (expected [name])", where, line));
+            fmt::format("{}: malformed section header {} (expected [name])", where, quoted_name(line)));
       }
       section = std::string(trim(line.substr(1, line.size() - 2)));
       continue;
     }
     const auto separator = line.find_first_of("=:");
     if (separator == std::string_view::npos) {
-      throw Error(fmt::format("{}: '{}' is not 'key = value'", where, line));
+      throw Error(fmt::format("{}: {} is not 'key = value'", where, quoted_name(line)));
     }
     const std::string_view key = trim(line.substr(0, separator));
     const std::string name =
@@ -364,7 +365,7 @@ void Config::set(std::string_view name, std::string_view value) {
   const Flag& flag = find_flag(name);
   if (!flag.parse(*this, value)) {
     throw Error(
-        fmt::format("bad value '{}' for flag '{}' (expected {})", value, name, flag.accepted));
+        fmt::format("bad value {} for flag '{}' (expected {})", quoted_name(value), name, flag.accepted));
   }
 }
 

@@ -172,13 +172,14 @@ int dot_typed(hp_context* ctx, DType dtype, hp_tensor a, hp_tensor b, hp_tensor&
     dot_loop<T>(a, b, out, m, k, n, as0, as1, bs0, bs1);
     return 0;
   } else {
-    // Negative strides: BLAS wants the lowest address; copy instead.
-    if (as0 < 0 || as1 < 0) {
+    // Negative strides: BLAS wants the lowest address; copy instead. A
+    // vector's increment must also be non-zero (a broadcast view has 0).
+    if (as0 < 0 || as1 < 0 || (a_vec && as1 == 0)) {
       a = contiguous_in_arena(ctx, a, dtype);
       as0 = a_vec ? 0 : a.strides[0];
       as1 = a_vec ? a.strides[0] : a.strides[1];
     }
-    if (bs0 < 0 || bs1 < 0) {
+    if (bs0 < 0 || bs1 < 0 || (b_vec && bs0 == 0)) {
       b = contiguous_in_arena(ctx, b, dtype);
       bs0 = b.strides[0];
       bs1 = b_vec ? 0 : b.strides[1];
@@ -278,6 +279,7 @@ std::vector<jit::HostSymbol> runtime_symbols() {
       {"hp_temp", reinterpret_cast<void*>(&hp_temp)},
       {"hp_parallel_for", reinterpret_cast<void*>(&hp_parallel_for)},
       {"hp_elementwise", reinterpret_cast<void*>(&hp_elementwise)},
+      {"hp_elementwise_outputs", reinterpret_cast<void*>(&hp_elementwise_outputs)},
       {"hp_dot", reinterpret_cast<void*>(&hp_dot)},
       {"hp_gemm", reinterpret_cast<void*>(&hp_gemm)},
       {"hp_copy", reinterpret_cast<void*>(&hp_copy)},
@@ -332,16 +334,25 @@ void hp_parallel_for(hp_context*, std::int64_t n, void (*body)(void*, std::int64
 int hp_elementwise(hp_context* ctx, const hp_tensor* out, int out_size, const hp_tensor* const* operands,
                    const int* sizes, void** const* slots, int n, int out_read,
                    void (*body)(void*, std::int64_t, std::int64_t), void* args) {
-  const std::int64_t total = hypatia::element_count(*out);
-  bool flat = hypatia::is_contiguous(*out);
-  for (int j = 0; j < n && flat; ++j) flat = hypatia::is_contiguous(*operands[j]) && hypatia::same_shape(*operands[j], *out);
+  const hp_tensor* const outs[] = {out};
+  return hp_elementwise_outputs(ctx, outs, &out_size, 1, operands, sizes, slots, n, out_read, body, args);
+}
+
+int hp_elementwise_outputs(hp_context* ctx, const hp_tensor* const* outs, const int* out_sizes, int n_outs,
+                           const hp_tensor* const* operands, const int* sizes, void** const* slots, int n,
+                           int out_read, void (*body)(void*, std::int64_t, std::int64_t), void* args) {
+  const hp_tensor& out = *outs[0];
+  const std::int64_t total = hypatia::element_count(out);
+  bool flat = true;
+  for (int k = 0; k < n_outs && flat; ++k) flat = hypatia::is_contiguous(*outs[k]) && hypatia::same_shape(*outs[k], out);
+  for (int j = 0; j < n && flat; ++j) flat = hypatia::is_contiguous(*operands[j]) && hypatia::same_shape(*operands[j], out);
   if (flat) {
     if (total >= hypatia::kParallelMinElements) hp_parallel_for(ctx, total, body, args);
     else if (total > 0) body(args, 0, total);
     return 0;
   }
   try {
-    hypatia::BlockedElementwise(*out, out_size, operands, sizes, n).run(slots, out_read != 0, body, args);
+    hypatia::BlockedElementwise(outs, out_sizes, n_outs, operands, sizes, n).run(slots, out_read != 0, body, args);
     return 0;
   } catch (const std::exception& e) {
     ctx->error = e.what();

@@ -82,6 +82,9 @@ void hp_parallel_for(hp_context* ctx, std::int64_t n, void (*body)(void*, std::i
 int hp_elementwise(hp_context* ctx, const hp_tensor* out, int out_size, const hp_tensor* const* operands,
                    const int* sizes, void** const* slots, int n, int out_read,
                    void (*body)(void*, std::int64_t, std::int64_t), void* args);
+int hp_elementwise_outputs(hp_context* ctx, const hp_tensor* const* outs, const int* out_sizes, int n_outs,
+                           const hp_tensor* const* operands, const int* sizes, void** const* slots, int n,
+                           int out_read, void (*body)(void*, std::int64_t, std::int64_t), void* args);
 int hp_dot(hp_context* ctx, int dtype, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 int hp_gemm(hp_context* ctx, int dtype, double alpha, const hp_tensor* a, const hp_tensor* b, hp_tensor* out);
 void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype);

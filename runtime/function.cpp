@@ -16,13 +16,13 @@ namespace hypatia {
 namespace {
 
 std::string function_label(const FunctionImpl& f) {
-  return f.name.empty() ? std::string("function") : fmt::format("function '{}'", f.name);
+  return f.name.empty() ? std::string("function") : "function " + quoted_name(f.name);
 }
 
 std::string input_label(const FunctionImpl& f, std::size_t i) {
   const InputSpec& in = f.inputs[i];
   return in.name.empty() ? fmt::format("input {} of {}", i, function_label(f))
-                         : fmt::format("input {} ('{}') of {}", i, in.name, function_label(f));
+                         : fmt::format("input {} ({}) of {}", i, quoted_name(in.name), function_label(f));
 }
 
 /// The argument of each input: positional first, then by name, then defaults.
@@ -38,12 +38,12 @@ std::vector<Array> bind_arguments(const FunctionImpl& f, const std::vector<Array
     const auto has_name = [&](const InputSpec& in) { return !name.empty() && in.name == name; };
     auto it = std::find_if(f.inputs.begin(), f.inputs.end(), has_name);
     if (it == f.inputs.end()) {
-      throw TypeError(fmt::format("{} has no input named '{}'", function_label(f), name));
+      throw TypeError(fmt::format("{} has no input named {}", function_label(f), quoted_name(name)));
     }
     // As Theano: several inputs may share a name, but then none is called by it.
     if (std::find_if(std::next(it), f.inputs.end(), has_name) != f.inputs.end()) {
-      throw TypeError(fmt::format("{}: the name '{}' is ambiguous: several inputs have it",
-                                  function_label(f), name));
+      throw TypeError(fmt::format("{}: the name {} is ambiguous: several inputs have it",
+                                  function_label(f), quoted_name(name)));
     }
     const std::size_t i = static_cast<std::size_t>(it - f.inputs.begin());
     if (bound[i]) throw TypeError(fmt::format("{} is given twice", input_label(f, i)));

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <string_view>
 #include <utility>
 
 #include <clang/Basic/Diagnostic.h>
@@ -30,12 +31,14 @@
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Passes/StandardInstrumentations.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Target/TargetOptions.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/Instrumentation/AddressSanitizer.h>
 
 #include <cblas.h>
 
@@ -129,6 +132,54 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(int opt_level) {
 }
 
 // ---------------------------------------------------------------------------
+// Sanitizers. When the library is built with HYPATIA_SANITIZE (CMake passes
+// the list as HYPATIA_JIT_SANITIZE), generated code is instrumented too, so
+// that an out-of-bounds access in a generated loop is reported as one in the
+// library would be. The instrumentation calls the sanitizer runtimes the host
+// process already carries (__asan_report_*, __ubsan_handle_*_abort), which ORC
+// resolves from the process like any other host symbol.
+
+#ifdef HYPATIA_JIT_SANITIZE
+constexpr std::string_view kSanitizers = HYPATIA_JIT_SANITIZE;
+#else
+constexpr std::string_view kSanitizers = "";
+#endif
+
+bool sanitizer_enabled(std::string_view name) {
+  for (std::size_t start = 0; start <= kSanitizers.size();) {
+    std::size_t end = kSanitizers.find(',', start);
+    if (end == std::string_view::npos) end = kSanitizers.size();
+    if (kSanitizers.substr(start, end - start) == name) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// The UndefinedBehaviorSanitizer checks generated code gets: "undefined"
+// without "function" and "vptr", spelled out (cc1 takes no group names), whose handlers differ between Clang 19 and
+// the GCC runtime a GCC-built host carries, and which check what generated
+// code never does (indirect calls, polymorphic classes).
+constexpr const char* kUndefinedChecks =
+    "alignment,array-bounds,bool,builtin,enum,float-cast-overflow,integer-divide-by-zero,"
+    "nonnull-attribute,null,object-size,pointer-overflow,return,returns-nonnull-attribute,"
+    "shift-base,shift-exponent,signed-integer-overflow,unreachable,vla-bound";
+
+// ASan's module instrumentation registers globals from a static constructor,
+// which ORC would not run for an object (see reject_static_constructors), and
+// would leave registered after the module's memory is freed. Generated code
+// is instrumented without it: stack and heap accesses are checked, accesses
+// to its own constant globals are not. The pass reads this from its
+// command-line option only; set it once for the process.
+void disable_asan_globals() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& options = llvm::cl::getRegisteredOptions();
+    if (auto it = options.find("asan-globals"); it != options.end())
+      it->second->addOccurrence(0, "asan-globals", "false");
+  });
+}
+
+// ---------------------------------------------------------------------------
 // Frontend: source text -> unoptimised (but O-level annotated) LLVM IR.
 
 // cc1 arguments, as the clang driver would pass them for
@@ -152,6 +203,11 @@ std::vector<std::string> cc1_arguments(const CompileOptions& options) {
     args.push_back("-D");
     args.push_back(define);
   }
+  // Marks functions sanitize_address (optimize() adds the pass that acts on
+  // it); the UBSan checks are emitted by the frontend itself, and at cc1 level
+  // none recovers: a check that fails aborts, as the host's do.
+  if (sanitizer_enabled("address")) args.push_back("-fsanitize=address");
+  if (sanitizer_enabled("undefined")) args.push_back(std::string("-fsanitize=") + kUndefinedChecks);
   args.push_back(kSourceName);
   return args;
 }
@@ -242,6 +298,16 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level)
   llvm::StandardInstrumentations instrumentations(module.getContext(), /*DebugLogging=*/false);
   instrumentations.registerCallbacks(callbacks, &module_analyses);
   llvm::PassBuilder builder(&machine, tuning, std::nullopt, &callbacks);
+  if (sanitizer_enabled("address")) {
+    // Where Clang's own pipeline puts it; no module constructor (see disable_asan_globals).
+    disable_asan_globals();
+    builder.registerOptimizerLastEPCallback([](llvm::ModulePassManager& pm, llvm::OptimizationLevel) {
+      llvm::AddressSanitizerOptions asan;
+      asan.InsertVersionCheck = false;  // the check is made by the constructor we do not emit
+      pm.addPass(llvm::AddressSanitizerPass(asan, /*UseGlobalGC=*/false, /*UseOdrIndicator=*/false,
+                                            llvm::AsanDtorKind::None, llvm::AsanCtorKind::None));
+    });
+  }
   builder.registerModuleAnalyses(module_analyses);
   builder.registerCGSCCAnalyses(cgscc_analyses);
   builder.registerFunctionAnalyses(function_analyses);

@@ -2,6 +2,7 @@
 ///
 ///   hypatia-dump list                         key, size, age, compile ms, name
 ///   hypatia-dump show KEY [--graph] [--source] [--ir] [--asm] [--meta]
+///                         [--ptx] [--sass]        (CUDA entries)
 ///   hypatia-dump stats                        entries, bytes, directory
 ///   hypatia-dump clear
 ///   hypatia-dump prune --max-size 100M
@@ -12,12 +13,19 @@
 /// entry's versions. Function names are user text, so everything printed from
 /// the cache passes through terminal_safe(): no control character reaches the
 /// terminal raw.
+///
+/// CUDA entries (kernels compiled by NVRTC; their versions start "cuda ")
+/// hold a cubin as object.o and the CUDA source as source.cpp: --ptx
+/// regenerates the PTX from the source with NVRTC, --sass disassembles the
+/// stored cubin with nvdisasm or cuobjdump where the toolkit has them.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -26,10 +34,14 @@
 #include <string_view>
 #include <vector>
 
+#include <unistd.h>
+
 #include "hypatia/config.hpp"
 #include "hypatia/error.hpp"
 #include "runtime/cache.hpp"
+#include "runtime/cuda_compile.hpp"
 #include "runtime/jit_cpu.hpp"
+#include "runtime/nvrtc.hpp"
 
 namespace hp = hypatia;
 
@@ -230,6 +242,9 @@ std::string regenerate(const hp::cache::Entry& entry, bool assembly) {
     throw Failure{fmt::format("{} is an index entry, which holds no code: its object is entry {}",
                               entry.meta.key, safe_name(entry.meta.object_key))};
   }
+  if (hp::cuda::arch_of_versions(entry.meta.versions) > 0) {
+    throw Failure{fmt::format("{} is a CUDA entry (a cubin): --ptx and --sass show its code", what)};
+  }
   if (!hp::jit::available()) {
     throw Failure{fmt::format(
         "{} needs the Clang JIT, which this hypatia-dump does not have (built with "
@@ -248,6 +263,74 @@ std::string regenerate(const hp::cache::Entry& entry, bool assembly) {
     throw Failure{fmt::format("{}: cannot regenerate from the stored source: {}", what,
                               terminal_safe(e.what(), Escape::Block))};
   }
+}
+
+/// The architecture of a CUDA entry; Failure naming `what` for any other entry.
+int cuda_arch_of(const hp::cache::Entry& entry, const char* what) {
+  const int arch = hp::cuda::arch_of_versions(entry.meta.versions);
+  if (arch == 0) {
+    throw Failure{fmt::format("{}: {} is not a CUDA entry (--ir and --asm show CPU code)", what, entry.meta.key)};
+  }
+  return arch;
+}
+
+/// PTX regenerated from a CUDA entry's stored source with NVRTC.
+std::string regenerate_ptx(const hp::cache::Entry& entry) {
+  const int arch = cuda_arch_of(entry, "--ptx");
+  if (!hp::nvrtc::available()) {
+    throw Failure{fmt::format("--ptx needs NVRTC: {}; --source shows the stored CUDA source",
+                              hp::nvrtc::unavailable_reason())};
+  }
+  try {
+    const std::string ptx = hp::nvrtc::compile(entry.source, arch, hp::nvrtc::Output::PtxOnly).ptx;
+    return fmt::format("// PTX regenerated now from the stored source.cpp (NVRTC {}, sm_{})\n", hp::nvrtc::version(),
+                       arch) +
+           ptx;
+  } catch (const hp::Error& e) {
+    throw Failure{fmt::format("--ptx: cannot regenerate from the stored source: {}",
+                              terminal_safe(e.what(), Escape::Block))};
+  }
+}
+
+/// The first of the toolkit's disassemblers found: on PATH, then in /usr/local/cuda/bin.
+std::optional<std::string> find_disassembler() {
+  for (const char* name : {"nvdisasm", "cuobjdump"}) {
+    for (const std::string& dir : {std::string(), std::string("/usr/local/cuda/bin/")}) {
+      const std::string command = dir.empty() ? fmt::format("command -v {} >/dev/null 2>&1", name)
+                                              : fmt::format("test -x {}{}", dir, name);
+      if (std::system(command.c_str()) == 0) return dir + name;
+    }
+  }
+  return std::nullopt;
+}
+
+/// SASS of a CUDA entry's cubin, by nvdisasm or cuobjdump -sass.
+std::string disassemble_cubin(const hp::cache::Entry& entry) {
+  cuda_arch_of(entry, "--sass");
+  const std::optional<std::string> tool = find_disassembler();
+  if (!tool) {
+    throw Failure{"--sass needs the CUDA toolkit's nvdisasm or cuobjdump, and neither is on PATH or in "
+                  "/usr/local/cuda/bin; --ptx shows the PTX"};
+  }
+  char path[] = "/tmp/hypatia_dump_XXXXXX.cubin";
+  const int fd = ::mkstemps(path, 6);
+  if (fd < 0) throw Failure{"--sass: cannot create a temporary file"};
+  const auto size = static_cast<ssize_t>(entry.object.size());
+  const bool written = ::write(fd, entry.object.data(), entry.object.size()) == size;
+  ::close(fd);
+  std::string text;
+  if (written) {
+    const bool is_nvdisasm = tool->find("nvdisasm") != std::string::npos;
+    const std::string command = fmt::format("{} {}{} 2>&1", *tool, is_nvdisasm ? "" : "-sass ", path);
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+      char buffer[4096];
+      for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
+      ::pclose(pipe);
+    }
+  }
+  ::unlink(path);
+  if (!written) throw Failure{"--sass: cannot write the cubin to a temporary file"};
+  return fmt::format("// SASS of the stored cubin, by {}\n", *tool) + text;
 }
 
 std::string metadata_json(const hp::cache::Metadata& meta) {
@@ -284,7 +367,10 @@ std::string summary(const hp::cache::Entry& entry, const hp::cache::EntryInfo& i
     phases.push_back(fmt::format("{} {:.1f}", safe_name(phase), ms));
     total_ms += ms;
   }
-  return fmt::format(
+  const int arch = hp::cuda::arch_of_versions(entry.meta.versions);
+  const std::string kind =
+      arch > 0 ? fmt::format("kind:        CUDA kernels for sm_{} (object.o is a cubin; --ptx, --sass)\n", arch) : "";
+  return kind + fmt::format(
       "key:         {}\n"
       "name:        {}\n"
       "created:     {}\n"
@@ -300,7 +386,7 @@ std::string summary(const hp::cache::Entry& entry, const hp::cache::EntryInfo& i
 }
 
 struct ShowWhat {
-  bool meta = false, graph = false, source = false, ir = false, assembly = false;
+  bool meta = false, graph = false, source = false, ir = false, assembly = false, ptx = false, sass = false;
 };
 
 void show_entry(const hp::cache::DiskCache& cache, const std::string& prefix, ShowWhat what) {
@@ -324,6 +410,8 @@ void show_entry(const hp::cache::DiskCache& cache, const std::string& prefix, Sh
   }
   if (what.ir) sections.emplace_back("LLVM IR", regenerate(entry, false));
   if (what.assembly) sections.emplace_back("assembly", regenerate(entry, true));
+  if (what.ptx) sections.emplace_back("PTX", regenerate_ptx(entry));
+  if (what.sass) sections.emplace_back("SASS", terminal_safe(disassemble_cubin(entry), Escape::Block));
   if (sections.empty()) sections.emplace_back("summary", summary(entry, info));
 
   for (std::size_t i = 0; i < sections.size(); ++i) {
@@ -394,6 +482,8 @@ int main(int argc, char** argv) {
   show->add_flag("--source", what.source, "the generated C++");
   show->add_flag("--ir", what.ir, "LLVM IR, regenerated from the source");
   show->add_flag("--asm", what.assembly, "host assembly, regenerated from the source");
+  show->add_flag("--ptx", what.ptx, "a CUDA entry's PTX, regenerated from the source with NVRTC");
+  show->add_flag("--sass", what.sass, "a CUDA entry's SASS (needs nvdisasm or cuobjdump)");
   auto* stats = app.add_subcommand("stats", "entries, bytes and directory of the cache");
   auto* clear = app.add_subcommand("clear", "remove every entry");
   auto* prune = app.add_subcommand("prune", "evict least-recently-used entries to a size");

@@ -8,6 +8,7 @@
 #include "compiler/codegen/cpp_emitter.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/op.hpp"
+#include "compiler/ops/fused_elemwise.hpp"
 #include "compiler/schedule.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/templates.hpp"
@@ -79,6 +80,12 @@ std::optional<CppProgramText> generate_cpp(const std::vector<Var>& inputs,
     auto it = first_output.find(v.node());
     return it == first_output.end() || input_set.count(v.node()) ? -1 : it->second;
   });
+
+  // Multi-output fused loops write the values of the FusedOutputOp nodes that read them.
+  for (const auto& node : order) {
+    const auto* part = dynamic_cast<const FusedOutputOp*>(&node->op());
+    if (part && node->inputs()[0].owner()) cg.add_fused_output(*node->inputs()[0].owner(), part->output_index(), node->output());
+  }
 
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string name = fmt::format("x{}", i);

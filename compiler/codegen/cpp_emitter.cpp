@@ -43,6 +43,17 @@ const std::string& CppEmitter::tensor(const Var& v) {
 
 void CppEmitter::bind(const Var& v, std::string tensor_name) { tensors_[v.node()] = std::move(tensor_name); }
 
+Var CppEmitter::fused_output(const Apply& node, std::size_t k) const {
+  auto it = fused_outputs_.find(&node);
+  return it == fused_outputs_.end() || k >= it->second.size() ? Var() : it->second[k];
+}
+
+void CppEmitter::add_fused_output(const Apply& node, std::size_t k, Var v) {
+  std::vector<Var>& outputs = fused_outputs_[&node];
+  if (outputs.size() <= k) outputs.resize(k + 1);
+  if (outputs[k].is_null()) outputs[k] = std::move(v);  // a second reader of the same output runs its reference
+}
+
 std::string CppEmitter::c_type(DType dtype) {
   switch (dtype) {
     case DType::Bool: return "hp_bool";
@@ -228,6 +239,19 @@ void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
                            const std::vector<LoopOperand>& operands,
                            const ElementExpr& expr,
                            bool needs_err) {
+  flat_loop({{out, out_dtype}}, operands,
+            [&](const std::vector<std::string>& loads) { return ElementBody{{}, {expr(loads)}}; }, needs_err);
+}
+
+void CppEmitter::elementwise_outputs(const std::vector<LoopOutput>& outs, const std::vector<LoopOperand>& operands,
+                                     const ElementBodyExpr& body, bool needs_err) {
+  open("");
+  flat_loop(outs, operands, body, needs_err);
+  close();
+}
+
+void CppEmitter::flat_loop(const std::vector<LoopOutput>& outs, const std::vector<LoopOperand>& operands,
+                           const ElementBodyExpr& body_of, bool needs_err) {
   // Named with placeholders: identical loops of different nodes share one function.
   const std::string args = "@ARGS@";
   const std::string body = "@BODY@";
@@ -252,20 +276,31 @@ void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
       loads.push_back(fmt::format("in{}[i]", j));
     }
   }
-  const std::string ot = c_type(out_dtype);
-  std::string text = fmt::format("struct {} {{\n{}  {}* out;\n  int err;\n}};\n\n", args, fields, ot);
+  // Output 0 is `out`; the others of a multi-output loop out1, out2, ...
+  auto out_name = [](std::size_t k) { return k == 0 ? std::string("out") : fmt::format("out{}", k); };
+  std::string out_fields, out_unpack, out_init;
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    const std::string ot = c_type(outs[k].dtype);
+    out_fields += fmt::format("  {}* {};\n", ot, out_name(k));
+    out_unpack += fmt::format("  {}* __restrict {} = a->{};\n", ot, out_name(k), out_name(k));
+    out_init += fmt::format("({}*){}.data, ", ot, outs[k].tensor);
+  }
+  std::string text = fmt::format("struct {} {{\n{}{}  int err;\n}};\n\n", args, fields, out_fields);
   // noinline: called through hp_parallel_for too; one copy of the loop is enough.
   text += fmt::format("static __attribute__((noinline)) void {}(void* p, hp_i64 begin, hp_i64 end) {{\n", body);
-  text += fmt::format("  {}* a = ({}*)p;\n{}  {}* __restrict out = a->out;\n", args, args, unpack, ot);
+  text += fmt::format("  {}* a = ({}*)p;\n{}{}", args, args, unpack, out_unpack);
   if (needs_err) text += "  int err = 0;\n";
-  const std::string value = expr(loads);
-  const bool has_math = calls_math(value);
-  text += fmt::format("  #pragma clang loop interleave_count({})\n  for (hp_i64 i = begin; i < end; ++i) {{\n    out[i] = {};\n  }}\n",
-                      has_math ? 2 : 1, value);
+  const ElementBody element = body_of(loads);
+  std::string statements, values;
+  for (const std::string& statement : element.statements) statements += "    " + statement + "\n";
+  for (std::size_t k = 0; k < outs.size(); ++k) values += fmt::format("    {}[i] = {};\n", out_name(k), element.values.at(k));
+  const bool has_math = calls_math(statements + values);
+  text += fmt::format("  #pragma clang loop interleave_count({})\n  for (hp_i64 i = begin; i < end; ++i) {{\n{}{}  }}\n",
+                      has_math ? 2 : 1, statements, values);
   if (needs_err) text += "  if (err) __atomic_store_n(&a->err, 1, __ATOMIC_RELAXED);\n";
   text += "}\n\n";
   const std::string id = shared_function(text, {"@ARGS@", "@BODY@"}, {"hp_args", "hp_body"});
-  line("hp_args_{} a = {{{}({}*){}.data, 0}};", id, init, ot, out);
+  line("hp_args_{} a = {{{}{}0}};", id, init, out_init);
   // The runtime runs the body flat when every array operand is contiguous and
   // of the output's shape, else on gathered blocks: no strided copy of the body.
   std::string tensors, sizes, slots;
@@ -281,14 +316,27 @@ void CppEmitter::flat_loop(const std::string& out, DType out_dtype,
     ++arrays;
   }
   if (arrays == 0) {  // C++ has no empty arrays: one unused entry
-    tensors = "&" + out + ", ";
+    tensors = "&" + outs[0].tensor + ", ";
     sizes = "0, ";
+  }
+  std::string out_slots, out_tensors, out_sizes;
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    out_slots += fmt::format("{}(void**)&a.{}", k ? ", " : "", out_name(k));
+    out_tensors += fmt::format("{}&{}", k ? ", " : "", outs[k].tensor);
+    out_sizes += fmt::format("{}sizeof({})", k ? ", " : "", c_type(outs[k].dtype));
   }
   line("const hp_tensor* const hp_ops[] = {{{}}};", tensors);
   line("const int hp_sizes[] = {{{}}};", sizes);
-  line("void** const hp_slots[] = {{{}(void**)&a.out}};", slots);
-  fail_if(fmt::format("hp_elementwise(ctx, &{}, sizeof({}), hp_ops, hp_sizes, hp_slots, {}, {}, hp_body_{}, &a)",
-                      out, ot, arrays, out_read ? 1 : 0, id));
+  line("void** const hp_slots[] = {{{}{}}};", slots, out_slots);
+  if (outs.size() == 1) {
+    fail_if(fmt::format("hp_elementwise(ctx, &{}, sizeof({}), hp_ops, hp_sizes, hp_slots, {}, {}, hp_body_{}, &a)",
+                        outs[0].tensor, c_type(outs[0].dtype), arrays, out_read ? 1 : 0, id));
+  } else {
+    line("const hp_tensor* const hp_outs[] = {{{}}};", out_tensors);
+    line("const int hp_out_sizes[] = {{{}}};", out_sizes);
+    fail_if(fmt::format("hp_elementwise_outputs(ctx, hp_outs, hp_out_sizes, {}, hp_ops, hp_sizes, hp_slots, {}, {}, hp_body_{}, &a)",
+                        outs.size(), arrays, out_read ? 1 : 0, id));
+  }
   if (needs_err) fail_if("a.err");
 }
 

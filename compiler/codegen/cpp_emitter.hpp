@@ -33,6 +33,20 @@ struct LoopOperand {
 /// The C++ expression of one element given the operands' load expressions.
 using ElementExpr = std::function<std::string(const std::vector<std::string>&)>;
 
+/// One output of a multi-output elementwise loop.
+struct LoopOutput {
+  std::string tensor;  ///< hp_tensor local, allocated and contiguous
+  DType dtype;
+};
+
+/// One element of several outputs: statements (declaring the locals they
+/// share), then one value expression per output.
+struct ElementBody {
+  std::vector<std::string> statements;
+  std::vector<std::string> values;
+};
+using ElementBodyExpr = std::function<ElementBody(const std::vector<std::string>&)>;
+
 /// A reduction of an elementwise expression, for CppEmitter::reduction.
 struct ReductionLoop {
   std::string kind;                ///< "sum", "mean", "max", "min" or "prod"
@@ -122,6 +136,23 @@ class CppEmitter {
                    const ElementExpr& expr,
                    bool needs_err, bool allow_flat = true);
 
+  /// Writes every output of `outs` (freshly allocated, of one shape: outs[0]'s)
+  /// in one loop over the operands (broadcast as in elementwise()), reading
+  /// each operand element once: the multi-output fused loop. Flat and split
+  /// across threads when every operand is contiguous and of the outputs'
+  /// shape, else on blocks the runtime gathers and scatters.
+  void elementwise_outputs(const std::vector<LoopOutput>& outs, const std::vector<LoopOperand>& operands,
+                           const ElementBodyExpr& body, bool needs_err);
+
+  /// Output k >= 1 of a multi-output fused node: the value of the
+  /// FusedOutputOp node that reads it, registered by the driver before
+  /// emission; a null Var when no node reads it.
+  Var fused_output(const Apply& node, std::size_t k) const;
+  void add_fused_output(const Apply& node, std::size_t k, Var v);
+
+  /// Whether v is bound to an hp_tensor local already.
+  bool is_bound(const Var& v) const { return tensors_.count(v.node()) != 0; }
+
   /// Writes out = reduce(expr(operands...)) over the reduced axes of the
   /// elementwise shape, in one pass (the value is never stored). `out` is
   /// allocated and contiguous, of the reduction's output shape (kept axes in
@@ -150,6 +181,8 @@ class CppEmitter {
   void flat_loop(const std::string& out, DType out_dtype, const std::vector<LoopOperand>& operands,
                  const ElementExpr& expr,
                  bool needs_err);
+  void flat_loop(const std::vector<LoopOutput>& outs, const std::vector<LoopOperand>& operands,
+                 const ElementBodyExpr& body, bool needs_err);
   void strided_loop(const std::string& out, DType out_dtype, int out_ndim,
                     const std::vector<LoopOperand>& operands,
                     const ElementExpr& expr,
@@ -169,6 +202,7 @@ class CppEmitter {
   std::function<int(const Var&)> output_index_;
   std::unordered_map<std::string, std::string> shared_functions_;
   std::unordered_map<const void*, std::string> tensors_;
+  std::unordered_map<const Apply*, std::vector<Var>> fused_outputs_;
   std::unordered_map<const void*, bool> as_output_;
   std::vector<Var> dying_;
   std::unordered_map<const void*, bool> donated_;  ///< scratch memory now owned by another value

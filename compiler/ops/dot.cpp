@@ -246,7 +246,8 @@ class GemmOp : public Op {
 
 Var dot(const Var& a, const Var& b) {
   // numpy.dot with a scalar operand is multiplication.
-  if (a.ndim() == 0 || b.ndim() == 0) return mul(a, b);
+  // (make_apply names a null operand.)
+  if (!a.is_null() && !b.is_null() && (a.ndim() == 0 || b.ndim() == 0)) return mul(a, b);
   return make_apply(std::make_shared<DotOp>(), {a, b});
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "compiler/codegen/cpp_emitter.hpp"
+#include "compiler/codegen/cuda_emitter.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 
@@ -455,6 +456,17 @@ bool ElemwiseOp::emit_cpp(CppEmitter& cg, const Apply& node) const {
   cg.allocate(out, name, emit_broadcast_shape(cg, inputs, out.ndim()));
   auto expr = [&](const std::vector<std::string>& loads) { return scalar_cpp(inputs, out.dtype(), loads); };
   cg.elementwise(name, out.dtype(), out.ndim(), loop_operands(cg, inputs), expr, may_fail(inputs));
+  return true;
+}
+
+// CUDA: the same scalar expression (cuda_abi.h defines the helpers it calls).
+bool ElemwiseOp::emit_cuda(CudaEmitter& cg, const Apply& node) const {
+  const Var out = node.output();
+  const std::vector<Var>& inputs = node.inputs();
+  auto body = [&](const std::vector<std::string>& x) {
+    return std::vector<std::string>{"return " + scalar_cpp(inputs, out.dtype(), x) + ";"};
+  };
+  cg.elementwise(out.dtype(), out.ndim(), CudaEmitter::operands_of(inputs), body, may_fail(inputs));
   return true;
 }
 

@@ -66,6 +66,7 @@ class ElemwiseOp : public Op {
   std::string pretty(const std::vector<std::string>& args) const override;
   std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const override;
   bool emit_cpp(CppEmitter& cg, const Apply& node) const override;
+  bool emit_cuda(CudaEmitter& cg, const Apply& node) const override;
 
   /// C++ of this op applied to `loads` (expressions of the inputs' dtypes),
   /// converted to `out_dtype`, with the reference's exact semantics.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "compiler/codegen/cpp_emitter.hpp"
+#include "compiler/codegen/cuda_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/reduce.hpp"
@@ -251,6 +252,14 @@ class ReduceOp : public Op {
     return true;
   }
 
+  bool emit_cuda(CudaEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    const CudaReduction reduction{info(kind_).lower, axes_, x.ndim(), x.dtype(), node.output().dtype()};
+    auto body = [](const std::vector<std::string>& v) { return std::vector<std::string>{"return " + v[0] + ";"}; };
+    cg.reduction(reduction, CudaEmitter::operands_of({x}), body, false);
+    return true;
+  }
+
   /// The number of elements one output position reduces, for tensor `t`.
   std::string reduced_size_in(const std::string& t) const {
     std::string size = "1";
@@ -388,6 +397,7 @@ class ReduceOp : public Op {
 
 Var reduce(ReduceKind kind, const Var& x, std::optional<std::vector<int>> axes, bool keepdims) {
   const std::string op_name = info(kind).title;
+  if (x.is_null()) throw Error(fmt::format("{}: input 0 is a null hp::Var", op_name));
   std::vector<int> normalized;
   const bool all = !axes.has_value();
   if (all) {

@@ -388,7 +388,10 @@ class ConcatenateOp : public Op {
                                        shape_str(x.shape()), i, axis_));
         }
       }
-      shape[axis_] += x.shape()[axis_];
+      if (__builtin_add_overflow(shape[axis_], x.shape()[axis_], &shape[axis_])) {
+        throw ShapeError(fmt::format("{}: the joined length on axis {} overflows int64 (adding an input of shape {})",
+                                     node_str(node), axis_, shape_str(x.shape())));
+      }
     }
     Array out(shape, node.output().dtype());
     std::int64_t start = 0;
@@ -413,13 +416,14 @@ class ConcatenateOp : public Op {
     const auto& xs = node.inputs();
     const Var out = node.output();
     const std::string first = cg.tensor(xs[0]);
-    std::string length = "0";
+    const std::string length = fmt::format("joined{}", cg.node_index());
+    cg.line("hp_i64 {} = 0;", length);
     for (const Var& x : xs) {
       const std::string t = cg.tensor(x);
       for (int a = 0; a < x.ndim(); ++a) {
         if (a != axis_) cg.fail_if(fmt::format("{}.shape[{}] != {}.shape[{}]", t, a, first, a));
       }
-      length += fmt::format(" + {}.shape[{}]", t, axis_);
+      cg.fail_if(fmt::format("__builtin_add_overflow({0}, {1}.shape[{2}], &{0})", length, t, axis_));
     }
     std::vector<std::string> shape;
     for (int a = 0; a < xs[0].ndim(); ++a) shape.push_back(a == axis_ ? length : fmt::format("{}.shape[{}]", first, a));
@@ -486,12 +490,14 @@ Var dimshuffle(const Var& x, const std::vector<int>& pattern) {
 }
 
 Var transpose(const Var& x) {
+  if (x.is_null()) throw Error("transpose: input 0 is a null hp::Var");
   std::vector<int> perm(x.ndim());
   std::iota(perm.rbegin(), perm.rend(), 0);
   return dimshuffle(x, perm);
 }
 
 Var transpose(const Var& x, const std::vector<int>& perm) {
+  if (x.is_null()) throw Error("transpose: input 0 is a null hp::Var");
   if (static_cast<int>(perm.size()) != x.ndim()) {
     throw TypeError(fmt::format("transpose: permutation of length {} for a tensor of rank {} ({})",
                                 perm.size(), x.ndim(), x.type().str()));
@@ -509,6 +515,7 @@ Var flatten(const Var& x, int ndim) { return make_apply(std::make_shared<Flatten
 
 Var concatenate(const std::vector<Var>& xs, int axis) {
   if (xs.empty()) throw TypeError("concatenate: needs at least one tensor");
+  if (xs[0].is_null()) throw Error("Join: input 0 is a null hp::Var");
   const int ndim = std::max(xs[0].ndim(), 1);
   return make_apply(std::make_shared<ConcatenateOp>(normalize_axis("Join", axis, ndim)), xs);
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "compiler/codegen/cpp_emitter.hpp"
+#include "compiler/codegen/cuda_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/softmax.hpp"
 #include "hypatia/ops.hpp"
@@ -88,6 +89,11 @@ class SoftmaxOp : public Op {
     }
     const std::string fn = cg.end_function();
     cg.fail_if(fmt::format("{}({}, {})", fn, outer_xt, outer_name));
+    return true;
+  }
+
+  bool emit_cuda(CudaEmitter& cg, const Apply& node) const override {
+    cg.softmax(node.inputs()[0].dtype(), node.output().dtype(), node.output().ndim());
     return true;
   }
 

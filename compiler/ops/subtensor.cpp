@@ -1,5 +1,7 @@
 /// Indexing with constant integers and slices: x[1:3, 2], and the functional
 /// updates set_subtensor / inc_subtensor that return a new tensor.
+#include <algorithm>
+#include <limits>
 #include <memory>
 
 #include <fmt/format.h>
@@ -75,6 +77,13 @@ Array index_array(const Apply& node, Array x, const std::vector<Index>& indices)
   return x;
 }
 
+/// A C++ literal of `v`. INT64_MIN has none (-9223372036854775808 negates an
+/// unsigned literal), so it is written as an expression.
+std::string i64_literal(std::int64_t v) {
+  if (v == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807 - 1)";
+  return std::to_string(v);
+}
+
 /// Emits `name` as the view x[indices] (x of dtype `dtype`), failing on an
 /// integer index out of bounds.
 void emit_index_view(CppEmitter& cg, const std::string& x, DType dtype, int x_ndim,
@@ -91,17 +100,28 @@ void emit_index_view(CppEmitter& cg, const std::string& x, DType dtype, int x_nd
       continue;
     }
     if (const auto* i = std::get_if<std::int64_t>(&indices[axis])) {
-      cg.fail_if(fmt::format("{0} < -{1} || {0} >= {1}", *i, size));
-      cg.line("offset += ({0} < 0 ? {0} + {1} : {0}) * {2};", *i, size, stride);
+      cg.fail_if(fmt::format("{0} < -{1} || {0} >= {1}", i64_literal(*i), size));
+      cg.line("offset += ({0} < 0 ? {0} + {1} : {0}) * {2};", i64_literal(*i), size, stride);
       continue;
     }
     const Slice& sl = std::get<Slice>(indices[axis]);
+    // A step longer than any axis picks one element at most, so clamping it
+    // to 2^62 (more elements than any array holds) changes nothing and keeps
+    // hp_slice's arithmetic from overflowing.
+    constexpr std::int64_t kMaxStep = std::int64_t{1} << 62;
+    const std::int64_t step = std::clamp<std::int64_t>(sl.step.value_or(1), -kMaxStep, kMaxStep);
     cg.open("");
     cg.line("hp_i64 first, length;");
     cg.line("hp_slice({}, {}, {}, {}, {}, {}, &first, &length);", size, sl.start ? "true" : "false",
-            sl.start.value_or(0), sl.stop ? "true" : "false", sl.stop.value_or(0), sl.step.value_or(1));
+            i64_literal(sl.start.value_or(0)), sl.stop ? "true" : "false", i64_literal(sl.stop.value_or(0)), step);
     cg.line("offset += first * {};", stride);
-    cg.line("{0}.shape[{1}] = length; {0}.strides[{1}] = {2} * {3};", name, out_axis++, stride, sl.step.value_or(1));
+    if (step == 1 || step == -1) {
+      cg.line("{0}.shape[{1}] = length; {0}.strides[{1}] = {2} * {3};", name, out_axis++, stride, step);
+    } else {
+      // One element or none has no use for the stride: not multiplying it then cannot overflow.
+      cg.line("{0}.shape[{1}] = length; {0}.strides[{1}] = length > 1 ? {2} * {3} : {2};", name, out_axis++,
+              stride, step);
+    }
     cg.close();
   }
   cg.line("{}.ndim = {};", name, out_axis);
@@ -272,6 +292,7 @@ std::vector<InputGrad> SubtensorOp::grad(const Apply& node, const Var& g) const 
 
 Var update_subtensor(const Var& sub, const Var& y, bool set) {
   const char* fn = set ? "set_subtensor" : "inc_subtensor";
+  if (sub.is_null()) throw Error(fmt::format("{}: input 0 is a null hp::Var", fn));
   const auto& owner = sub.owner();
   const auto* op = owner ? dynamic_cast<const SubtensorOp*>(&owner->op()) : nullptr;
   if (!op) {

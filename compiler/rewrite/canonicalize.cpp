@@ -33,28 +33,36 @@ std::optional<Var> try_build(const std::function<Var()>& build) {
   }
 }
 
+/// v = -x, where moving the negation into arithmetic done in `compute` keeps
+/// the value: float negation is exact, and an integer one wraps (-(-128) is
+/// -128 in int8) just as that arithmetic does only when it is in the same dtype.
+bool movable_neg(const Var& v, DType compute) {
+  return computed_by(v, "neg") && (is_float(v.dtype()) || v.dtype() == compute);
+}
+
 std::optional<Var> simplify_elemwise(const ScalarOp& op, const std::vector<Var>& in) {
   const std::string_view name = op.name;
   if (name == "neg" && computed_by(in[0], "neg")) return operand(in[0], 0);  // -(-x) -> x
   if (op.arity != 2) return std::nullopt;
   const Var& a = in[0];
   const Var& b = in[1];
+  const DType compute = name == "true_div" ? upgrade_to_float(promote_operands(in)) : promote_operands(in);
   if (name == "add") {
     if (is_filled_with(b, 0)) return a;
     if (is_filled_with(a, 0)) return b;
-    if (computed_by(b, "neg")) return try_build([&] { return a - operand(b, 0); });
-    if (computed_by(a, "neg")) return try_build([&] { return b - operand(a, 0); });
+    if (movable_neg(b, compute)) return try_build([&] { return a - operand(b, 0); });
+    if (movable_neg(a, compute)) return try_build([&] { return b - operand(a, 0); });
   } else if (name == "sub") {
     if (is_filled_with(b, 0)) return a;
     if (is_filled_with(a, 0)) return try_build([&] { return -b; });
-    if (computed_by(b, "neg")) return try_build([&] { return a + operand(b, 0); });
+    if (movable_neg(b, compute)) return try_build([&] { return a + operand(b, 0); });
     if (a.is(b) && is_integer(a.dtype())) return zeros_like(a);
   } else if (name == "mul") {
     if (is_filled_with(b, 1)) return a;
     if (is_filled_with(a, 1)) return b;
     if (is_filled_with(b, -1)) return try_build([&] { return -a; });
     if (is_filled_with(a, -1)) return try_build([&] { return -b; });
-    if (computed_by(a, "neg") && computed_by(b, "neg"))
+    if (movable_neg(a, compute) && movable_neg(b, compute))
       return try_build([&] { return operand(a, 0) * operand(b, 0); });
     if (computed_by(b, "true_div") && is_filled_with(operand(b, 0), 1))
       return try_build([&] { return a / operand(b, 1); });
@@ -62,7 +70,7 @@ std::optional<Var> simplify_elemwise(const ScalarOp& op, const std::vector<Var>&
       return try_build([&] { return b / operand(a, 1); });
   } else if (name == "true_div") {
     if (is_filled_with(b, 1)) return a;
-    if (computed_by(a, "neg") && computed_by(b, "neg"))
+    if (movable_neg(a, compute) && movable_neg(b, compute))
       return try_build([&] { return operand(a, 0) / operand(b, 0); });
   }
   return std::nullopt;

@@ -18,19 +18,6 @@ bool is_elemwise(const Var& v) {
   return v.owner() && dynamic_cast<const ElemwiseOp*>(&v.owner()->op()) != nullptr;
 }
 
-/// A fused loop body is one function Clang optimises whole: its compile time
-/// grows faster than its size (every math call is inlined and vectorised, a
-/// scalar remainder loop too). Groups stop growing at these sizes; a longer
-/// chain becomes several groups, and groups of equal text share one body.
-constexpr std::size_t kMaxGroupOps = 64;
-constexpr int kMaxGroupMath = 8;
-
-/// Whether an elementwise op calls a math function of codegen_templates/math.h.
-bool calls_math(const Apply& node) {
-  const auto* op = dynamic_cast<const ElemwiseOp*>(&node.op());
-  return op && op->scalar().cpp_float.find("hp_") != std::string_view::npos;
-}
-
 /// sum, mean, max, min and prod take an elementwise producer; argmax keeps its own loop.
 bool is_fusable_reduction(const Apply& node) {
   const auto info = reduction_of(node.op());
@@ -39,16 +26,25 @@ bool is_fusable_reduction(const Apply& node) {
 
 }  // namespace
 
+bool calls_math_function(const Apply& node) {
+  const auto* op = dynamic_cast<const ElemwiseOp*>(&node.op());
+  return op && op->scalar().cpp_float.find("hp_") != std::string_view::npos;
+}
+
 std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
   const auto order = topological_order(outputs, inputs);
   std::unordered_map<const Apply*, std::size_t> position;
   for (std::size_t i = 0; i < order.size(); ++i) position.emplace(order[i].get(), i);
   std::unordered_set<const VarNode*> leaves;
   for (const Var& v : inputs) leaves.insert(v.node());
-  // How many times each variable is used (outputs count as uses).
+  // How many times each variable is used (outputs count as uses), and by which nodes.
   std::unordered_map<const VarNode*, int> uses;
+  std::unordered_map<const VarNode*, std::vector<const Apply*>> readers;
   for (const auto& node : order) {
-    for (const Var& in : node->inputs()) ++uses[in.node()];
+    for (const Var& in : node->inputs()) {
+      ++uses[in.node()];
+      readers[in.node()].push_back(node.get());
+    }
   }
   for (const Var& v : outputs) ++uses[v.node()];
   std::unordered_set<const Apply*> taken, inner_members;
@@ -81,15 +77,33 @@ std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector
     }
     std::vector<std::shared_ptr<Apply>> members{top.owner()};
     std::unordered_set<const VarNode*> member_vars{top.node()};
-    int math = calls_math(*top.owner()) ? 1 : 0;
-    for (std::size_t g = 0; g < members.size(); ++g) {
-      for (const Var& in : members[g]->inputs()) {
-        if (member_vars.count(in.node()) || !fusable_operand(in)) continue;
-        const bool heavy = calls_math(*in.owner());
-        if (members.size() >= kMaxGroupOps || (heavy && math >= kMaxGroupMath)) continue;
-        math += heavy ? 1 : 0;
-        members.push_back(in.owner());
-        member_vars.insert(in.node());
+    std::unordered_set<const Apply*> member_nodes{top.owner().get()};
+    // An operand joins when the group alone reads it: once, or several times
+    // from members (t in log1p(t * 2) + t). A reader may join after the
+    // operand was first seen, hence the sweeps until nothing joins.
+    auto only_group_reads = [&](const Var& in) {
+      if (uses[in.node()] == 1) return true;
+      const auto& r = readers[in.node()];
+      if (static_cast<int>(r.size()) != uses[in.node()]) return false;  // also a function output
+      return std::all_of(r.begin(), r.end(), [&](const Apply* reader) { return member_nodes.count(reader) > 0; });
+    };
+    int math = calls_math_function(*top.owner()) ? 1 : 0;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (std::size_t g = 0; g < members.size(); ++g) {
+        for (const Var& in : members[g]->inputs()) {
+          if (member_vars.count(in.node()) || !is_elemwise(in) || leaves.count(in.node()) ||
+              taken.count(in.owner().get()) || !only_group_reads(in)) {
+            continue;
+          }
+          const bool heavy = calls_math_function(*in.owner());
+          if (members.size() >= kMaxFusedOps || (heavy && math >= kMaxFusedMath)) continue;
+          math += heavy ? 1 : 0;
+          members.push_back(in.owner());
+          member_vars.insert(in.node());
+          member_nodes.insert(in.owner().get());
+          grew = true;
+        }
       }
     }
     for (const auto& n : members) taken.insert(n.get());

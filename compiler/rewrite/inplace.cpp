@@ -45,6 +45,7 @@ std::vector<Var> inplace(const std::vector<Var>& inputs, const std::vector<Var>&
     const auto* fused = dynamic_cast<const FusedElemwiseOp*>(&node.op());
     const bool lone = dynamic_cast<const ElemwiseOp*>(&node.op()) != nullptr;
     if ((!fused && !lone) || (fused && !fused->inplace_inputs().empty())) return std::nullopt;
+    if (fused && fused->inner_outputs().size() > 1) return std::nullopt;  // a multi-output loop allocates all
     // The node's operands as the fused op numbers them (a lone op's 0-d constants are not operands).
     std::vector<Var> original, rewritten;
     for (std::size_t i = 0; i < node.inputs().size(); ++i) {

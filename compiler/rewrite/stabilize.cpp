@@ -16,6 +16,11 @@ bool is_one(const Var& v) {
   return v.is_constant() && v.constant_value().size() == 1 && v.constant_value().item<double>() == 1.0;
 }
 
+/// x in the float dtype that exp, sigmoid and softmax compute it in: negating
+/// or subtracting in an integer dtype would wrap (-(-128) in int8), and on a
+/// bool is refused.
+Var as_float(const Var& x) { return is_float(x.dtype()) ? x : cast(x, upgrade_to_float(x.dtype())); }
+
 /// m with infinities replaced by 0, so that x - m stays finite where every x is -inf.
 Var finite_or_zero(const Var& m) { return where(abs(m) < INFINITY, m, 0); }
 
@@ -24,7 +29,7 @@ std::optional<Var> log_of_sum_exp(const Var& s) {
   const std::optional<ReductionInfo> r = reduction_of(s.owner()->op());
   const Var& e = operand(s, 0);
   if (!r || r->kind != "sum" || !computed_by(e, "exp")) return std::nullopt;
-  const Var& x = operand(e, 0);
+  const Var x = as_float(operand(e, 0));
   const std::vector<int> axes = r->axes;
   const Var m_keep = finite_or_zero(max(x, axes, true));
   const Var m = finite_or_zero(max(x, axes, r->keepdims));
@@ -37,14 +42,17 @@ std::optional<Var> sigmoid_form(const Var& numerator, const Var& denominator) {
   for (int side : {0, 1}) {
     const Var& e = operand(denominator, 1 - side);
     if (!is_one(operand(denominator, side)) || !computed_by(e, "exp")) continue;
-    if (computed_by(operand(e, 0), "neg")) return sigmoid(operand(operand(e, 0), 0));
+    if (!computed_by(operand(e, 0), "neg")) continue;
+    const Var& x = operand(operand(e, 0), 0);
+    // An integer -x wraps where x is the dtype's minimum: negate its value back in float.
+    return is_float(x.dtype()) ? sigmoid(x) : sigmoid(-as_float(operand(e, 0)));
   }
   return std::nullopt;
 }
 
 /// The stable form of log(u), or nullopt.
 std::optional<Var> stable_log(const Var& u) {
-  if (computed_by(u, "sigmoid")) return -softplus(-operand(u, 0));
+  if (computed_by(u, "sigmoid")) return -softplus(-as_float(operand(u, 0)));
   const bool one_minus = computed_by(u, "sub") && is_one(operand(u, 0));
   if (one_minus && computed_by(operand(u, 1), "sigmoid")) return -softplus(operand(operand(u, 1), 0));
   if (computed_by(u, "exp") && is_float(operand(u, 0).dtype())) return operand(u, 0);
@@ -55,7 +63,7 @@ std::optional<Var> stable_log(const Var& u) {
   }
   if (one_minus && is_float(operand(u, 1).dtype())) return log1p(-operand(u, 1));
   if (u.owner() && is_softmax(u.owner()->op())) {
-    const Var& x = operand(u, 0);
+    const Var x = as_float(operand(u, 0));
     const int last = x.ndim() - 1;
     const Var m = finite_or_zero(max(x, last, true));
     return x - (log(sum(exp(x - m), last, true)) + m);

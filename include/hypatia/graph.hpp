@@ -107,6 +107,11 @@ struct VarIs {
 class Apply {
  public:
   Apply(std::shared_ptr<const Op> op, std::vector<Var> inputs);
+  /// Destroys the chain of nodes that dies with this one iteratively, so
+  /// that a graph of any depth is freed without overflowing the stack.
+  ~Apply();
+  Apply(const Apply&) = delete;
+  Apply& operator=(const Apply&) = delete;
   const Op& op() const { return *op_; }
   const std::shared_ptr<const Op>& op_ptr() const { return op_; }
   const std::vector<Var>& inputs() const { return inputs_; }
@@ -132,8 +137,9 @@ class Shared : public Var {
   Shared() = default;
   /// A copy of the value, or (borrow = true) the stored array itself.
   Array get_value(bool borrow = false) const;
-  /// Replaces the value (copied). The dtype must match exactly and the rank and
-  /// broadcastable axes must fit the type; a new shape is fine.
+  /// Replaces the value (copied). A value of another dtype is converted when
+  /// that loses nothing (an upcast, as Theano's filter), else hp::TypeError;
+  /// the rank and broadcastable axes must fit the type; a new shape is fine.
   void set_value(const Array& value);
 
   explicit Shared(std::shared_ptr<VarNode> node) : Var(std::move(node)) {}

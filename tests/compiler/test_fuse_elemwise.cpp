@@ -87,3 +87,30 @@ TEST_CASE("FastRun fuses and FastCompile does not; both give the reference's num
   CHECK(fast.profile().nodes.size() == 1);
   CHECK(plain.profile().nodes.size() == 4);
 }
+
+TEST_CASE("a value read twice inside one group is computed in the group and not written") {
+  hp::Var x = hp::vector("x");
+  hp::Var t = hp::exp(x);
+  hp::Var y = hp::log1p(t * 2) + t;
+  const std::vector<hp::Var> fused = hp::fuse_elemwise({x}, {y});
+  CHECK(count_nodes(fused, {x}) == 1);
+  CHECK(count_fused(fused, {x}) == 1);
+  CHECK(hp::pp(fused[0]) == hp::pp(y));
+  const std::vector<std::pair<hp::Var, hp::Array>> values{{x, hp::array({-1., 0., 0.5, 3.})}};
+  CHECK(hp::allclose(fused[0].eval(values), y.eval(values), 1e-15, 0));
+  // Also read outside the group (here: returned), t keeps its own loop.
+  const std::vector<hp::Var> both = hp::fuse_elemwise({x}, {y, t});
+  CHECK(count_nodes(both, {x}) == 2);
+}
+
+TEST_CASE("a group whose values are each read several times prints in bounded text") {
+  // Each step reads the last value three times: as a tree its text would triple per step.
+  hp::Var x = hp::vector("x");
+  hp::Var t = x;
+  for (int k = 0; k < 40; ++k) t = t * t + t;
+  const std::vector<hp::Var> fused = hp::fuse_elemwise({x}, {t});
+  CHECK(count_nodes(fused, {x}) < 80);
+  for (const auto& node : hp::topological_order(fused, {x})) CHECK(node->op().name().size() < 100000);
+  const std::vector<std::pair<hp::Var, hp::Array>> values{{x, hp::array({-0.5, 0., 1e-3})}};
+  CHECK(hp::allclose(fused[0].eval(values), t.eval(values), 1e-14, 0));
+}

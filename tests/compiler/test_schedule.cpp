@@ -10,6 +10,9 @@
 
 #include "compiler/evaluate.hpp"
 #include "compiler/function_graph.hpp"
+#include "compiler/ops/fused_elemwise.hpp"
+#include "compiler/rewrite/fuse_elemwise.hpp"
+#include "compiler/rewrite/fuse_multi_output.hpp"
 #include "compiler/schedule.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -124,4 +127,24 @@ TEST_CASE("compiled code runs in the scheduled order and matches the reference")
     const hp::Array want = hp::evaluate({g.out}, {{g.x, x}}).at(0);
     CHECK(hp::allclose(f(x)[0], want, 1e-12, 1e-12));
   }
+}
+
+TEST_CASE("the other outputs of a multi-output loop are scheduled right after it") {
+  // After the loop writing exp(x) * 2 and exp(x) + 1, the reduction of y
+  // frees more than the FusedOutputOp node (which holds a scratch value for
+  // the dot): the greedy choice alone would run the reduction in between.
+  hp::Var x = hp::vector("x"), y = hp::vector("y");
+  hp::Var t = hp::exp(x);
+  const std::vector<hp::Var> outputs{t * 2, hp::dot(t + 1, y) + hp::sum(y * y)};
+  const std::vector<hp::Var> fused = hp::fuse_multi_output({x, y}, hp::fuse_elemwise({x, y}, outputs));
+  const auto order = hp::schedule({x, y}, fused);
+  CHECK(is_topological(order));
+  int loop = -1, part = -1;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (dynamic_cast<const hp::FusedOutputOp*>(&order[i]->op())) part = static_cast<int>(i);
+    const auto* op = dynamic_cast<const hp::FusedElemwiseOp*>(&order[i]->op());
+    if (op && op->inner_outputs().size() == 2) loop = static_cast<int>(i);
+  }
+  REQUIRE(loop >= 0);
+  CHECK(part == loop + 1);
 }

@@ -474,7 +474,7 @@ TEST_CASE("a cache directory that is a symlink is ignored and never written thro
   CHECK(contains(captured.text(), "is a symbolic link"));
 }
 
-TEST_CASE("an entry owned by another user is ignored with a warning and left alone") {
+TEST_CASE("an entry owned by another user is ignored with a warning, and a store moves it aside intact") {
   if (::getuid() != 0) {
     MESSAGE("skipped: chown to another user needs root");
     return;
@@ -496,18 +496,36 @@ TEST_CASE("an entry owned by another user is ignored with a warning and left alo
   CHECK(contains(result.detail, "owned by uid 65534"));
   CHECK(contains(captured.text(), "owned by uid 65534"));
 
-  // Not replaced, not listed, not counted, not removed; other keys work.
-  CHECK_FALSE(cache.store(entry));
-  struct stat st {};
-  REQUIRE(::stat(dir.c_str(), &st) == 0);
-  CHECK(st.st_uid == 65534u);
+  // Not listed, not counted, not removed.
   CHECK(cache.list().empty());
   CHECK(cache.total_bytes() == 0);
   cache.prune(0);
   CHECK(fs::exists(dir));
-  const Entry other = make_entry("ours");
-  CHECK(cache.store(other));
-  CHECK(cache.load(other.meta.key, kVersions).entry);
+  cache.discard(entry.meta.key);
+  CHECK(fs::exists(dir));
+
+  // A store renames it "<key>.foreign.<pid>.<random>", its files intact and
+  // still its owner's, and puts ours in its place: the key is cached again.
+  const std::string original_object = read_text(dir / "object.o");
+  CHECK(cache.store(entry));
+  CHECK(contains(captured.text(), "belongs to another user"));
+  struct stat st {};
+  REQUIRE(::stat(dir.c_str(), &st) == 0);
+  CHECK(st.st_uid == ::geteuid());
+  CHECK(cache.load(entry.meta.key, kVersions).entry);
+  std::vector<fs::path> aside;
+  for (const auto& item : fs::directory_iterator(cache.dir())) {
+    if (contains(item.path().filename().string(), ".foreign.")) aside.push_back(item.path());
+  }
+  REQUIRE(aside.size() == 1);
+  CHECK(aside[0].filename().string().starts_with(entry.meta.key + ".foreign."));
+  REQUIRE(::stat(aside[0].c_str(), &st) == 0);
+  CHECK(st.st_uid == 65534u);
+  CHECK(read_text(aside[0] / "object.o") == original_object);
+  // Still neither listed nor removed.
+  CHECK(cache.list().size() == 1);
+  cache.clear();
+  CHECK(fs::exists(aside[0]));
 }
 
 TEST_CASE("a cache directory owned by another user is ignored and never written") {

@@ -30,6 +30,7 @@
 #include "runtime/cache.hpp"
 #include "runtime/jit_cpu.hpp"
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;
@@ -38,6 +39,10 @@ namespace fs = std::filesystem;
 namespace {
 
 using hypatia_test::ConfigScope;
+using hypatia_test::read_rest;
+using hypatia_test::read_until_ready;
+using hypatia_test::shell_quote;
+using hypatia_test::start_self;
 using hypatia_test::TempDir;
 
 constexpr const char* kChildCase = "child process: compile G and print the outcome";
@@ -57,11 +62,6 @@ std::string joined(const std::vector<std::string>& parts) {
 using hypatia_test::read_text;
 using hypatia_test::write_text;
 
-std::string shell_quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 // --- the graph every process compiles ----------------------------------------------------
 
@@ -118,53 +118,20 @@ struct ChildSpec {
   bool variant = false;  ///< compile GraphGVariant instead of GraphG
 };
 
-std::string self_exe() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  REQUIRE_MESSAGE(!ec, "cannot read /proc/self/exe: ", ec.message());
-  return exe.string();
-}
-
 /// Starts this binary as a child that runs only kChildCase; read it with finish_child().
 FILE* start_child(const ChildSpec& spec) {
-  std::string command = "HYPATIA_FLAGS= HYPATIARC=/nonexistent HP_E2E_CHILD=1";
-  command += " HP_E2E_CACHE_DIR=" + shell_quote(spec.cache_dir);
-  command += " HP_E2E_CACHE=" + std::string(spec.cache ? "on" : "off");
-  command += " HP_E2E_NAME=" + shell_quote(spec.name);
-  if (!spec.go_file.empty()) command += " HP_E2E_GO=" + shell_quote(spec.go_file);
-  if (spec.variant) command += " HP_E2E_VARIANT=1";
-  command += " " + shell_quote(self_exe());
-  command += " " + shell_quote(std::string("--test-case=") + kChildCase);
-  command += " --no-skip=true --no-intro=true 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  return pipe;
-}
-
-/// One line from the child, "" at the end of its output.
-std::string read_line(FILE* pipe) {
-  std::string line;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
-    line += buffer;
-    if (!line.empty() && line.back() == '\n') break;
-  }
-  return line;
-}
-
-/// The child's output up to and including its "HP_READY" line (all of it if none comes).
-std::string read_until_ready(FILE* pipe) {
-  std::string output;
-  for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) {
-    output += line;
-    if (line.starts_with("HP_READY")) break;
-  }
-  return output;
+  std::string environment = "HYPATIA_FLAGS= HYPATIARC=/nonexistent HP_E2E_CHILD=1";
+  environment += " HP_E2E_CACHE_DIR=" + shell_quote(spec.cache_dir);
+  environment += " HP_E2E_CACHE=" + std::string(spec.cache ? "on" : "off");
+  environment += " HP_E2E_NAME=" + shell_quote(spec.name);
+  if (!spec.go_file.empty()) environment += " HP_E2E_GO=" + shell_quote(spec.go_file);
+  if (spec.variant) environment += " HP_E2E_VARIANT=1";
+  return start_self(kChildCase, environment);
 }
 
 /// Reads the rest of the child's output, waits for it and parses its report.
 ChildRun finish_child(FILE* pipe, std::string output = "") {
-  for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) output += line;
+  output += read_rest(pipe);
   const int status = ::pclose(pipe);
   ChildRun run;
   run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -199,8 +166,7 @@ std::string run_dump(const std::string& args, const std::string& cache_dir) {
                               " " + args + " --cache-dir " + shell_quote(cache_dir) + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
-  std::string output;
-  for (std::string line = read_line(pipe); !line.empty(); line = read_line(pipe)) output += line;
+  const std::string output = read_rest(pipe);
   CHECK(::pclose(pipe) == 0);
   return output;
 }
