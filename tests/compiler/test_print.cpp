@@ -79,6 +79,19 @@ TEST_CASE("debugprint of several outputs shares ids") {
         " |Elemwise{exp} [id A] <TensorType(float64, vector)> ''\n");
 }
 
+TEST_CASE("debugprint of a deep chain writes deep indentation as a count, so its text stays linear") {
+  // Indenting every level gave a chain of n nodes O(n^2) text: 40 GB for 200,000 nodes.
+  const int n = 5000;
+  hp::Var x = hp::vector("x");
+  hp::Var y = x;
+  for (int i = 0; i < n; ++i) y = y + 1.0;
+  const std::string text = hp::debugprint(y);
+  CHECK(text.size() < static_cast<std::size_t>(n) * 400);  // two lines per level
+  CHECK(text.find(" | | |Elemwise{add}") != std::string::npos);   // shallow levels drawn
+  CHECK(text.find("<65 levels> |Elemwise{add}") != std::string::npos);
+  CHECK(text.find(std::to_string(n) + " levels> |x [id ") != std::string::npos);
+}
+
 TEST_CASE("to_dot writes a Graphviz digraph with boxes for ops and ellipses for variables") {
   hp::Var foo = hp::scalar("foo");
   hp::Var bar = hp::pow(foo, 2);
