@@ -186,7 +186,7 @@ void disable_asan_globals() {
 //   clang++ -std=c++20 -O<n> -march=native -fPIC -ffp-contract=<on|off> -c
 // except that Clang's own LLVM pipeline is disabled: optimize() runs it with
 // the TargetMachine, so the vectoriser has the target's cost model.
-std::vector<std::string> cc1_arguments(const CompileOptions& options) {
+std::vector<std::string> cc1_arguments(const CompileOptions& options, bool instrument) {
   const HostTarget& host = usable_host_target();
   std::vector<std::string> args = {
       "-triple", host.triple, "-target-cpu", host.cpu,
@@ -206,14 +206,15 @@ std::vector<std::string> cc1_arguments(const CompileOptions& options) {
   // Marks functions sanitize_address (optimize() adds the pass that acts on
   // it); the UBSan checks are emitted by the frontend itself, and at cc1 level
   // none recovers: a check that fails aborts, as the host's do.
-  if (sanitizer_enabled("address")) args.push_back("-fsanitize=address");
-  if (sanitizer_enabled("undefined")) args.push_back(std::string("-fsanitize=") + kUndefinedChecks);
+  if (instrument && sanitizer_enabled("address")) args.push_back("-fsanitize=address");
+  if (instrument && sanitizer_enabled("undefined"))
+    args.push_back(std::string("-fsanitize=") + kUndefinedChecks);
   args.push_back(kSourceName);
   return args;
 }
 
 std::unique_ptr<llvm::Module> run_frontend(const std::string& source, const CompileOptions& options,
-                                           llvm::LLVMContext& context) {
+                                           bool instrument, llvm::LLVMContext& context) {
   std::string diagnostics;
   llvm::raw_string_ostream diagnostics_stream(diagnostics);
   auto diagnostic_options = llvm::makeIntrusiveRefCnt<clang::DiagnosticOptions>();
@@ -223,7 +224,7 @@ std::unique_ptr<llvm::Module> run_frontend(const std::string& source, const Comp
     return CompileError("hypatia JIT: " + what, source, diagnostics);
   };
 
-  std::vector<std::string> args = cc1_arguments(options);
+  std::vector<std::string> args = cc1_arguments(options, instrument);
   std::vector<const char*> argv;
   for (const std::string& arg : args) argv.push_back(arg.c_str());
 
@@ -276,7 +277,7 @@ void throw_backend_errors(const llvm::LLVMContext& context, const std::string& s
     throw CompileError("hypatia JIT: LLVM could not generate code", source, handler->errors());
 }
 
-void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level) {
+void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level, bool instrument) {
   module.setDataLayout(machine.createDataLayout());
   module.setTargetTriple(machine.getTargetTriple().str());
 
@@ -298,7 +299,7 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, int opt_level)
   llvm::StandardInstrumentations instrumentations(module.getContext(), /*DebugLogging=*/false);
   instrumentations.registerCallbacks(callbacks, &module_analyses);
   llvm::PassBuilder builder(&machine, tuning, std::nullopt, &callbacks);
-  if (sanitizer_enabled("address")) {
+  if (instrument && sanitizer_enabled("address")) {
     // Where Clang's own pipeline puts it; no module constructor (see disable_asan_globals).
     disable_asan_globals();
     builder.registerOptimizerLastEPCallback([](llvm::ModulePassManager& pm, llvm::OptimizationLevel) {
@@ -353,20 +354,23 @@ struct OptimizedModule {
   CompileTimings timings;
 };
 
-OptimizedModule frontend_and_optimize(const std::string& source, const CompileOptions& options) {
+// `instrument`: with the build's sanitizers (code that runs); without them
+// for the IR and assembly shown to people (what a normal build generates).
+OptimizedModule frontend_and_optimize(const std::string& source, const CompileOptions& options,
+                                      bool instrument) {
   check_options(options);
   OptimizedModule result;
   result.machine = make_target_machine(options.opt_level);
   result.context = std::make_unique<llvm::LLVMContext>();
 
   auto start = std::chrono::steady_clock::now();
-  result.module = run_frontend(source, options, *result.context);
+  result.module = run_frontend(source, options, instrument, *result.context);
   result.timings.frontend_ms = elapsed_ms(start);
   // After the frontend: Clang installs its own handler while it runs.
   result.context->setDiagnosticHandler(std::make_unique<BackendDiagnostics>());
 
   start = std::chrono::steady_clock::now();
-  optimize(*result.module, *result.machine, options.opt_level);
+  optimize(*result.module, *result.machine, options.opt_level, instrument);
   result.timings.optimize_ms = elapsed_ms(start);
 
   throw_backend_errors(*result.context, source);
@@ -522,7 +526,7 @@ std::string host_cpu_features() { return host_target().features_joined; }
 std::string llvm_version() { return LLVM_VERSION_STRING; }
 
 ObjectCode compile_to_object(const std::string& source, const CompileOptions& options) {
-  OptimizedModule optimized = frontend_and_optimize(source, options);
+  OptimizedModule optimized = frontend_and_optimize(source, options, /*instrument=*/true);
   ObjectCode object;
   object.timings = optimized.timings;
   auto start = std::chrono::steady_clock::now();
@@ -552,7 +556,7 @@ std::shared_ptr<Module> compile(const std::string& source, const CompileOptions&
 }
 
 std::string emit_llvm_ir(const std::string& source, const CompileOptions& options) {
-  OptimizedModule optimized = frontend_and_optimize(source, options);
+  OptimizedModule optimized = frontend_and_optimize(source, options, /*instrument=*/false);
   std::string text;
   llvm::raw_string_ostream stream(text);
   optimized.module->print(stream, nullptr);
@@ -561,7 +565,7 @@ std::string emit_llvm_ir(const std::string& source, const CompileOptions& option
 }
 
 std::string emit_assembly(const std::string& source, const CompileOptions& options) {
-  OptimizedModule optimized = frontend_and_optimize(source, options);
+  OptimizedModule optimized = frontend_and_optimize(source, options, /*instrument=*/false);
   optimized.machine->Options.MCOptions.AsmVerbose = true;  // loop and block comments
   std::string assembly = emit_machine_code(*optimized.module, *optimized.machine,
                                            llvm::CodeGenFileType::AssemblyFile);

@@ -173,10 +173,12 @@ int run(const Options& opt) {
     }
   }
   std::cout << fmt::format(
-      "hypatia-fuzz --seed {}: {} graphs in {} modes ({} compiled functions), {} gradient checks, "
+      "hypatia-fuzz --seed {}: {} graphs in {} modes ({} compiled functions), {} gradient checks "
+      "({} skipped: function not finite), "
       "{} graphs whose reference throws (checked alone); {} differences explained by rounding, "
       "{} by stabilising rewrites; {} reference errors in values no output needs; {} failure(s) in {:.1f} s\n",
-      opt.seed, stats.graphs, modes.size(), stats.functions, stats.gradient_checks, stats.error_graphs,
+      opt.seed, stats.graphs, modes.size(), stats.functions, stats.gradient_checks, stats.gradients_not_finite,
+      stats.error_graphs,
       stats.unstable_elements, stats.stabilised, stats.errors_optimised_away, failures, elapsed());
   std::cout << "compile time by phase (s):";
   for (const auto& [phase, ms] : stats.compile_ms) std::cout << fmt::format(" {} {:.1f};", phase, ms / 1000);

@@ -66,7 +66,9 @@ std::optional<Var> stable_log(const Var& u) {
     const Var x = as_float(operand(u, 0));
     const int last = x.ndim() - 1;
     const Var m = finite_or_zero(max(x, last, true));
-    return x - (log(sum(exp(x - m), last, true)) + m);
+    // (x - m) first: x - (logsumexp + m) loses the logsumexp in m's rounding where |m| is large.
+    const Var shifted = x - m;
+    return shifted - log(sum(exp(shifted), last, true));
   }
   return log_of_sum_exp(u);
 }

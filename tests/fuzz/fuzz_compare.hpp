@@ -62,6 +62,8 @@ struct Stats {
   /// Reference errors in values no output needs, which the rewrites drop (shape(x // 0)).
   long errors_optimised_away = 0;
   long gradient_checks = 0;
+  /// Gradient checks skipped because the function is not finite at the point (a mean of nothing).
+  long gradients_not_finite = 0;
   bool verbose = false;  ///< print every difference that rounding explains
   /// Compile time by phase (ms, summed over every function), as compile_report gives it.
   std::vector<std::pair<std::string, double>> compile_ms;
