@@ -388,11 +388,14 @@ struct Accumulator {
 
 /// As the reference: float sums, means and products in double; integer sums
 /// and products wrap in 64 bits; max and min in the value's own type (int64 for integers).
-Accumulator accumulator_of(const std::string& kind, DType value) {
+Accumulator accumulator_of(const ReductionLoop& loop) {
+  const std::string& kind = loop.kind;
+  const DType value = loop.value_dtype;
   const bool in_float = is_float(value) || kind == "mean";
   if (kind == "max" || kind == "min") {
     const DType d = is_float(value) ? value : DType::Int64;
-    return {d, CppEmitter::c_type(d), "hp_op_" + kind, "0"};
+    // Without initial=-inf an empty max never gets here (the caller fails first).
+    return {d, CppEmitter::c_type(d), "hp_op_" + kind, loop.initial_neg_inf ? "(-__builtin_inf())" : "0"};
   }
   const std::string functor = kind == "prod" ? "hp_op_mul" : "hp_op_add";
   const std::string identity = kind == "prod" ? "1" : "0";
@@ -540,7 +543,8 @@ void CppEmitter::reduction(const std::string& out, DType out_dtype, const Reduct
   open("");
   line("const hp_i64 hp_rows = {};", rows);
   line("const hp_i64 hp_m = {};", m);
-  if (loop.kind == "max" || loop.kind == "min") fail_if("hp_m == 0 && hp_rows > 0");  // no identity
+  const bool no_identity = !loop.initial_neg_inf && (loop.kind == "max" || loop.kind == "min");
+  if (no_identity) fail_if("hp_m == 0 && hp_rows > 0");
   // The blocked path needs the reduced axes last, as one run per output element.
   bool trailing = true;
   for (std::size_t i = 0; i < loop.axes.size(); ++i) trailing = trailing && loop.axes[i] == kept + static_cast<int>(i);
@@ -577,7 +581,7 @@ std::string CppEmitter::compensated_sum(const std::string& data, const std::stri
 void CppEmitter::blocked_reduction(const std::string& out, DType out_dtype, const ReductionLoop& loop,
                                    const std::vector<LoopOperand>& operands, const std::vector<int>& kinds,
                                    const ElementExpr& expr, bool needs_err) {
-  const Accumulator acc = accumulator_of(loop.kind, loop.value_dtype);
+  const Accumulator acc = accumulator_of(loop);
   std::string fields, unpack, locate, init;
   std::vector<std::string> loads;
   for (std::size_t j = 0; j < operands.size(); ++j) {
@@ -671,7 +675,7 @@ void CppEmitter::strided_reduction(const std::string& out, DType out_dtype, cons
                                    bool needs_err) {
   // Views, transposes and other broadcasts: a cold loop nest over the kept
   // axes then the reduced ones, each output element accumulated on its own.
-  const Accumulator acc = accumulator_of(loop.kind, loop.value_dtype);
+  const Accumulator acc = accumulator_of(loop);
   const int rank = static_cast<int>(loop.shape.size());
   std::vector<int> kept, reduced;
   for (int a = 0; a < rank; ++a) {

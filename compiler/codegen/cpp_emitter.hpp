@@ -53,6 +53,7 @@ struct ReductionLoop {
   std::vector<int> axes;           ///< reduced axes of the elementwise shape: sorted, unique
   DType value_dtype;               ///< dtype of the elementwise value
   std::vector<std::string> shape;  ///< the elementwise (broadcast) shape, one C++ expression per axis
+  bool initial_neg_inf = false;    ///< max: -inf over empty axes instead of an error
 };
 
 class CppEmitter {

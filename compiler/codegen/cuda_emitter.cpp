@@ -328,7 +328,7 @@ void CudaEmitter::reduction(const CudaReduction& r, const std::vector<CudaOperan
   step.kept_axes = kept;
   step.reduced_axes = r.axes;
   step.partial_bytes = acc.bytes;
-  step.no_identity = r.kind == "max" || r.kind == "min" || r.kind == "argmax";
+  step.no_identity = !r.initial_neg_inf && (r.kind == "max" || r.kind == "min" || r.kind == "argmax");
 }
 
 void CudaEmitter::softmax(DType in, DType out, int ndim) {

@@ -74,6 +74,7 @@ struct CudaReduction {
   int value_ndim = 0;       ///< rank of the elementwise value (operands aligned to it)
   DType value_dtype;
   DType out_dtype;
+  bool initial_neg_inf = false;  ///< max: -inf over empty axes instead of an error
 };
 
 class CudaEmitter {

@@ -54,7 +54,8 @@ bool FusedElemwiseOp::emit_cuda(CudaEmitter& cg, const Apply& node) const {
 bool FusedReduceOp::emit_cuda(CudaEmitter& cg, const Apply& node) const {
   const FusedElemwiseOp& value = elementwise();
   const Var& v = value.inner_output();
-  const CudaReduction r{reduction().kind, reduction().axes, v.ndim(), v.dtype(), node.output().dtype()};
+  const CudaReduction r{reduction().kind, reduction().axes, v.ndim(), v.dtype(), node.output().dtype(),
+                        reduction().initial_neg_inf};
   auto body = [&](const std::vector<std::string>& args) { return fused_statements(value, v, args); };
   cg.reduction(r, CudaEmitter::operands_of(node.inputs()), body, value.may_fail());
   return true;

@@ -242,7 +242,8 @@ bool FusedReduceOp::emit_cpp(CppEmitter& cg, const Apply& node) const {
   const Var out = node.output();
   const Var& value = elementwise_->inner_output();
   const std::vector<Var>& inputs = node.inputs();
-  ReductionLoop loop{info_.kind, info_.axes, value.dtype(), emit_broadcast_shape(cg, inputs, value.ndim())};
+  ReductionLoop loop{info_.kind, info_.axes, value.dtype(), emit_broadcast_shape(cg, inputs, value.ndim()),
+                     info_.initial_neg_inf};
   std::vector<std::string> shape;
   for (int a = 0; a < value.ndim(); ++a) {
     const bool reduced = std::binary_search(info_.axes.begin(), info_.axes.end(), a);

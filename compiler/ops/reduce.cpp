@@ -54,13 +54,15 @@ class CompensatedSum {
 class ReduceOp : public Op {
  public:
   /// `axes` sorted, unique, non-negative; `all` when every axis is reduced.
-  ReduceOp(ReduceKind kind, std::vector<int> axes, bool all, bool keepdims)
-      : kind_(kind), axes_(std::move(axes)), all_(all), keepdims_(keepdims) {}
+  /// `initial_neg_inf` (float max only): -inf over empty axes, not an error.
+  ReduceOp(ReduceKind kind, std::vector<int> axes, bool all, bool keepdims, bool initial_neg_inf = false)
+      : kind_(kind), axes_(std::move(axes)), all_(all), keepdims_(keepdims), initial_neg_inf_(initial_neg_inf) {}
 
   std::string name() const override {
     std::vector<std::string> props;
     if (!all_) props.push_back(fmt::format("axis=[{}]", fmt::join(axes_, ", ")));
     if (keepdims_) props.push_back("keepdims");
+    if (initial_neg_inf_) props.push_back("initial=-inf");
     if (props.empty()) return info(kind_).title;
     return fmt::format("{}{{{}}}", info(kind_).title, fmt::join(props, ", "));
   }
@@ -98,6 +100,10 @@ class ReduceOp : public Op {
     }
     const Array view = x.transpose(perm);
     Array out(out_shape, node.output().dtype());
+    if (inner == 0 && initial_neg_inf_) {
+      for (std::int64_t i = 0; i < out.size(); ++i) out.set_flat_double(i, -INFINITY);
+      return out;
+    }
     if (inner == 0 && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min ||
                        kind_ == ReduceKind::Argmax)) {
       if (out.size() > 0) {
@@ -158,7 +164,8 @@ class ReduceOp : public Op {
     cg.line("const hp_i64 hp_m{} = {};", cg.node_index(), reduced_size);
     const std::string m = fmt::format("hp_m{}", cg.node_index());
     cg.allocate(out, name, shape);
-    const bool no_identity = kind_ == ReduceKind::Max || kind_ == ReduceKind::Min || kind_ == ReduceKind::Argmax;
+    const bool no_identity = !initial_neg_inf_ && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min ||
+                                                   kind_ == ReduceKind::Argmax);
     if (no_identity) cg.fail_if(fmt::format("{} == 0 && hp_size({}) > 0", m, name));
 
     // The loops live in a function of their own, optimised for speed.
@@ -194,7 +201,9 @@ class ReduceOp : public Op {
       for (int a : reduced) offset += fmt::format(" + i{} * {}.strides[{}]", a, xt, a);
       return CppEmitter::convert(fmt::format("px[{}]", offset), in, acc);
     }();
-    const std::string first = CppEmitter::convert(fmt::format("px[{}]", kept_offset), in, acc);
+    // The first element, or -inf for a max that has it as identity (there may be no first element).
+    const std::string first = initial_neg_inf_ ? std::string("(-__builtin_inf())")
+                                               : CppEmitter::convert(fmt::format("px[{}]", kept_offset), in, acc);
     const std::string A = CppEmitter::c_type(acc);
     switch (kind_) {
       case ReduceKind::Sum:
@@ -254,7 +263,8 @@ class ReduceOp : public Op {
 
   bool emit_cuda(CudaEmitter& cg, const Apply& node) const override {
     const Var& x = node.inputs()[0];
-    const CudaReduction reduction{info(kind_).lower, axes_, x.ndim(), x.dtype(), node.output().dtype()};
+    const CudaReduction reduction{info(kind_).lower, axes_, x.ndim(), x.dtype(), node.output().dtype(),
+                                  initial_neg_inf_};
     auto body = [](const std::vector<std::string>& v) { return std::vector<std::string>{"return " + v[0] + ";"}; };
     cg.reduction(reduction, CudaEmitter::operands_of({x}), body, false);
     return true;
@@ -274,6 +284,7 @@ class ReduceOp : public Op {
                              : fmt::format(", axis=[{}]", fmt::join(axes_, ", "));
     }
     if (keepdims_) s += ", keepdims=True";
+    if (initial_neg_inf_) s += ", initial=-inf";
     return s + ")";
   }
 
@@ -391,6 +402,7 @@ class ReduceOp : public Op {
   std::vector<int> axes_;
   bool all_;
   bool keepdims_;
+  bool initial_neg_inf_;
 
   friend std::optional<ReductionInfo> hypatia::reduction_of(const Op& op);
 };
@@ -422,7 +434,17 @@ Var reduce(ReduceKind kind, const Var& x, std::optional<std::vector<int>> axes, 
 std::optional<ReductionInfo> reduction_of(const Op& op) {
   const auto* r = dynamic_cast<const ReduceOp*>(&op);
   if (!r) return std::nullopt;
-  return ReductionInfo{info(r->kind_).lower, r->axes_, r->all_, r->keepdims_};
+  return ReductionInfo{info(r->kind_).lower, r->axes_, r->all_, r->keepdims_, r->initial_neg_inf_};
+}
+
+Var max_or_neg_inf(const Var& x, const std::vector<int>& axes, bool keepdims) {
+  if (x.is_null() || !is_float(x.dtype())) throw Error("internal: max_or_neg_inf needs a float operand");
+  std::vector<int> normalized;
+  for (int a : axes) normalized.push_back(normalize_axis("Max", a, x.ndim()));
+  std::sort(normalized.begin(), normalized.end());
+  normalized.erase(std::unique(normalized.begin(), normalized.end()), normalized.end());
+  const bool all = static_cast<int>(normalized.size()) == x.ndim();
+  return make_apply(std::make_shared<ReduceOp>(ReduceKind::Max, normalized, all, keepdims, true), {x});
 }
 
 Var sum(const Var& x) { return reduce(ReduceKind::Sum, x, std::nullopt, false); }

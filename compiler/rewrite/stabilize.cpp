@@ -31,8 +31,9 @@ std::optional<Var> log_of_sum_exp(const Var& s) {
   if (!r || r->kind != "sum" || !computed_by(e, "exp")) return std::nullopt;
   const Var x = as_float(operand(e, 0));
   const std::vector<int> axes = r->axes;
-  const Var m_keep = finite_or_zero(max(x, axes, true));
-  const Var m = finite_or_zero(max(x, axes, r->keepdims));
+  // max_or_neg_inf: over empty axes the max is -inf (made 0), where max(x) would raise.
+  const Var m_keep = finite_or_zero(max_or_neg_inf(x, axes, true));
+  const Var m = finite_or_zero(max_or_neg_inf(x, axes, r->keepdims));
   return log(sum(exp(x - m_keep), axes, r->keepdims)) + m;
 }
 
@@ -65,7 +66,7 @@ std::optional<Var> stable_log(const Var& u) {
   if (u.owner() && is_softmax(u.owner()->op())) {
     const Var x = as_float(operand(u, 0));
     const int last = x.ndim() - 1;
-    const Var m = finite_or_zero(max(x, last, true));
+    const Var m = finite_or_zero(max_or_neg_inf(x, {last}, true));
     // (x - m) first: x - (logsumexp + m) loses the logsumexp in m's rounding where |m| is large.
     const Var shifted = x - m;
     return shifted - log(sum(exp(shifted), last, true));

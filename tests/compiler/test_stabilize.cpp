@@ -75,6 +75,43 @@ TEST_CASE("log(sum(exp(x))) becomes the logsumexp form, for all axes and for one
   CHECK(std::isinf(hypatia_test::eval_nonfinite(rows, {{m, minus_inf}}).item<double>(0)));  // log(0) stays -inf, not nan
 }
 
+TEST_CASE("over empty axes the stabilised forms give what the naive graph gives (fuzzer bug)") {
+  // They take a max with initial=-inf: max(x) over nothing raises.
+  hp::Var v = hp::vector("v");
+  hp::Var m = hp::matrix("m", hp::DType::Float32);
+  hp::Var i = hp::matrix("i", hp::DType::Int16);
+  const hp::Var log_softmax = hp::log(hp::softmax(v));
+  const hp::Var lse_all = hp::log(hp::sum(hp::exp(m)));
+  const hp::Var lse_rows = hp::log(hp::sum(hp::exp(m), 1));
+  const hp::Var lse_int = hp::log(hp::sum(hp::exp(i), 0));  // the int16 -> float cast fuses into the max
+  CHECK(hp::pp(stabilized(v, log_softmax)).find("initial=-inf") != std::string::npos);
+  const hp::Array empty_v(hp::Shape{0}, hp::DType::Float64);
+  const hp::Array empty_rows(hp::Shape{0, 3}, hp::DType::Float32);
+  const hp::Array empty_cols(hp::Shape{2, 0}, hp::DType::Float32);
+  const hp::Array empty_i(hp::Shape{0, 4}, hp::DType::Int16);
+  // Not Debug mode: it reports the -inf that max and log(0) compute on the way
+  // (as it does for the naive log(sum(exp(x))) over nothing).
+  for (hp::Mode mode : {hp::Mode::FastRun, hp::Mode::FastCompile}) {
+    CAPTURE(mode);
+    CHECK(hp::compile({v}, {log_softmax}, {.mode = mode})(empty_v)[0].shape() == hp::Shape{0});
+    CHECK(hp::compile({m}, {lse_rows}, {.mode = mode})(empty_rows)[0].shape() == hp::Shape{0});
+    hp::Function f = hp::compile({m}, {lse_all, lse_rows}, {.mode = mode});
+    CHECK(f(empty_rows)[0].item<float>(0) == -INFINITY);
+    const hp::Array rows = f(empty_cols)[1];
+    CHECK(rows.shape() == hp::Shape{2});
+    CHECK((rows.item<float>(0) == -INFINITY && rows.item<float>(1) == -INFINITY));
+    const hp::Array cols = hp::compile({i}, {lse_int}, {.mode = mode})(empty_i)[0];
+    CHECK(cols.shape() == hp::Shape{4});
+    CHECK(cols.item<float>(3) == -INFINITY);
+    // Where the axes are not empty the max with initial=-inf is the max: NaN and -inf included.
+    const hp::Array values = hp::array({{1.f, -INFINITY, 3.f}, {-INFINITY, -INFINITY, -INFINITY}, {NAN, 0.f, 1.f}});
+    const hp::Array got = f(values)[1];
+    CHECK(std::abs(got.item<float>(0) - 3.126928f) < 1e-5f);
+    CHECK(got.item<float>(1) == -INFINITY);
+    CHECK(std::isnan(got.item<float>(2)));
+  }
+}
+
 TEST_CASE("compiled functions are stabilised in every mode") {
   hp::Var x = hp::vector("x");
   hp::Var y = hp::log(hp::sigmoid(x));

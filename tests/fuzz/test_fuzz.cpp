@@ -195,9 +195,7 @@ TEST_CASE("the minimiser keeps the failure and drops the rest of the graph") {
 TEST_CASE("fixed seeds: FastRun and FastCompile agree with the reference evaluator") {
   fz::Stats stats;
   std::vector<fz::Failure> failures;
-  // Seeds 3 and 10 build log(softmax(x)) / log(sum(exp(x))) over an empty
-  // axis, the open bug in tests/fuzz/known/: add them back once it is fixed.
-  for (std::uint64_t seed : {1, 2, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24}) {
+  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
     fz::Generator gen(seed * 7919);
     std::vector<fz::Recipe> recipes;
     for (int i = 0; i < 24; ++i) recipes.push_back(gen.next());
@@ -212,7 +210,7 @@ TEST_CASE("fixed seeds: FastRun and FastCompile agree with the reference evaluat
   MESSAGE(stats.graphs << " graphs, " << stats.functions << " compiled functions, " << stats.error_graphs
                        << " erroring graphs, " << stats.unstable_elements << " differences explained by rounding");
   CHECK_MESSAGE(failures.empty(), describe(failures));
-  CHECK(stats.graphs == 528);
+  CHECK(stats.graphs == 576);
 }
 
 TEST_CASE("fixed seeds: symbolic gradients agree with finite differences") {
@@ -238,15 +236,13 @@ fz::Regression read_case(const std::filesystem::path& path) {
 }  // namespace
 
 TEST_CASE("every known open bug still fails (once fixed, its case moves to regressions/)") {
+  // known/ holds a README and, while a bug found by the fuzzer is open, its case.
   fz::Stats stats;
-  int cases = 0;
   for (const auto& entry : std::filesystem::directory_iterator(HYPATIA_FUZZ_KNOWN)) {
     if (entry.path().extension() != ".txt") continue;
-    ++cases;
     CHECK_MESSAGE(fz::replay(read_case(entry.path()), stats),
                   entry.path().filename().string() << " passes now: move it to tests/fuzz/regressions/");
   }
-  CHECK(cases > 0);
 }
 
 TEST_CASE("every saved regression case passes") {
