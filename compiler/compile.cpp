@@ -106,6 +106,7 @@ PassSelection pass_selection(const CompileOptions& options) {
 Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
                  const CompileOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  config().check();  // fields set directly are not validated on the way in
   check_inputs(inputs, options);
   const std::vector<std::pair<Shared, Var>> updates = typed_updates(options);
   check_updates(updates, options);

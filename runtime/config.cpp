@@ -369,6 +369,17 @@ void Config::set(std::string_view name, std::string_view value) {
   }
 }
 
+void Config::check() const {
+  for (const Flag& flag : kFlags) {
+    Config copy = *this;
+    const std::string text = flag.print(*this);
+    if (!flag.parse(copy, text)) {
+      throw Error(fmt::format("hp::config().{} is {}, which is not a valid value (expected {})", flag.name,
+                              quoted_name(text), flag.accepted));
+    }
+  }
+}
+
 std::string Config::get(std::string_view name) const { return find_flag(name).print(*this); }
 
 std::vector<std::string> Config::names() {

@@ -145,15 +145,6 @@ constexpr std::string_view kSanitizers = HYPATIA_JIT_SANITIZE;
 constexpr std::string_view kSanitizers = "";
 #endif
 
-bool sanitizer_enabled(std::string_view name) {
-  for (std::size_t start = 0; start <= kSanitizers.size();) {
-    std::size_t end = kSanitizers.find(',', start);
-    if (end == std::string_view::npos) end = kSanitizers.size();
-    if (kSanitizers.substr(start, end - start) == name) return true;
-    start = end + 1;
-  }
-  return false;
-}
 
 // The UndefinedBehaviorSanitizer checks generated code gets: "undefined"
 // without "function" and "vptr", spelled out (cc1 takes no group names), whose handlers differ between Clang 19 and
@@ -507,6 +498,18 @@ LinkedObject link_object(const ObjectCode& object, const std::vector<HostSymbol>
 }
 
 }  // namespace
+
+std::string_view sanitizers() { return kSanitizers; }
+
+bool sanitizer_enabled(std::string_view name) {
+  for (std::size_t start = 0; start <= kSanitizers.size();) {
+    std::size_t end = kSanitizers.find(',', start);
+    if (end == std::string_view::npos) end = kSanitizers.size();
+    if (kSanitizers.substr(start, end - start) == name) return true;
+    start = end + 1;
+  }
+  return false;
+}
 
 // ---------------------------------------------------------------------------
 // The interface.

@@ -114,8 +114,16 @@ std::string host_cpu();           ///< e.g. "znver4"
 std::string host_cpu_features();  ///< sorted "+avx2,+fma,-sse4a,..." as given to LLVM
 std::string llvm_version();       ///< e.g. "19.1.7"
 
+/// The sanitizers generated code is instrumented with: the build's
+/// HYPATIA_SANITIZE list ("address,undefined"), empty in a normal build.
+std::string_view sanitizers();
+/// Whether sanitizers() names `name` ("address", "undefined").
+bool sanitizer_enabled(std::string_view name);
+
 /// Every input besides the source that decides the object's bytes: LLVM version,
-/// target triple, CPU, CPU features and the options. Part of the disk-cache key.
+/// target triple, CPU, CPU features, the options and the sanitizers (an
+/// instrumented object calls the sanitizer runtimes, which a plain process
+/// lacks). Part of the disk-cache key.
 std::string compile_fingerprint(const CompileOptions& options = {});
 
 /// Clang frontend -> LLVM IR -> optimisation pipeline -> relocatable object.
@@ -148,6 +156,7 @@ inline std::string compile_fingerprint(const CompileOptions& options) {
   // Length-prefixed, so that no two lists of defines give the same text.
   for (const std::string& define : options.defines)
     text += "; -D" + std::to_string(define.size()) + ":" + define;
+  if (!sanitizers().empty()) text += "; sanitize=" + std::string(sanitizers());
   return text;
 }
 

@@ -518,14 +518,19 @@ Var le(const Var& a, const Var& b) { return elemwise("le", {a, b}); }
 Var ge(const Var& a, const Var& b) { return elemwise("ge", {a, b}); }
 
 Var cast(const Var& x, DType dtype) {
+  if (x.is_null()) throw Error("cast: input 0 is a null hp::Var");
   if (x.dtype() == dtype) return x;
   return make_apply(std::make_shared<ElemwiseOp>(scalar_op("cast"), dtype), {x});
 }
 
 // zeros_like(x) is fill(x, 0): the constant, in x's dtype, broadcast to x's shape.
 Var zeros_like(const Var& x) {
+  if (x.is_null()) throw Error("zeros_like: input 0 is a null hp::Var");
   return elemwise("second", {x, constant(Array::zeros({}, x.dtype()))});
 }
-Var ones_like(const Var& x) { return elemwise("second", {x, constant(Array::ones({}, x.dtype()))}); }
+Var ones_like(const Var& x) {
+  if (x.is_null()) throw Error("ones_like: input 0 is a null hp::Var");
+  return elemwise("second", {x, constant(Array::ones({}, x.dtype()))});
+}
 
 }  // namespace hypatia

@@ -48,6 +48,9 @@ struct Config {
 
   /// Sets a flag by name from text; unknown name or bad value -> hp::Error naming it.
   void set(std::string_view name, std::string_view value);
+  /// Throws hp::Error naming the first field set directly to a value set()
+  /// would refuse (`device = "tpu"`, `threads = 0`); hp::compile calls it.
+  void check() const;
   /// A flag's value as text (the form set() accepts); unknown name -> hp::Error.
   std::string get(std::string_view name) const;
   /// Every flag name, in a fixed order.

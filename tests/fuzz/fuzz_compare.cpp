@@ -193,10 +193,40 @@ std::optional<Array> accumulate_wide(const Apply& node, const std::vector<Array>
   return wide;
 }
 
-/// The graph's outputs with each inexact node's float result nudged: by
-/// `ulps` units relative, and for sums and dot products also by the rounding
-/// error bound of an accumulation in another order (n * eps * max |term|).
-std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, double ulps, bool wide) {
+/// A dot product with its elements NaN where the sum of |a_ip * b_pj| passes
+/// the dtype's largest finite value: there a partial sum may overflow, and
+/// whether the result is inf, NaN or finite depends on the order and the
+/// width BLAS accumulates in (float32 sgemm overflows where the reference,
+/// in double, does not). Null for other nodes.
+std::optional<Array> overflow_regime(const Apply& node, const std::vector<Array>& args, const Array& out) {
+  if (!is_float(out.dtype()) || node.op().name() != "Dot") return std::nullopt;
+  const long double largest = out.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
+                                                             : std::numeric_limits<double>::max();
+  const Array& a = args[0];
+  const Array& b = args[1];
+  const std::int64_t m = a.ndim() == 1 ? 1 : a.shape()[0], k = a.shape().back(), n = b.ndim() == 1 ? 1 : b.shape()[1];
+  Array marked = out.copy();
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      long double magnitude = 0;
+      for (std::int64_t p = 0; p < k; ++p) {
+        magnitude += std::fabs(static_cast<long double>(a.get_flat_double(i * k + p)) * b.get_flat_double(p * n + j));
+      }
+      if (!(magnitude <= largest)) marked.set_flat_double(i * n + j, NAN);
+    }
+  }
+  return marked;
+}
+
+/// How perturbed_outputs changes the reference's inexact nodes.
+enum class Perturbation { Nudge, Wide, Overflow };
+
+/// The graph's outputs with each inexact node's float result changed.
+/// Nudge: by `ulps` units relative, and for sums and dot products also by the
+/// rounding error bound of an accumulation in another order (n * eps * max |term|).
+/// Wide: sums and products accumulated in long double. Overflow: dot products
+/// NaN where a partial sum may overflow (overflow_regime).
+std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, double ulps, Perturbation how) {
   std::unordered_map<const VarNode*, Array> values;
   for (std::size_t i = 0; i < b.inputs.size(); ++i) values.emplace(b.inputs[i].node(), b.args[i]);
   auto value_of = [&](const Var& v) -> Array {
@@ -209,8 +239,10 @@ std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, doubl
     std::vector<Array> args;
     for (const Var& in : node->inputs()) args.push_back(value_of(in));
     Array out = node->op().perform(*node, args);
-    if (wide) {
+    if (how == Perturbation::Wide) {
       if (auto w = accumulate_wide(*node, args, out)) out = *w;
+    } else if (how == Perturbation::Overflow) {
+      if (auto w = overflow_regime(*node, args, out)) out = *w;
     } else if (is_float(out.dtype()) && inexact(node->op())) {
       out = out.copy();
       const double eps = out.dtype() == DType::Float32 ? 0x1p-23 : 0x1p-52;
@@ -243,14 +275,15 @@ std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, doubl
 }
 
 /// Elements (of output k) where the reference itself moves past the tolerance
-/// when inexact results are nudged, or accumulated in long double.
+/// when inexact results are nudged, accumulated in long double, or may overflow.
 std::vector<bool> unstable_elements(const Built& b, std::size_t k, const Array& want) {
   std::vector<bool> unstable(static_cast<std::size_t>(want.size()), false);
   std::mt19937_64 rng(12345);
-  for (int run = 0; run < 7; ++run) {
+  for (int run = 0; run < 8; ++run) {
     std::vector<Array> p;
+    const Perturbation how = run == 6 ? Perturbation::Wide : run == 7 ? Perturbation::Overflow : Perturbation::Nudge;
     try {
-      p = perturbed_outputs(b, rng, run < 3 ? 4.0 : 16.0, /*wide=*/run == 6);
+      p = perturbed_outputs(b, rng, run < 3 ? 4.0 : 16.0, how);
     } catch (const Error&) {
       std::fill(unstable.begin(), unstable.end(), true);  // a nudge made it throw
       return unstable;

@@ -680,6 +680,12 @@ void add_null_rows(std::vector<BadInput>& rows) {
   rows.push_back(row<hp::Error>("a null hp::Var as the second operand", [] { hp::vector("x") + hp::Var(); },
                                 {"input 1", "null"}));
   rows.push_back(row<hp::Error>("sum of a null hp::Var", [] { hp::sum(hp::Var()); }, {"Sum", "input 0", "null"}));
+  rows.push_back(row<hp::Error>("cast of a null hp::Var", [] { hp::cast(hp::Var(), hp::DType::Float32); },
+                                {"cast", "input 0", "null"}));
+  rows.push_back(row<hp::Error>("zeros_like of a null hp::Var", [] { hp::zeros_like(hp::Var()); },
+                                {"zeros_like", "input 0", "null"}));
+  rows.push_back(row<hp::Error>("ones_like of a null hp::Var", [] { hp::ones_like(hp::Var()); },
+                                {"ones_like", "input 0", "null"}));
   rows.push_back(row<hp::Error>("max over an axis of a null hp::Var", [] { hp::max(hp::Var(), 0); },
                                 {"Max", "input 0", "null"}));
   rows.push_back(row<hp::Error>("dot with a null hp::Var", [] { hp::dot(hp::Var(), hp::matrix("m")); },
@@ -736,6 +742,21 @@ void add_flag_rows(std::vector<BadInput>& rows) {
                                 {"'maybe'", "'cache'"}));
   rows.push_back(row<hp::Error>("device=tpu", unchanged([] { hp::config().set("device", "tpu"); }),
                                 {"'tpu'", "'device'"}));
+  // Fields set directly are checked when a function is compiled.
+  auto compile_with = [](std::function<void(hp::Config&)> set) {
+    return [set] {
+      ConfigScope scope;
+      set(hp::config());
+      hp::Var x = hp::vector("x");
+      hp::compile({x}, {x * 2});
+    };
+  };
+  rows.push_back(row<hp::Error>("config().device = \"tpu\" set directly, then compile",
+                                compile_with([](hp::Config& c) { c.device = "tpu"; }),
+                                {"config().device", "'tpu'", "cpu or cuda"}));
+  rows.push_back(row<hp::Error>("config().threads = 0 set directly, then compile",
+                                compile_with([](hp::Config& c) { c.threads = 0; }),
+                                {"config().threads", "'0'", "positive"}));
   rows.push_back(row<hp::Error>("a flag value with control characters",
                                 unchanged([] { hp::config().set("mode", "Fast\nRun\x1b[2J"); }),
                                 {"'Fast\\nRun\\x1b[2J'", "'mode'"}));
