@@ -224,9 +224,12 @@ enum class Perturbation { Nudge, Wide, Overflow };
 /// The graph's outputs with each inexact node's float result changed.
 /// Nudge: by `ulps` units relative, and for sums and dot products also by the
 /// rounding error bound of an accumulation in another order (n * eps * max |term|).
+/// `sign` +1 or -1 nudges every element up or down by the whole amount (so a
+/// value on a rounding boundary, 1.0 before a cast to int, surely crosses it),
+/// 0 by a random fraction of it.
 /// Wide: sums and products accumulated in long double. Overflow: dot products
 /// NaN where a partial sum may overflow (overflow_regime).
-std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, double ulps, Perturbation how) {
+std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, double ulps, int sign, Perturbation how) {
   std::unordered_map<const VarNode*, Array> values;
   for (std::size_t i = 0; i < b.inputs.size(); ++i) values.emplace(b.inputs[i].node(), b.args[i]);
   auto value_of = [&](const Var& v) -> Array {
@@ -234,7 +237,8 @@ std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, doubl
     if (v.is_constant()) return v.constant_value();
     throw Error("fuzz: perturbed evaluation met an unknown leaf");
   };
-  std::uniform_real_distribution<double> unit(-1, 1);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  auto unit = [&](std::mt19937_64& r) { return sign != 0 ? static_cast<double>(sign) : uniform(r); };
   for (const auto& node : topological_order(b.outputs, b.inputs)) {
     std::vector<Array> args;
     for (const Var& in : node->inputs()) args.push_back(value_of(in));
@@ -283,7 +287,8 @@ std::vector<bool> unstable_elements(const Built& b, std::size_t k, const Array& 
     std::vector<Array> p;
     const Perturbation how = run == 6 ? Perturbation::Wide : run == 7 ? Perturbation::Overflow : Perturbation::Nudge;
     try {
-      p = perturbed_outputs(b, rng, run < 3 ? 4.0 : 16.0, how);
+      // Runs 0-2 nudge by 4 ulps (up, down, random), 3-5 by 16.
+      p = perturbed_outputs(b, rng, run < 3 ? 4.0 : 16.0, run % 3 == 0 ? 1 : run % 3 == 1 ? -1 : 0, how);
     } catch (const Error&) {
       std::fill(unstable.begin(), unstable.end(), true);  // a nudge made it throw
       return unstable;
