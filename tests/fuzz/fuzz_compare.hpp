@@ -59,7 +59,8 @@ struct Stats {
   long error_graphs = 0;       ///< graphs whose reference throws (checked alone)
   long unstable_elements = 0;  ///< differences the reference's own sensitivity explains
   long stabilised = 0;         ///< differences the stabilize rewrites explain
-  /// Reference errors in values no output needs, which the rewrites drop (shape(x // 0)).
+  /// Reference errors in values no output needs, which the rewrites drop
+  /// (shape(x // 0)) or a fused loop over an empty output never computes.
   long errors_optimised_away = 0;
   long gradient_checks = 0;
   /// Gradient checks skipped because the function is not finite at the point (a mean of nothing).
