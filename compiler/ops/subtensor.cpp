@@ -215,8 +215,9 @@ class IncSubtensorOp : public Op {
     const bool in_float = is_float(out.dtype());
     for (std::int64_t i = 0; i < region.size(); ++i) {
       if (in_float) {
-        const double base = set_ ? 0.0 : region.get_flat_double(i);
-        region.set_flat_double(i, base + y.get_flat_double(i));
+        // set stores y itself: 0.0 + y would turn -0.0 into +0.0.
+        const double value = y.get_flat_double(i);
+        region.set_flat_double(i, set_ ? value : region.get_flat_double(i) + value);
       } else {
         const std::int64_t base = set_ ? 0 : region.get_flat_int(i);
         region.set_flat_int(i, static_cast<std::int64_t>(static_cast<std::uint64_t>(base) +

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <hypatia/hypatia.hpp>
 
+#include "compiler/evaluate.hpp"
 #include "tests/support/nonfinite.hpp"
 #include "tests/support/test_support.hpp"
 #include <limits>
@@ -1224,6 +1225,19 @@ TEST_CASE("set_subtensor replaces a region and leaves the input unchanged") {
   CHECK(r.dtype() == hp::float64);
   CHECK(exact(r.eval({{x, a}}), hp::float64, {3, 4}, {0, 1, 2, 3, 0, 0, 0, 0, 8, 9, 10, 11}) == "");
   CHECK(exact(a, hp::float64, {3, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}) == "");
+}
+
+TEST_CASE("set_subtensor stores -0.0 as -0.0, in the reference evaluator and compiled (fuzzer bug)") {
+  // The reference stored 0.0 + y, which is +0.0: 2 / x[0] was +inf there and -inf compiled.
+  hp::Var x = hp::vector("x"), y = hp::scalar("y");
+  hp::Var r = hp::set_subtensor(hp::subtensor(x, {std::int64_t{0}}), y);
+  const hp::Array a = hp::array({17., 3.}), minus_zero = hp::Array(-0.0);
+  const hp::Array reference = hp::evaluate({r}, {{x, a}, {y, minus_zero}}).front();
+  CHECK(std::signbit(reference.item<double>(0)));
+  CHECK(std::signbit(hp::compile({x, y}, {r}, {.mode = hp::Mode::FastRun})(a, minus_zero)[0].item<double>(0)));
+  // inc_subtensor adds: 17 + -0.0 is 17, and +0.0 + -0.0 is +0.0, as numpy.
+  hp::Var inc = hp::inc_subtensor(hp::subtensor(x, {std::int64_t{0}}), y);
+  CHECK_FALSE(std::signbit(hp::evaluate({inc}, {{x, hp::array({0., 3.})}, {y, minus_zero}}).front().item<double>(0)));
 }
 
 TEST_CASE("set_subtensor with a value of the region's shape") {
