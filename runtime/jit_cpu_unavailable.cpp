@@ -21,6 +21,10 @@ std::string host_cpu() { return ""; }
 std::string host_cpu_features() { return ""; }
 std::string llvm_version() { return ""; }
 
+// Nothing is generated, so nothing is instrumented.
+std::string_view sanitizers() { return ""; }
+bool sanitizer_enabled(std::string_view) { return false; }
+
 ObjectCode compile_to_object(const std::string&, const CompileOptions&) {
   throw_unavailable("compile generated C++");
 }
