@@ -3,8 +3,10 @@
 // FastCompile with gradient checks, and every saved regression case.
 #include <doctest/doctest.h>
 
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -195,7 +197,10 @@ TEST_CASE("the minimiser keeps the failure and drops the rest of the graph") {
 TEST_CASE("fixed seeds: FastRun and FastCompile agree with the reference evaluator") {
   fz::Stats stats;
   std::vector<fz::Failure> failures;
-  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
+  // HYPATIA_FUZZ_SEEDS cuts the run short (the sanitizer stage of CI runs 6 of the 24 seeds).
+  const char* env = std::getenv("HYPATIA_FUZZ_SEEDS");
+  const std::uint64_t seeds = env ? std::clamp<std::uint64_t>(std::strtoull(env, nullptr, 10), 1, 24) : 24;
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     fz::Generator gen(seed * 7919);
     std::vector<fz::Recipe> recipes;
     for (int i = 0; i < 24; ++i) recipes.push_back(gen.next());
@@ -210,7 +215,7 @@ TEST_CASE("fixed seeds: FastRun and FastCompile agree with the reference evaluat
   MESSAGE(stats.graphs << " graphs, " << stats.functions << " compiled functions, " << stats.error_graphs
                        << " erroring graphs, " << stats.unstable_elements << " differences explained by rounding");
   CHECK_MESSAGE(failures.empty(), describe(failures));
-  CHECK(stats.graphs == 576);
+  CHECK(stats.graphs == static_cast<long>(seeds) * 24);
 }
 
 TEST_CASE("fixed seeds: symbolic gradients agree with finite differences") {
