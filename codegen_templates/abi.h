@@ -144,6 +144,10 @@ template <class T> static inline T hp_min(T a, T b) { return a != a ? a : (b != 
 static inline double hp_sqrt(double x) { return __builtin_sqrt(x); }
 static inline float hp_sqrt(float x) { return __builtin_sqrtf(x); }
 static inline double hp_fabs(double x) { return __builtin_fabs(x); }
+// The value of a compensated sum (running sum s, compensation c). Once s is
+// ±inf or NaN it is the IEEE sum (infinities and overflow are sticky), and
+// its compensation holds inf - inf = NaN, which must not leak into it.
+static inline double hp_sum_total(double s, double c) { return s - s == 0 ? s + c : s; }
 static inline float hp_fabs(float x) { return __builtin_fabsf(x); }
 // numpy's floor_divide / remainder on floats (divmod: the remainder takes the divisor's sign).
 template <class T> static inline T hp_fmod_py(T a, T b) {

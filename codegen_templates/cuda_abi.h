@@ -216,7 +216,7 @@ struct hp_compensated {
     c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
     s = t;
   }
-  __device__ double value() const { return s + c; }
+  __device__ double value() const { return isfinite(s) ? s + c : s; }  // inf and overflow are sticky
 };
 
 // std::fmax: NaN is skipped (softmax's row maximum, as the reference).

@@ -500,7 +500,7 @@ template <class T> static inline void hp_compensated_sum(const T* x, hp_i64 n, d
 template <class T> static inline double hp_compensated_total(const T* x, hp_i64 n) {
   double s = 0, c = 0;
   hp_compensated_sum(x, n, s, c);
-  return s + c;
+  return hp_sum_total(s, c);
 }
 
 )";
@@ -629,7 +629,7 @@ void CppEmitter::blocked_reduction(const std::string& out, DType out_dtype, cons
                       to_accumulator(acc, value, loop.value_dtype));
   if (acc.compensated) {
     text += "    double s = 0, c = 0;\n    hp_compensated_sum(buf, len, s, c);\n";
-    text += fmt::format("    if (nb == 1) {{\n      const double r = s + c;\n      a->out[row] = {};\n    }} else {{\n"
+    text += fmt::format("    if (nb == 1) {{\n      const double r = hp_sum_total(s, c);\n      a->out[row] = {};\n    }} else {{\n"
                         "      a->partial[2 * b] = s;\n      a->partial[2 * b + 1] = c;\n    }}\n  }}\n",
                         final_r);
   } else {
@@ -645,7 +645,7 @@ void CppEmitter::blocked_reduction(const std::string& out, DType out_dtype, cons
     // Each block left its sum and its compensation: combined in block order.
     text += "    double s = 0, c = 0;\n    for (hp_i64 k = row * nb; k < (row + 1) * nb; ++k) {\n";
     text += "      hp_two_sum(s, c, a->partial[2 * k]);\n      c += a->partial[2 * k + 1];\n    }\n";
-    text += "    const double r = s + c;\n";
+    text += "    const double r = hp_sum_total(s, c);\n";
   } else {
     text += fmt::format("    const {} r = hp_tree(a->partial + row * nb, nb, {}());\n", A, acc.functor);
   }
@@ -713,7 +713,7 @@ void CppEmitter::strided_reduction(const std::string& out, DType out_dtype, cons
     text += fmt::format("{}s = empty ? x : {}()(s, x);\n{}empty = false;\n", indent, acc.functor, indent);
   }
   for (std::size_t i = 0; i < reduced.size(); ++i) close_axis();
-  text += fmt::format("{}po[o++] = {};\n", indent, final_value(loop.kind, acc, acc.compensated ? "(s + c)" : "s", "m", out_dtype));
+  text += fmt::format("{}po[o++] = {};\n", indent, final_value(loop.kind, acc, acc.compensated ? "hp_sum_total(s, c)" : "s", "m", out_dtype));
   for (std::size_t i = 0; i < kept.size(); ++i) close_axis();
   text += "  return err;\n}\n\n";
   const std::string name = "hp_rstrided_" + shared_function(text, {"@FN@"}, {"hp_rstrided"});

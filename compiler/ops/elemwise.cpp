@@ -104,16 +104,16 @@ const std::vector<ScalarOp> kScalarOps = {
   {"mul",        2, "*",  DTypeRule::Upcast,       [](const double* x) { return x[0] * x[1]; },                [](const i64* x) { return wrap_mul(x[0], x[1]); },
       [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * x[1], g * x[0]}; },
       "({0} * {1})", "hp_mul_i({0}, {1})"},
-  {"true_div",   2, "/",  DTypeRule::Float,        [](const double* x) { return x[0] / x[1]; },                nullptr,
+  {"true_div",   2, "/",  DTypeRule::TrueDiv,      [](const double* x) { return x[0] / x[1]; },                nullptr,
       [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g / x[1], -(g * z) / x[1]}; },
       "({0} / {1})", ""},
-  {"int_div",    2, "//", DTypeRule::UpcastNoBool, [](const double* x) { return python_floor_div(x[0], x[1]); }, [](const i64* x) { return floor_div(x[0], x[1]); },
+  {"int_div",    2, "//", DTypeRule::Upcast,       [](const double* x) { return python_floor_div(x[0], x[1]); }, [](const i64* x) { return floor_div(x[0], x[1]); },
       nullptr,
       "hp_floordiv_f({0}, {1})", "hp_floordiv_i({0}, {1}, &err)"},
-  {"mod",        2, "%",  DTypeRule::UpcastNoBool, [](const double* x) { return python_fmod(x[0], x[1]); },    [](const i64* x) { return python_mod(x[0], x[1]); },
+  {"mod",        2, "%",  DTypeRule::Upcast,       [](const double* x) { return python_fmod(x[0], x[1]); },    [](const i64* x) { return python_mod(x[0], x[1]); },
       [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g, -(int_div(x[0], x[1]) * g)}; },
       "hp_fmod_py({0}, {1})", "hp_mod_i({0}, {1}, &err)"},
-  {"pow",        2, "**", DTypeRule::UpcastNoBool, [](const double* x) { return std::pow(x[0], x[1]); },       [](const i64* x) { return int_pow(x[0], x[1]); },
+  {"pow",        2, "**", DTypeRule::UpcastMin8,   [](const double* x) { return std::pow(x[0], x[1]); },       [](const i64* x) { return int_pow(x[0], x[1]); },
       [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g * x[1] * pow(x[0], x[1] - 1), g * log(x[0]) * z}; },
       "hp_pow({0}, {1})", "hp_pow_i({0}, {1}, &err)"},
   {"neg",        1, "-",  DTypeRule::UpcastNoBool, [](const double* x) { return -x[0]; },                      [](const i64* x) { return wrap_sub(0, x[0]); },
@@ -212,6 +212,11 @@ void check_weak_integers_fit(const Op& op, const ScalarOp& scalar, const std::ve
 }
 
 }  // namespace
+
+DType float_arithmetic_dtype(const ScalarOp& op, DType compute) {
+  if (is_float(compute)) return compute;
+  return op.rule == DTypeRule::TrueDiv ? DType::Float64 : upgrade_to_float(compute);
+}
 
 const std::vector<ScalarOp>& scalar_ops() { return kScalarOps; }
 
@@ -331,7 +336,12 @@ TensorType ElemwiseOp::infer_type(const std::vector<Var>& inputs) const {
             name(), describe_operands(*this, inputs)));
       }
       break;
+    case DTypeRule::UpcastMin8:
+      if (is_bool(promoted)) out = DType::Int8;
+      break;
     case DTypeRule::Float: out = upgrade_to_float(promoted); break;
+    // Theano 1.0's TrueDiv: two integer (or bool) operands give floatX.
+    case DTypeRule::TrueDiv: out = is_float(promoted) ? promoted : weak_float_dtype_; break;
     case DTypeRule::Compare: out = DType::Bool; break;
     case DTypeRule::Cast: out = *cast_to_; break;
   }
@@ -345,8 +355,7 @@ Array ElemwiseOp::perform(const Apply& node, const std::vector<Array>& inputs) c
   // Operands meet in the dtype the arithmetic runs in: in float32 arithmetic a
   // C++ number is rounded to float32 first, as numpy 2 does (`x_f32 * 0.1`
   // multiplies by float32(0.1), and `x_f32 == 0.1` is true for x = float32(0.1)).
-  const bool in_float32 =
-      in_float && (is_float(compute) ? compute : upgrade_to_float(compute)) == DType::Float32;
+  const bool in_float32 = in_float && float_arithmetic_dtype(scalar_, compute) == DType::Float32;
   Array out(shape, node.output().dtype());
 
   std::vector<Array> views;
@@ -403,7 +412,7 @@ std::string ElemwiseOp::scalar_cpp(const std::vector<Var>& inputs, DType out_dty
                                    const std::vector<std::string>& loads) const {
   const DType compute = compute_dtype(inputs);
   const bool in_float = computes_in_float(scalar_, compute);
-  const DType ctype = !in_float ? DType::Int64 : is_float(compute) ? compute : upgrade_to_float(compute);
+  const DType ctype = in_float ? float_arithmetic_dtype(scalar_, compute) : DType::Int64;
   const std::string_view text = in_float ? scalar_.cpp_float : scalar_.cpp_int;
   const bool is_switch = scalar_.rule == DTypeRule::Switch;
   std::vector<std::string> args(3);

@@ -19,7 +19,9 @@ namespace hypatia {
 enum class DTypeRule {
   Upcast,        ///< numpy promotion of all operands (bool op bool stays bool)
   UpcastNoBool,  ///< as Upcast, but all-bool operands are a TypeError (numpy's bool - bool)
-  Float,         ///< promotion, then upgrade_to_float (true division, transcendental functions)
+  Float,         ///< promotion, then upgrade_to_float (transcendental functions)
+  TrueDiv,       ///< promotion; integer or bool operands only: floatX, computed in double (Theano's TrueDiv)
+  UpcastMin8,    ///< as Upcast, but all-bool operands give int8 (Theano's upcast_out_min8: bool ** bool)
   Compare,       ///< bool result, operands compared in their promoted dtype
   Switch,        ///< bool-ish condition first; result is the promotion of the other two
   Cast,          ///< the op's target dtype
@@ -48,6 +50,12 @@ struct ScalarOp {
   std::string_view cpp_float;
   std::string_view cpp_int;
 };
+
+/// The float dtype `op`'s arithmetic runs in when its operands promote to
+/// `compute` and the op computes in floats: `compute` itself when it is a float,
+/// double for a true division of integers (rounded to floatX after, as
+/// Theano's `(double)x / y`), otherwise upgrade_to_float(compute).
+DType float_arithmetic_dtype(const ScalarOp& op, DType compute);
 
 /// The scalar op named `name` ("add", "exp", ...); throws hp::Error for an unknown name.
 const ScalarOp& scalar_op(std::string_view name);

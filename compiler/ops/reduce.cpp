@@ -44,7 +44,9 @@ class CompensatedSum {
     else comp_ += (x - t) + sum_;
     sum_ = t;
   }
-  double value() const { return sum_ + comp_; }
+  /// Once the running sum is ±inf or NaN it is the IEEE sum: overflow and
+  /// infinities are sticky, and the compensation (inf - inf = NaN) is dropped.
+  double value() const { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
 
  private:
   double sum_ = 0;
@@ -244,8 +246,8 @@ class ReduceOp : public Op {
     for (std::size_t i = 0; i < reduced.size(); ++i) cg.close();
     std::string result;
     switch (kind_) {
-      case ReduceKind::Sum: result = in_float ? CppEmitter::convert("s + c", DType::Float64, out.dtype()) : "(hp_i64)s"; break;
-      case ReduceKind::Mean: result = CppEmitter::convert(fmt::format("(s + c) / (double){}", m), DType::Float64, out.dtype()); break;
+      case ReduceKind::Sum: result = in_float ? CppEmitter::convert("hp_sum_total(s, c)", DType::Float64, out.dtype()) : "(hp_i64)s"; break;
+      case ReduceKind::Mean: result = CppEmitter::convert(fmt::format("hp_sum_total(s, c) / (double){}", m), DType::Float64, out.dtype()); break;
       case ReduceKind::Prod: result = in_float ? CppEmitter::convert("s", DType::Float64, out.dtype()) : "(hp_i64)s"; break;
       case ReduceKind::Max:
       case ReduceKind::Min: result = CppEmitter::convert("best", acc, out.dtype()); break;

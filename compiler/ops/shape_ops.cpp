@@ -361,13 +361,16 @@ class ConcatenateOp : public Op {
   TensorType infer_type(const std::vector<Var>& inputs) const override {
     if (inputs.empty()) throw TypeError("Join: concatenate needs at least one tensor");
     const int ndim = inputs[0].ndim();
-    std::vector<bool> bc(ndim, true);
+    // As Theano's Join: off the joined axis, one broadcastable operand makes
+    // the result broadcastable there, since every operand must then have
+    // length 1 on it (run time checks that the lengths agree).
+    std::vector<bool> bc(ndim, false);
     for (const Var& x : inputs) {
       if (x.ndim() != ndim || ndim == 0) {
         throw TypeError(fmt::format("{}: all operands must have the same rank >= 1",
                                     describe_operands(*this, inputs)));
       }
-      for (int i = 0; i < ndim; ++i) bc[i] = bc[i] && x.broadcastable()[i];
+      for (int i = 0; i < ndim; ++i) bc[i] = bc[i] || x.broadcastable()[i];
     }
     if (axis_ >= ndim) {
       throw TypeError(fmt::format("{}: axis {} is out of range for rank {}",

@@ -31,7 +31,14 @@ std::string index_text(const std::vector<Index>& indices) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-bool is_full_slice(const Slice& s) { return !s.start && !s.stop && (!s.step || *s.step == 1); }
+/// Whether slice `s` of an axis of length 1 keeps its one element: then the
+/// axis stays broadcastable, as Theano's Subtensor keeps it for x[0:k], k > 0
+/// (and for every other slice that provably selects that element, e.g.
+/// x[-1:], x[::-1]; never for one that may select nothing, as x[1:]).
+bool keeps_length_one(const Slice& s) {
+  if (s.step.value_or(1) > 0) return s.start.value_or(0) <= 0 && s.stop.value_or(1) >= 1;
+  return s.start.value_or(0) >= -1 && s.stop.value_or(-2) <= -2;
+}
 
 /// The type of x[indices]; TypeError for too many indices or a zero step.
 TensorType indexed_type(const std::string& op_name, const Var& x, const std::vector<Index>& indices) {
@@ -48,7 +55,7 @@ TensorType indexed_type(const std::string& op_name, const Var& x, const std::vec
     if (std::holds_alternative<std::int64_t>(indices[axis])) continue;
     const Slice& s = std::get<Slice>(indices[axis]);
     if (s.step && *s.step == 0) throw TypeError(fmt::format("{}: slice step cannot be zero", op_name));
-    bc.push_back(x.broadcastable()[axis] && is_full_slice(s));
+    bc.push_back(x.broadcastable()[axis] && keeps_length_one(s));
   }
   return TensorType(x.dtype(), bc);
 }
@@ -181,12 +188,9 @@ class IncSubtensorOp : public Op {
                                   describe_operands(*this, inputs), y.ndim(), index_text(indices_),
                                   region.ndim()));
     }
-    if (promote_operands({x, y}) != x.dtype()) {
-      throw TypeError(fmt::format("{}: cannot store {} values into a {} tensor without losing "
-                                  "precision; cast the value first",
-                                  describe_operands(*this, inputs), dtype_name(y.dtype()),
-                                  dtype_name(x.dtype())));
-    }
+    // The value is cast to x's dtype, as Theano and PyTensor do (numpy's
+    // x[i] = y); only a C++ integer that x's dtype cannot hold is refused,
+    // as numpy 2 refuses it.
     if (!literal_fits(y, x.dtype())) {
       throw TypeError(fmt::format("{}: the number {} does not fit the tensor's dtype {}",
                                   describe_operands(*this, inputs),

@@ -46,7 +46,7 @@ std::optional<Var> simplify_elemwise(const ScalarOp& op, const std::vector<Var>&
   if (op.arity != 2) return std::nullopt;
   const Var& a = in[0];
   const Var& b = in[1];
-  const DType compute = name == "true_div" ? upgrade_to_float(promote_operands(in)) : promote_operands(in);
+  const DType compute = name == "true_div" ? float_arithmetic_dtype(op, promote_operands(in)) : promote_operands(in);
   if (name == "add") {
     if (is_filled_with(b, 0)) return a;
     if (is_filled_with(a, 0)) return b;

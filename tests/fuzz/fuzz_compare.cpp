@@ -218,6 +218,64 @@ std::optional<Array> overflow_regime(const Apply& node, const std::vector<Array>
   return marked;
 }
 
+/// Where the reference's own float sums and means break IEEE addition: each
+/// such node's value, against the same sum accumulated in long double
+/// (accumulate_wide), must be NaN exactly where that is NaN and ±inf exactly
+/// where that is ±inf. The compiled code is compared with the reference, so
+/// a mistake both share (a compensated sum computing inf - inf = NaN from
+/// sum([1, 2, inf])) passes that comparison; this check is independent of
+/// the summation code both share. Elements where the sum of |terms| passes
+/// the largest finite value are skipped: there the order decides whether a
+/// partial sum overflows. Empty when every sum agrees.
+std::string ieee_sum_disagreements(const Built& b) {
+  const auto nodes = topological_order(b.outputs, b.inputs);
+  const bool has_sum = std::any_of(nodes.begin(), nodes.end(), [](const auto& node) {
+    const auto info = reduction_of(node->op());
+    return info && (info->kind == "sum" || info->kind == "mean") && is_float(node->output().dtype());
+  });
+  if (!has_sum) return "";
+  std::unordered_map<const VarNode*, Array> values;
+  for (std::size_t i = 0; i < b.inputs.size(); ++i) values.emplace(b.inputs[i].node(), b.args[i]);
+  auto value_of = [&](const Var& v) -> Array {
+    if (auto it = values.find(v.node()); it != values.end()) return it->second;
+    return v.constant_value();
+  };
+  for (const auto& node : nodes) {
+    std::vector<Array> args;
+    for (const Var& in : node->inputs()) args.push_back(value_of(in));
+    Array out;
+    try {
+      out = node->op().perform(*node, args);
+    } catch (const Error&) {
+      return "";  // the reference's error is judged elsewhere
+    }
+    values.emplace(node->output().node(), out);
+    const auto info = reduction_of(node->op());
+    if (!info || (info->kind != "sum" && info->kind != "mean") || !is_float(out.dtype())) continue;
+    const Array wide = *accumulate_wide(*node, args, out);
+    // The same reduction of |x|: past the largest finite value, the order decides overflow.
+    Array magnitudes = args[0].astype(DType::Float64).copy();
+    for (std::int64_t i = 0; i < magnitudes.size(); ++i) {
+      magnitudes.set_flat_double(i, std::fabs(magnitudes.get_flat_double(i)));
+    }
+    const Array bound = *accumulate_wide(*node, {magnitudes}, wide.astype(DType::Float64));
+    const double largest = out.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
+                                                         : std::numeric_limits<double>::max();
+    for (std::int64_t i = 0; i < out.size(); ++i) {
+      const double got = out.get_flat_double(i), want = wide.get_flat_double(i);
+      // A mean's bound is the mean of |x|: its sum is that times the count.
+      const double count = static_cast<double>(args[0].size()) / std::max<double>(1, static_cast<double>(out.size()));
+      const double size = bound.get_flat_double(i) * (info->kind == "mean" ? count : 1.0);
+      if (std::isfinite(size) && std::fabs(size) > largest) continue;
+      const bool same = std::isnan(want) ? std::isnan(got) : std::isinf(want) ? got == want : std::isfinite(got);
+      if (same) continue;
+      return fmt::format("the reference's {} gives {} at element {} where IEEE addition gives {}\n",
+                         node->op().name(), value_text(out, i), i, value_text(wide, i));
+    }
+  }
+  return "";
+}
+
 /// How perturbed_outputs changes the reference's inexact nodes.
 enum class Perturbation { Nudge, Wide, Overflow };
 
@@ -457,7 +515,8 @@ std::optional<Failure> judge(const Recipe& recipe, const Built& b, const Outcome
                            got.error);
     return f;
   }
-  const std::string detail = real_differences(b, got.values, ref.values, stats);
+  std::string detail = ieee_sum_disagreements(b);
+  if (detail.empty()) detail = real_differences(b, got.values, ref.values, stats);
   if (detail.empty()) return std::nullopt;
   f.kind = FailureKind::Mismatch;
   f.detail = detail;

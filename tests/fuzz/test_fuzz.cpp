@@ -146,6 +146,26 @@ TEST_CASE("the oracle reports a wrong value and a wrong shape, not rounding") {
   CHECK(fz::judge_values(r, {hp::array(std::vector<double>{1, 2})}, hp::Mode::FastRun, stats));
 }
 
+TEST_CASE("the oracle holds sums to IEEE addition, not to the reference's own summation") {
+  // The compiled code and the reference shared a compensated sum that gave
+  // NaN for sum([1, 2, inf]); comparing the two could not see it. The oracle
+  // checks each reference sum against one accumulated in long double.
+  fz::Stats stats;
+  fz::Recipe r;
+  r.steps = {input(hp::float64, {3}, {1.0, 2.0, INFINITY}), op("sum", {0}, {})};
+  r.steps[1].all_axes = true;
+  r.outputs = {1};
+  CHECK_FALSE(fz::judge_values(r, {hp::Array(INFINITY)}, hp::Mode::FastRun, stats));
+  const auto f = fz::judge_values(r, {hp::Array(NAN)}, hp::Mode::FastRun, stats);
+  REQUIRE(f);
+  CHECK(f->kind == fz::FailureKind::Mismatch);
+  // Overflow is inf too: 1e308 + 1e308 + 1.
+  fz::Recipe big = r;
+  big.steps[0] = input(hp::float64, {3}, {1e308, 1e308, 1.0});
+  CHECK_FALSE(fz::judge_values(big, {hp::Array(INFINITY)}, hp::Mode::FastRun, stats));
+  CHECK(fz::judge_values(big, {hp::Array(NAN)}, hp::Mode::FastRun, stats));
+}
+
 TEST_CASE("the oracle wants the reference's error: integer division by zero") {
   fz::Stats stats;
   fz::Recipe r;
