@@ -145,7 +145,7 @@ static inline double hp_sqrt(double x) { return __builtin_sqrt(x); }
 static inline float hp_sqrt(float x) { return __builtin_sqrtf(x); }
 static inline double hp_fabs(double x) { return __builtin_fabs(x); }
 // The value of a compensated sum (running sum s, compensation c). Once s is
-// ±inf or NaN it is the IEEE sum (infinities and overflow are sticky), and
+// an infinity or NaN it is the IEEE sum (infinities and overflow are sticky), and
 // its compensation holds inf - inf = NaN, which must not leak into it.
 static inline double hp_sum_total(double s, double c) { return s - s == 0 ? s + c : s; }
 static inline float hp_fabs(float x) { return __builtin_fabsf(x); }

@@ -216,7 +216,7 @@ struct hp_compensated {
     c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
     s = t;
   }
-  __device__ double value() const { return isfinite(s) ? s + c : s; }  // inf and overflow are sticky
+  __device__ double value() const { return s - s == 0 ? s + c : s; }  // a non-finite s is the IEEE sum
 };
 
 // std::fmax: NaN is skipped (softmax's row maximum, as the reference).

@@ -619,13 +619,13 @@ TEST_CASE("int8 * 0.5 gives floatX: float32 when floatX is float32") {
   CHECK(exact(s.eval({{i, hp::array({3, -1}, hp::int8)}}), hp::float32, {2}, {1.5, -0.5}) == "");
 }
 
-TEST_CASE("integer / integer is true division: int32 in float64, int8 in float32") {
+TEST_CASE("integer / integer is true division in floatX (Theano's TrueDiv)") {
   hp::Var a = hp::vector("a", hp::int32), b = hp::vector("b", hp::int8);
   CHECK(exact((a / a).eval({{a, hp::array({7, -7})}}), hp::float64, {2}, {1, 1}) == "");
   CHECK(exact((a / 2).eval({{a, hp::array({7, -7})}}), hp::float64, {2}, {3.5, -3.5}) == "");
-  CHECK(exact((b / 4).eval({{b, hp::array({1, -3}, hp::int8)}}), hp::float32, {2}, {0.25, -0.75}) ==
+  CHECK(exact((b / 4).eval({{b, hp::array({1, -3}, hp::int8)}}), hp::float64, {2}, {0.25, -0.75}) ==
         "");
-  CHECK(close((b / b).eval({{b, hp::array({1, 3}, hp::int8)}}), hp::float32, {2}, {1, 1}) == "");
+  CHECK(close((b / b).eval({{b, hp::array({1, 3}, hp::int8)}}), hp::float64, {2}, {1, 1}) == "");
 }
 
 TEST_CASE("bool + bool stays bool (logical or), bool * bool is logical and") {
@@ -1310,13 +1310,15 @@ TEST_CASE("set_subtensor of something that is not a subtensor is a TypeError") {
   CHECK_THROWS_AS(hp::inc_subtensor(x + 1.0, 0.0), hp::TypeError);
 }
 
-TEST_CASE("storing float values into an integer tensor is a TypeError") {
+TEST_CASE("storing float values into an integer tensor casts them, as Theano") {
   hp::Var i = hp::matrix("i", hp::int32), f = hp::vector("f");
-  CHECK_THROWS_AS(hp::set_subtensor(hp::subtensor(i, {0}), f), hp::TypeError);
-  CHECK_THROWS_AS(hp::inc_subtensor(hp::subtensor(i, {0}), 0.5), hp::TypeError);
-  CHECK_THROWS_AS(
-      hp::set_subtensor(hp::subtensor(hp::vector("g", hp::float32), {0}), hp::scalar("d")),
-      hp::TypeError);
+  CHECK(hp::set_subtensor(hp::subtensor(i, {0}), f).dtype() == hp::int32);
+  // numpy's astype: 2.7 -> 2 and -2.7 -> -2 (toward zero).
+  CHECK(exact(hp::set_subtensor(hp::subtensor(i, {0}), f)
+                  .eval({{i, hp::array({{1, 2}, {3, 4}}, hp::int32)}, {f, hp::array({2.7, -2.7})}}),
+              hp::int32, {2, 2}, {2, -2, 3, 4}) == "");
+  CHECK(exact(hp::inc_subtensor(hp::subtensor(i, {0}), 0.5).eval({{i, hp::array({{1, 2}, {3, 4}}, hp::int32)}}),
+              hp::int32, {2, 2}, {1, 2, 3, 4}) == "");
   CHECK_NOTHROW(hp::set_subtensor(hp::subtensor(i, {0}), hp::vector("k", hp::int8)));
 }
 

@@ -77,7 +77,7 @@ TEST_CASE("division follows Theano: / is true division, // keeps integers") {
   hp::Var a32 = hp::vector("a", hp::int32);
   hp::Var a8 = hp::vector("b", hp::int8);
   CHECK((a32 / a32).dtype() == hp::float64);
-  CHECK((a8 / a8).dtype() == hp::float32);  // upgrade_to_float
+  CHECK((a8 / a8).dtype() == hp::float64);  // floatX, as Theano's TrueDiv
   CHECK(hp::int_div(a32, a32).dtype() == hp::int32);
   CHECK(hp::mod(a8, 3).dtype() == hp::int8);
   CHECK((a32 / 2).eval({{a32, hp::array({7, -7})}}).to_vector<double>() == std::vector<double>{3.5, -3.5});

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -150,20 +151,22 @@ TEST_CASE("the oracle holds sums to IEEE addition, not to the reference's own su
   // The compiled code and the reference shared a compensated sum that gave
   // NaN for sum([1, 2, inf]); comparing the two could not see it. The oracle
   // checks each reference sum against one accumulated in long double.
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   fz::Stats stats;
   fz::Recipe r;
-  r.steps = {input(hp::float64, {3}, {1.0, 2.0, INFINITY}), op("sum", {0}, {})};
+  r.steps = {input(hp::float64, {3}, {1.0, 2.0, kInf}), op("sum", {0}, {})};
   r.steps[1].all_axes = true;
   r.outputs = {1};
-  CHECK_FALSE(fz::judge_values(r, {hp::Array(INFINITY)}, hp::Mode::FastRun, stats));
-  const auto f = fz::judge_values(r, {hp::Array(NAN)}, hp::Mode::FastRun, stats);
+  CHECK_FALSE(fz::judge_values(r, {hp::Array(kInf)}, hp::Mode::FastRun, stats));
+  const auto f = fz::judge_values(r, {hp::Array(kNaN)}, hp::Mode::FastRun, stats);
   REQUIRE(f);
   CHECK(f->kind == fz::FailureKind::Mismatch);
   // Overflow is inf too: 1e308 + 1e308 + 1.
   fz::Recipe big = r;
   big.steps[0] = input(hp::float64, {3}, {1e308, 1e308, 1.0});
-  CHECK_FALSE(fz::judge_values(big, {hp::Array(INFINITY)}, hp::Mode::FastRun, stats));
-  CHECK(fz::judge_values(big, {hp::Array(NAN)}, hp::Mode::FastRun, stats));
+  CHECK_FALSE(fz::judge_values(big, {hp::Array(kInf)}, hp::Mode::FastRun, stats));
+  CHECK(fz::judge_values(big, {hp::Array(kNaN)}, hp::Mode::FastRun, stats));
 }
 
 TEST_CASE("the oracle wants the reference's error: integer division by zero") {

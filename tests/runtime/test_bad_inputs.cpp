@@ -547,9 +547,9 @@ void add_indexing_rows(std::vector<BadInput>& rows) {
       [] { hp::inc_subtensor(hp::subtensor(hp::vector("x"), {hp::slice(0, 2)}), hp::matrix("y")); },
       {"rank 2", "rank 1"}));
   rows.push_back(row<hp::TypeError>(
-      "set_subtensor storing floats into an integer tensor",
-      [] { hp::set_subtensor(hp::subtensor(hp::vector("x", hp::int32), {hp::slice(0, 2)}), hp::vector("y")); },
-      {"float64", "int32"}));
+      "set_subtensor storing a C++ integer an int8 tensor cannot hold",
+      [] { hp::set_subtensor(hp::subtensor(hp::vector("x", hp::int8), {hp::slice(0, 2)}), 300); },
+      {"300", "int8"}));
   rows.push_back(row<hp::TypeError>("reshape with two -1 entries",
                                     [] { hp::reshape(hp::vector("x"), {-1, -1}); }, {"(-1, -1)"}));
   rows.push_back(row<hp::TypeError>("reshape to a negative size", [] { hp::reshape(hp::vector("x"), {-3, 2}); },
