@@ -1,5 +1,6 @@
-/// \file Writes hp::Arrays as NumPy .npy files (format 1.0, C order), so the
-/// Python peers load exactly the data hypatia-bench used.
+/// \file Reads and writes hp::Arrays as NumPy .npy files (format 1.0, C
+/// order), so that the Python peers and the crosscheck oracle exchange exactly
+/// the data Hypatia uses.
 #pragma once
 
 #include <filesystem>
@@ -8,8 +9,13 @@
 
 namespace hypatia_bench {
 
-/// Writes `array` (float32, float64, int32 or int64) to `path`; throws
-/// std::runtime_error naming the file when it cannot.
+/// Writes `array` (any Hypatia dtype) to `path`; throws std::runtime_error
+/// naming the file when it cannot.
 void write_npy(const std::filesystem::path& path, const hypatia::Array& array);
+
+/// Reads a little-endian, C-order .npy file of one of Hypatia's dtypes
+/// (|b1 |i1 <i2 <i4 <i8 |u1 <f4 <f8); throws std::runtime_error naming the
+/// file and what is wrong with it (fortran order, another dtype, truncated).
+hypatia::Array read_npy(const std::filesystem::path& path);
 
 }  // namespace hypatia_bench
