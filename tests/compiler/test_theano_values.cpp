@@ -250,3 +250,32 @@ TEST_CASE("bool // bool and bool % bool are bool, bool ** bool is int8") {
   CHECK_THROWS_AS(p - q, hp::TypeError);
   CHECK_THROWS_AS(-p, hp::TypeError);
 }
+
+// ============================================================================
+// clip and relu as Theano's
+// ============================================================================
+
+TEST_CASE("clip is Theano's x < lo ? lo : (x > hi ? hi : x), also where lo > hi") {
+  hp::Var x = hp::vector("x"), lo = hp::vector("lo"), hi = hp::vector("hi");
+  // lo = 5 > hi = 2: below lo gives lo (numpy's clip gives hi: 2, 2, 2), above lo gives hi.
+  check_every_mode(hp::clip(x, lo, hi),
+                   {{x, hp::array({-87., 3., 9.})}, {lo, hp::array({5., 5., 5.})}, {hi, hp::array({2., 2., 2.})}},
+                   hp::float64, {3}, {5, 5, 2});
+  // A NaN bound is never crossed; a NaN x stays NaN.
+  check_every_mode(hp::clip(x, lo, hi),
+                   {{x, hp::array({1., 7., kNaN})}, {lo, hp::array({kNaN, 0., 0.})}, {hi, hp::array({3., kNaN, 1.})}},
+                   hp::float64, {3}, {1, 7, kNaN});
+  hp::Var i = hp::vector("i", hp::int32), f = hp::scalar("f");
+  check_every_mode(hp::clip(i, 4, f), {{i, hp::array({1, 6}, hp::int32)}, {f, hp::Array(-0.0)}}, hp::float64, {2},
+                   {4, -0.0});
+}
+
+TEST_CASE("relu(-0.0) is +0.0 and relu(NaN) is NaN, as Theano's 0.5 * (x + |x|)") {
+  for (hp::DType dtype : {hp::float64, hp::float32}) {
+    hp::Var x = hp::vector("x", dtype);
+    // The largest finite value stays itself (x + |x| would overflow).
+    const double big = dtype == hp::float32 ? double(std::numeric_limits<float>::max()) : std::numeric_limits<double>::max();
+    check_every_mode(hp::relu(x), {{x, hp::array({-0.0, -2., 3., big}, dtype)}}, dtype, {4}, {0.0, 0.0, 3, big});
+    check_every_mode(hp::relu(x), {{x, hp::array({kNaN}, dtype)}}, dtype, {1}, {kNaN});
+  }
+}
