@@ -744,7 +744,7 @@ void DiskCache::evict_if_over_cap(std::uint64_t stored_bytes) {
   const bool scan_is_old = !last_scan_ || now - *last_scan_ > std::chrono::minutes(1);
   if (!scan_is_old && size_estimate_ <= max_bytes_) return;
   last_scan_ = now;
-  size_estimate_ = prune_to(max_bytes_);
+  size_estimate_ = prune_over(max_bytes_, max_bytes_ - max_bytes_ / 4);
 }
 
 std::vector<EntryInfo> DiskCache::list() const {
@@ -795,7 +795,7 @@ void DiskCache::clear() {
 
 void DiskCache::prune(std::uint64_t max_bytes) { prune_to(max_bytes); }
 
-std::uint64_t DiskCache::prune_to(std::uint64_t max_bytes) {
+std::uint64_t DiskCache::prune_over(std::uint64_t cap, std::uint64_t target) {
   OpenedDir cache_dir = open_for_maintenance(dir_);
   if (!cache_dir.fd) return 0;
   std::vector<Item> items = scan(cache_dir.fd.get());
@@ -812,8 +812,9 @@ std::uint64_t DiskCache::prune_to(std::uint64_t max_bytes) {
   std::sort(entries.begin(), entries.end(), [](const Item* a, const Item* b) {
     return std::tie(a->mtime_ns, a->name) < std::tie(b->mtime_ns, b->name);
   });
+  if (total <= cap) return total;
   for (const Item* item : entries) {
-    if (total <= max_bytes) break;
+    if (total <= target) break;
     remove_entry(dir_, item->name);
     total -= item->bytes;
   }

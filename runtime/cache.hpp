@@ -168,10 +168,14 @@ class DiskCache {
   static constexpr std::int64_t kStaleTempSeconds = 600;
 
  private:
-  /// After a store of `stored_bytes`: prunes to max_bytes_ when over it.
+  /// After a store of `stored_bytes`: when the cache is past max_bytes_,
+  /// prunes it to three quarters of max_bytes_ (see prune_over).
   void evict_if_over_cap(std::uint64_t stored_bytes);
   /// prune() returning the bytes left.
-  std::uint64_t prune_to(std::uint64_t max_bytes);
+  std::uint64_t prune_to(std::uint64_t max_bytes) { return prune_over(max_bytes, max_bytes); }
+  /// When the entries hold more than `cap` bytes, removes the least recently
+  /// used down to `target` bytes; returns the bytes left.
+  std::uint64_t prune_over(std::uint64_t cap, std::uint64_t target);
 
   std::string dir_;
   std::uint64_t max_bytes_;
@@ -180,7 +184,11 @@ class DiskCache {
   // Scanning the directory costs a stat per file, too much for every store of
   // a large cache: keep a running estimate of the total (this process's
   // stores added to the last scan) and rescan only when it passes the cap or
-  // the scan is a minute old (other processes store too).
+  // the scan is a minute old (other processes store too). Pruning goes down
+  // to three quarters of the cap, so that a full cache is not scanned again
+  // for the next quarter's worth of stores: pruning to just under the cap
+  // made every following store scan the whole directory (tens of thousands
+  // of entries: a compile of milliseconds took a second).
   std::mutex size_mutex_;
   std::uint64_t size_estimate_ = 0;
   std::optional<std::chrono::steady_clock::time_point> last_scan_;

@@ -824,9 +824,13 @@ TEST_CASE("prune removes the least recently used entries first; a load counts as
   CHECK(cache.list().empty());
 }
 
-TEST_CASE("a store past max_bytes evicts the least recently used entries") {
+TEST_CASE("a store past max_bytes evicts the least recently used entries down to 3/4 of the cap") {
+  // Down to three quarters, not just under the cap: a full cache then takes
+  // a quarter of the cap in stores before it is scanned again, where pruning
+  // to just under it made every store scan the whole directory.
   TempDir tmp;
-  const Entry a = make_entry("a"), b = make_entry("b"), c = make_entry("c");
+  const Entry a = make_entry("a"), b = make_entry("b"), c = make_entry("c"), d = make_entry("d"),
+              e = make_entry("e");
   std::uint64_t one = 0;
   {
     DiskCache probe(tmp.cache(), 1u << 30);
@@ -834,16 +838,21 @@ TEST_CASE("a store past max_bytes evicts the least recently used entries") {
     one = probe.total_bytes();
     probe.clear();
   }
-  DiskCache cache(tmp.cache(), 2 * one + one / 2);
+  DiskCache cache(tmp.cache(), 3 * one + one / 2);  // three entries fit, four do not
   REQUIRE(cache.store(a));
   REQUIRE(cache.store(b));
-  set_age(entry_dir(cache, a), 200);
-  set_age(entry_dir(cache, b), 100);
   REQUIRE(cache.store(c));
+  set_age(entry_dir(cache, a), 300);
+  set_age(entry_dir(cache, b), 200);
+  set_age(entry_dir(cache, c), 100);
+  REQUIRE(cache.store(d));  // 4 entries > 3.5: down to <= 2.625, the two oldest go
   CHECK(cache.list().size() == 2);
   CHECK(cache.load(a.meta.key, kVersions).miss == Miss::NewKey);
-  CHECK(cache.load(b.meta.key, kVersions).entry);
+  CHECK(cache.load(b.meta.key, kVersions).miss == Miss::NewKey);
   CHECK(cache.load(c.meta.key, kVersions).entry);
+  CHECK(cache.load(d.meta.key, kVersions).entry);
+  REQUIRE(cache.store(e));  // 3 entries: under the cap, nothing goes
+  CHECK(cache.list().size() == 3);
   CHECK(cache.total_bytes() <= cache.max_bytes());
 }
 
