@@ -193,12 +193,13 @@ std::optional<Array> accumulate_wide(const Apply& node, const std::vector<Array>
   return wide;
 }
 
-/// A dot product with its elements NaN where the sum of |a_ip * b_pj| passes
+/// A dot product with its elements `fill` where the sum of |a_ip * b_pj| passes
 /// the dtype's largest finite value: there a partial sum may overflow, and
 /// whether the result is inf, NaN or finite depends on the order and the
 /// width BLAS accumulates in (float32 sgemm overflows where the reference,
 /// in double, does not). Null for other nodes.
-std::optional<Array> overflow_regime(const Apply& node, const std::vector<Array>& args, const Array& out) {
+std::optional<Array> overflow_regime(const Apply& node, const std::vector<Array>& args, const Array& out,
+                                     double fill) {
   if (!is_float(out.dtype()) || node.op().name() != "Dot") return std::nullopt;
   const long double largest = out.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
                                                              : std::numeric_limits<double>::max();
@@ -212,7 +213,7 @@ std::optional<Array> overflow_regime(const Apply& node, const std::vector<Array>
       for (std::int64_t p = 0; p < k; ++p) {
         magnitude += std::fabs(static_cast<long double>(a.get_flat_double(i * k + p)) * b.get_flat_double(p * n + j));
       }
-      if (!(magnitude <= largest)) marked.set_flat_double(i * n + j, NAN);
+      if (!(magnitude <= largest)) marked.set_flat_double(i * n + j, fill);
     }
   }
   return marked;
@@ -288,7 +289,9 @@ enum class Perturbation { Nudge, Wide, Overflow };
 /// value on a rounding boundary, 1.0 before a cast to int, surely crosses it),
 /// 0 by a random fraction of it.
 /// Wide: sums and products accumulated in long double. Overflow: dot products
-/// NaN where a partial sum may overflow (overflow_regime).
+/// NaN, or +inf or -inf by `sign`, where a partial sum may overflow (overflow_regime):
+/// each, since a later op may map one of them to what the reference gives
+/// (log(-inf) and log(NaN) are both NaN, where BLAS's order gave +inf).
 std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, double ulps, int sign, Perturbation how) {
   std::unordered_map<const VarNode*, Array> values;
   for (std::size_t i = 0; i < b.inputs.size(); ++i) values.emplace(b.inputs[i].node(), b.args[i]);
@@ -306,7 +309,8 @@ std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, doubl
     if (how == Perturbation::Wide) {
       if (auto w = accumulate_wide(*node, args, out)) out = *w;
     } else if (how == Perturbation::Overflow) {
-      if (auto w = overflow_regime(*node, args, out)) out = *w;
+      const double fill = sign > 0 ? INFINITY : sign < 0 ? -INFINITY : NAN;
+      if (auto w = overflow_regime(*node, args, out, fill)) out = *w;
     } else if (is_float(out.dtype()) && inexact(node->op())) {
       out = out.copy();
       const double eps = out.dtype() == DType::Float32 ? 0x1p-23 : 0x1p-52;
@@ -343,9 +347,10 @@ std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, doubl
 std::vector<bool> unstable_elements(const Built& b, std::size_t k, const Array& want) {
   std::vector<bool> unstable(static_cast<std::size_t>(want.size()), false);
   std::mt19937_64 rng(12345);
-  for (int run = 0; run < 8; ++run) {
+  for (int run = 0; run < 10; ++run) {
     std::vector<Array> p;
-    const Perturbation how = run == 6 ? Perturbation::Wide : run == 7 ? Perturbation::Overflow : Perturbation::Nudge;
+    // Runs 6: long double sums; 7-9: overflowing dot products NaN, +inf, -inf.
+    const Perturbation how = run == 6 ? Perturbation::Wide : run >= 7 ? Perturbation::Overflow : Perturbation::Nudge;
     try {
       // Runs 0-2 nudge by 4 ulps (up, down, random), 3-5 by 16.
       p = perturbed_outputs(b, rng, run < 3 ? 4.0 : 16.0, run % 3 == 0 ? 1 : run % 3 == 1 ? -1 : 0, how);
