@@ -132,6 +132,8 @@ std::string pp(const Var& v) {
   return v.owner() ? memo.at(v.owner().get()) : leaf_text(v);
 }
 
+std::ostream& operator<<(std::ostream& os, const Var& v) { return os << pp(v); }
+
 std::string pp_brief(const Var& v, int depth) {
   if (v.is_null()) throw Error("pp_brief: null hp::Var");
   if (!v.owner()) return leaf_text(v);

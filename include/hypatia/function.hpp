@@ -9,6 +9,7 @@
 /// are serialised, so no update is lost.
 #pragma once
 
+#include <concepts>
 #include <chrono>
 #include <iosfwd>
 #include <memory>
@@ -149,6 +150,14 @@ class Function {
 /// Builds a function computing `outputs` from `inputs` (theano.function).
 Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
                  const CompileOptions& options = {});
+/// The same with the inputs in a std::vector<hp::Var> (built in a loop, as
+/// Theano takes a Python list). A template, so that a braced list
+/// `compile({x}, {y})` still means the std::vector<In> form.
+template <class Inputs>
+  requires std::same_as<std::remove_cvref_t<Inputs>, std::vector<Var>>
+Function compile(Inputs&& inputs, const std::vector<Var>& outputs, const CompileOptions& options = {}) {
+  return compile(std::vector<In>(inputs.begin(), inputs.end()), outputs, options);
+}
 
 /// Prints a summary of every function compiled with profile = true, as
 /// Theano's profiler: per function, then per op class, then per node.

@@ -173,5 +173,27 @@ Var constant(const Array& value, const std::string& name = "");
 /// (not floatX: convert first); broadcastable defaults to all false.
 Shared shared(const Array& value, const std::string& name = "",
               std::optional<std::vector<bool>> broadcastable = std::nullopt);
+/// The same with the pattern written as a list: hp::shared(v, "b", {false, true}).
+inline Shared shared(const Array& value, const std::string& name, const std::vector<bool>& broadcastable) {
+  return shared(value, name, std::optional<std::vector<bool>>(broadcastable));
+}
+
+// Theano's typed constructors: the prefix letter names the dtype (b int8,
+// w int16, i int32, l int64, f float32, d float64), as T.ivector("y").
+#define HYPATIA_TYPED_CONSTRUCTORS(prefix, dtype)                                                    \
+  inline Var prefix##scalar(const std::string& name = "") { return scalar(name, dtype); }        \
+  inline Var prefix##vector(const std::string& name = "") { return vector(name, dtype); }        \
+  inline Var prefix##matrix(const std::string& name = "") { return matrix(name, dtype); }        \
+  inline Var prefix##row(const std::string& name = "") { return row(name, dtype); }              \
+  inline Var prefix##col(const std::string& name = "") { return col(name, dtype); }              \
+  inline Var prefix##tensor3(const std::string& name = "") { return tensor3(name, dtype); }      \
+  inline Var prefix##tensor4(const std::string& name = "") { return tensor4(name, dtype); }
+HYPATIA_TYPED_CONSTRUCTORS(b, DType::Int8)
+HYPATIA_TYPED_CONSTRUCTORS(w, DType::Int16)
+HYPATIA_TYPED_CONSTRUCTORS(i, DType::Int32)
+HYPATIA_TYPED_CONSTRUCTORS(l, DType::Int64)
+HYPATIA_TYPED_CONSTRUCTORS(f, DType::Float32)
+HYPATIA_TYPED_CONSTRUCTORS(d, DType::Float64)
+#undef HYPATIA_TYPED_CONSTRUCTORS
 
 }  // namespace hypatia

@@ -1,6 +1,7 @@
 /// \file Printing graphs: Theano's pp, debugprint, and Graphviz DOT.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ class Function;
 /// Theano's pretty form: "(foo ** TensorConstant{2})". Very large shared
 /// subexpressions are shortened with "..." so that printing stays linear.
 std::string pp(const Var& v);
+
+/// Writes pp(v), as Theano's `print(x)` of a variable: std::cout << cost.
+std::ostream& operator<<(std::ostream& os, const Var& v);
 
 /// pp expanded only `depth` levels deep ("..." below): a short label for a
 /// node of a large graph, in constant time.
