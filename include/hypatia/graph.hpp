@@ -78,6 +78,29 @@ class Var {
   /// Every given must be used and every input the variable reads given.
   Array eval(const std::vector<std::pair<Var, Array>>& givens = {}) const;
 
+  /// Names this variable (Theano's `x.name = "xent"`); pp, debugprint and
+  /// to_dot show it. The name belongs to the variable, so every copy of
+  /// this hp::Var sees it. Returns *this.
+  Var& set_name(const std::string& name);
+
+  // Theano's methods, each the free function of ops.hpp of the same name:
+  // x.T(), x.sum(1), x.mean(), x.reshape({2, 3}), x.astype(hp::float32).
+  Var T() const;
+  Var sum() const;
+  Var sum(int axis, bool keepdims = false) const;
+  Var mean() const;
+  Var mean(int axis, bool keepdims = false) const;
+  Var max() const;
+  Var max(int axis, bool keepdims = false) const;
+  Var min() const;
+  Var min(int axis, bool keepdims = false) const;
+  Var argmax() const;
+  Var argmax(int axis, bool keepdims = false) const;
+  Var reshape(const std::vector<std::int64_t>& shape) const;
+  Var flatten(int ndim = 1) const;
+  Var dimshuffle(const std::vector<int>& pattern) const;
+  Var astype(DType dtype) const;
+
   /// Identity (not symbolic equality: use hp::eq for that).
   bool is(const Var& other) const { return node_ == other.node_; }
   const VarNode* node() const { return node_.get(); }

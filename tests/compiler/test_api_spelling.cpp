@@ -55,3 +55,35 @@ TEST_CASE("std::ostream << hp::Var prints pp") {
   CHECK(out.str() == hp::pp(hp::pow(foo, 2)));
   CHECK(out.str() == "(foo ** TensorConstant{2})");
 }
+
+TEST_CASE("Theano's methods on a variable: x.T(), x.sum(axis), x.mean(), x.reshape, x.astype") {
+  hp::Var x = hp::matrix("x");
+  const hp::Array a = hp::array({{1., 2., 3.}, {4., 5., 6.}});
+  const hp::Function f =
+      hp::compile({x}, {x.T(), x.sum(1), x.mean(), x.max(0), x.min(), x.argmax(1), x.reshape({3, 2}), x.flatten(),
+                        x.dimshuffle({1, hp::newaxis, 0}), x.astype(hp::int32), x.sum(0, true)});
+  const std::vector<hp::Array> r = f(a);
+  CHECK(r[0].shape() == hp::Shape{3, 2});
+  CHECK(r[0].to_vector<double>() == std::vector<double>{1, 4, 2, 5, 3, 6});
+  CHECK(r[1].to_vector<double>() == std::vector<double>{6, 15});
+  CHECK(r[2].item<double>() == 3.5);
+  CHECK(r[3].to_vector<double>() == std::vector<double>{4, 5, 6});
+  CHECK(r[4].item<double>() == 1.0);
+  CHECK(r[5].to_vector<std::int64_t>() == std::vector<std::int64_t>{2, 2});
+  CHECK(r[6].shape() == hp::Shape{3, 2});
+  CHECK(r[7].shape() == hp::Shape{6});
+  CHECK(r[8].shape() == hp::Shape{3, 1, 2});
+  CHECK(r[9].dtype() == hp::int32);
+  CHECK(r[10].shape() == hp::Shape{1, 3});
+}
+
+TEST_CASE("set_name names an intermediate result in pp and debugprint") {
+  hp::Var z = hp::vector("z");
+  hp::Var xent = hp::softplus(-z);
+  xent.set_name("xent");
+  CHECK(xent.name() == "xent");
+  hp::Var copy = xent;
+  CHECK(copy.name() == "xent");  // the name belongs to the variable
+  CHECK(hp::debugprint(hp::sum(xent)).find("'xent'") != std::string::npos);
+  CHECK_THROWS_AS(hp::Var().set_name("nothing"), hp::Error);
+}
