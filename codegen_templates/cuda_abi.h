@@ -208,6 +208,10 @@ template <class A, class F> HP_DEVICE A hp_block_reduce(A value, F f, A* scratch
   return value;
 }
 
+// The value of a compensated sum, as abi.h's: a non-finite running sum is
+// the IEEE sum (its compensation holds inf - inf = NaN).
+HP_DEVICE double hp_sum_total(double s, double c) { return s - s == 0 ? s + c : s; }
+
 // Neumaier's compensated sum, one per thread (the reference compensates too).
 struct hp_compensated {
   double s, c;
@@ -216,7 +220,7 @@ struct hp_compensated {
     c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
     s = t;
   }
-  __device__ double value() const { return s - s == 0 ? s + c : s; }  // a non-finite s is the IEEE sum
+  __device__ double value() const { return hp_sum_total(s, c); }
 };
 
 // std::fmax: NaN is skipped (softmax's row maximum, as the reference).

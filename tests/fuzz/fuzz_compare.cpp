@@ -219,6 +219,30 @@ std::optional<Array> overflow_regime(const Apply& node, const std::vector<Array>
   return marked;
 }
 
+/// The graph's outputs from the reference's perform, node by node, where
+/// `visit(node, args, out)` sees (and may change) each node's value before
+/// later nodes read it.
+template <class Visit>
+std::vector<Array> walk_reference(const Built& b, Visit visit) {
+  std::unordered_map<const VarNode*, Array> values;
+  for (std::size_t i = 0; i < b.inputs.size(); ++i) values.emplace(b.inputs[i].node(), b.args[i]);
+  auto value_of = [&](const Var& v) -> Array {
+    if (auto it = values.find(v.node()); it != values.end()) return it->second;
+    if (v.is_constant()) return v.constant_value();
+    throw Error("fuzz: reference walk met an unknown leaf");
+  };
+  for (const auto& node : topological_order(b.outputs, b.inputs)) {
+    std::vector<Array> args;
+    for (const Var& in : node->inputs()) args.push_back(value_of(in));
+    Array out = node->op().perform(*node, args);
+    visit(*node, args, out);
+    values.emplace(node->output().node(), out);
+  }
+  std::vector<Array> outs;
+  for (const Var& o : b.outputs) outs.push_back(value_of(o));
+  return outs;
+}
+
 /// Where the reference's own float sums and means break IEEE addition: each
 /// such node's value, against the same sum accumulated in long double
 /// (accumulate_wide), must be NaN exactly where that is NaN and ±inf exactly
@@ -235,25 +259,11 @@ std::string ieee_sum_disagreements(const Built& b) {
     return info && (info->kind == "sum" || info->kind == "mean") && is_float(node->output().dtype());
   });
   if (!has_sum) return "";
-  std::unordered_map<const VarNode*, Array> values;
-  for (std::size_t i = 0; i < b.inputs.size(); ++i) values.emplace(b.inputs[i].node(), b.args[i]);
-  auto value_of = [&](const Var& v) -> Array {
-    if (auto it = values.find(v.node()); it != values.end()) return it->second;
-    return v.constant_value();
-  };
-  for (const auto& node : nodes) {
-    std::vector<Array> args;
-    for (const Var& in : node->inputs()) args.push_back(value_of(in));
-    Array out;
-    try {
-      out = node->op().perform(*node, args);
-    } catch (const Error&) {
-      return "";  // the reference's error is judged elsewhere
-    }
-    values.emplace(node->output().node(), out);
-    const auto info = reduction_of(node->op());
-    if (!info || (info->kind != "sum" && info->kind != "mean") || !is_float(out.dtype())) continue;
-    const Array wide = *accumulate_wide(*node, args, out);
+  std::string first;
+  auto check = [&](const Apply& node, const std::vector<Array>& args, const Array& out) {
+    const auto info = reduction_of(node.op());
+    if (!first.empty() || !info || (info->kind != "sum" && info->kind != "mean") || !is_float(out.dtype())) return;
+    const Array wide = *accumulate_wide(node, args, out);
     // The same reduction of |x|: past the largest finite value, the order decides overflow.
     // Infinities and NaN count 0 there: an inf term decides the sum whatever the order.
     Array magnitudes = args[0].astype(DType::Float64).copy();
@@ -261,22 +271,28 @@ std::string ieee_sum_disagreements(const Built& b) {
       const double v = magnitudes.get_flat_double(i);
       magnitudes.set_flat_double(i, std::isfinite(v) ? std::fabs(v) : 0.0);
     }
-    const Array bound = *accumulate_wide(*node, {magnitudes}, wide.astype(DType::Float64));
+    const Array bound = *accumulate_wide(node, {magnitudes}, wide.astype(DType::Float64));
     const double largest = out.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
                                                          : std::numeric_limits<double>::max();
+    // A mean's bound is the mean of |x|: its sum is that times the count.
+    const double count = static_cast<double>(args[0].size()) / std::max<double>(1, static_cast<double>(out.size()));
+    const double scale = info->kind == "mean" ? count : 1.0;
     for (std::int64_t i = 0; i < out.size(); ++i) {
+      if (!(bound.get_flat_double(i) * scale <= largest)) continue;
       const double got = out.get_flat_double(i), want = wide.get_flat_double(i);
-      // A mean's bound is the mean of |x|: its sum is that times the count.
-      const double count = static_cast<double>(args[0].size()) / std::max<double>(1, static_cast<double>(out.size()));
-      const double size = bound.get_flat_double(i) * (info->kind == "mean" ? count : 1.0);
-      if (!(size <= largest)) continue;
       const bool same = std::isnan(want) ? std::isnan(got) : std::isinf(want) ? got == want : std::isfinite(got);
       if (same) continue;
-      return fmt::format("the reference's {} gives {} at element {} where IEEE addition gives {}\n",
-                         node->op().name(), value_text(out, i), i, value_text(wide, i));
+      first = fmt::format("the reference's {} gives {} at element {} where IEEE addition gives {}\n",
+                          node.op().name(), value_text(out, i), i, value_text(wide, i));
+      return;
     }
+  };
+  try {
+    walk_reference(b, check);
+  } catch (const Error&) {
+    return "";  // the reference's error is judged elsewhere
   }
-  return "";
+  return first;
 }
 
 /// How perturbed_outputs changes the reference's inexact nodes.
@@ -293,29 +309,19 @@ enum class Perturbation { Nudge, Wide, Overflow };
 /// each, since a later op may map one of them to what the reference gives
 /// (log(-inf) and log(NaN) are both NaN, where BLAS's order gave +inf).
 std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, double ulps, int sign, Perturbation how) {
-  std::unordered_map<const VarNode*, Array> values;
-  for (std::size_t i = 0; i < b.inputs.size(); ++i) values.emplace(b.inputs[i].node(), b.args[i]);
-  auto value_of = [&](const Var& v) -> Array {
-    if (auto it = values.find(v.node()); it != values.end()) return it->second;
-    if (v.is_constant()) return v.constant_value();
-    throw Error("fuzz: perturbed evaluation met an unknown leaf");
-  };
   std::uniform_real_distribution<double> uniform(-1, 1);
   auto unit = [&](std::mt19937_64& r) { return sign != 0 ? static_cast<double>(sign) : uniform(r); };
-  for (const auto& node : topological_order(b.outputs, b.inputs)) {
-    std::vector<Array> args;
-    for (const Var& in : node->inputs()) args.push_back(value_of(in));
-    Array out = node->op().perform(*node, args);
+  return walk_reference(b, [&](const Apply& node, const std::vector<Array>& args, Array& out) {
     if (how == Perturbation::Wide) {
-      if (auto w = accumulate_wide(*node, args, out)) out = *w;
+      if (auto w = accumulate_wide(node, args, out)) out = *w;
     } else if (how == Perturbation::Overflow) {
       const double fill = sign > 0 ? INFINITY : sign < 0 ? -INFINITY : NAN;
-      if (auto w = overflow_regime(*node, args, out, fill)) out = *w;
-    } else if (is_float(out.dtype()) && inexact(node->op())) {
+      if (auto w = overflow_regime(node, args, out, fill)) out = *w;
+    } else if (is_float(out.dtype()) && inexact(node.op())) {
       out = out.copy();
       const double eps = out.dtype() == DType::Float32 ? 0x1p-23 : 0x1p-52;
       double absolute = 0;
-      const std::string name = node->op().name();
+      const std::string name = node.op().name();
       const double n_in = std::max<double>(1, static_cast<double>(args[0].size()) /
                                                   std::max<double>(1, static_cast<double>(out.size())));
       if (name.rfind("Sum", 0) == 0 || name.rfind("Mean", 0) == 0) absolute = 4 * n_in * eps * max_abs_finite(args[0]);
@@ -335,11 +341,7 @@ std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, doubl
         out.set_flat_double(i, v * (1 + relative * unit(rng)) + absolute * unit(rng));
       }
     }
-    values.emplace(node->output().node(), out);
-  }
-  std::vector<Array> outs;
-  for (const Var& o : b.outputs) outs.push_back(value_of(o));
-  return outs;
+  });
 }
 
 /// Elements (of output k) where the reference itself moves past the tolerance
