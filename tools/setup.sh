@@ -16,6 +16,7 @@ packages=(
   libcairo2-dev                                    # the MLP example's PNG plots
   libgraphviz-dev                                  # hp::render_graph (libgvc)
   pkgconf                                          # pkg-config: Cairo, Graphviz, hypatia.pc
+  zlib1g-dev                                       # hp::load_npz: np.savez_compressed's members
 )
 
 missing=()
