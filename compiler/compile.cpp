@@ -61,6 +61,20 @@ std::vector<std::pair<Shared, Var>> typed_updates(const CompileOptions& options)
   return updates;
 }
 
+/// "(False, True)", as Theano prints a broadcast pattern.
+std::string pattern_text(const std::vector<bool>& pattern) {
+  std::vector<std::string> parts;
+  for (bool b : pattern) parts.push_back(b ? "True" : "False");
+  return fmt::format("({}{})", fmt::join(parts, ", "), pattern.size() == 1 ? "," : "");
+}
+
+/// "{false, true}", as C++ writes the pattern.
+std::string braced(const std::vector<bool>& pattern) {
+  std::vector<std::string> parts;
+  for (bool b : pattern) parts.push_back(b ? "true" : "false");
+  return fmt::format("{{{}}}", fmt::join(parts, ", "));
+}
+
 /// Shared variables and dtype/pattern agreement of each update.
 void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const CompileOptions& options) {
   std::unordered_set<const VarNode*> seen;
@@ -79,14 +93,21 @@ void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const Com
     }
     const TensorType& want = shared.type();
     const TensorType& got = value.type();
-    bool fits = want.dtype == got.dtype && want.ndim() == got.ndim();
-    for (int k = 0; fits && k < want.ndim(); ++k) {
-      fits = !want.broadcastable[k] || got.broadcastable[k];
+    if (want.dtype != got.dtype || want.ndim() != got.ndim()) {
+      throw TypeError(fmt::format("{}: the new value of shared variable {} has type {} where the shared variable "
+                                  "is {}; an update must have the shared variable's dtype and rank (cast it: "
+                                  "hp::cast(value, hp::{}))",
+                                  where, describe_var(shared), got.str(), want.str(), dtype_name(want.dtype)));
     }
-    if (!fits) {
-      throw TypeError(fmt::format("{}: the new value of shared variable {} has type {}; an update "
-                                  "must have the shared variable's type (cast it)",
-                                  where, describe_var(shared), got.str()));
+    for (int k = 0; k < want.ndim(); ++k) {
+      if (!want.broadcastable[k] || got.broadcastable[k]) continue;
+      throw TypeError(fmt::format(
+          "{}: the new value of shared variable {} has broadcast pattern {} where the shared variable has {}: its "
+          "axis {} is broadcastable (always length 1) and the new value's is not. Either give the shared variable "
+          "the value's pattern (hp::shared(value, name, {})), or declare that the new value keeps length 1 there "
+          "(hp::patternbroadcast(value, {}); hp::unbroadcast(x, axes) removes broadcastable axes)",
+          where, describe_var(shared), pattern_text(got.broadcastable), pattern_text(want.broadcastable), k,
+          braced(got.broadcastable), braced(want.broadcastable)));
     }
   }
 }

@@ -2,6 +2,11 @@
 /// backwards in topological order, each node asked once for the gradients of
 /// its inputs, contributions to a variable summed. Linear in the graph's size,
 /// and shared subexpressions stay shared.
+///
+/// The cost is differentiated in its stable form (the stabilize pass's
+/// rewrites, e.g. log(sigmoid(z)) -> -softplus(-z)): the chain rule through
+/// the naive form multiplies inf by 0 where the value itself is finite, and
+/// no rewrite of the gradient graph recovers every such product.
 #include "hypatia/grad.hpp"
 
 #include <algorithm>
@@ -13,6 +18,7 @@
 
 #include "compiler/evaluate.hpp"
 #include "compiler/op.hpp"
+#include "compiler/rewrite/stabilize.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
@@ -95,9 +101,15 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   }
   VarSet constants;
   for (const Var& c : options.consider_constant) constants.insert(c.node());
+  std::vector<Var> stops = wrt;
+  stops.insert(stops.end(), options.consider_constant.begin(), options.consider_constant.end());
+  for (const auto& [v, g] : options.known_grads) {
+    if (!v.is_null()) stops.push_back(v);
+  }
 
   GradAccumulator grads;
-  std::vector<Var> roots{cost};
+  const Var stable = stable_cost(cost, stops);
+  std::vector<Var> roots{stable};
   for (const auto& [v, g] : options.known_grads) {
     if (v.is_null() || g.is_null()) throw Error("grad: a known_grads entry is a null hp::Var");
     if (g.ndim() != v.ndim()) {
@@ -111,7 +123,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   const VarSet depends = dependents(order, wrt, constants);
 
   const DType seed_dtype = is_float(cost.dtype()) ? cost.dtype() : config().floatX;
-  grads.add(cost, constant(Array::ones({}, seed_dtype)));
+  grads.add(stable, constant(Array::ones({}, seed_dtype)));
 
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Apply& node = **it;
@@ -138,14 +150,14 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
       result.push_back(of_type(w, grads.total(w)));
       continue;
     }
-    const bool connected = depends.count(cost.node()) > 0 && depends.count(w.node()) > 0 &&
+    const bool connected = depends.count(stable.node()) > 0 && depends.count(w.node()) > 0 &&
                            std::any_of(order.begin(), order.end(), [&](const auto& n) {
                              for (const Var& in : n->inputs()) {
                                if (in.is(w)) return true;
                              }
                              return false;
                            });
-    if (!connected && !cost.is(w)) {
+    if (!connected && !stable.is(w)) {
       const std::string msg = fmt::format(
           "grad: the cost {} does not depend on wrt {} {} (pass disconnected_inputs = Warn or "
           "Ignore to get zeros)",

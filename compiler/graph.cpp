@@ -163,6 +163,7 @@ void Shared::set_value(const Array& value) {
   if (copy.shares_storage(value)) copy = value.copy();
   std::lock_guard lock(s.mutex);
   s.value = std::move(copy);
+  s.reshaped_by.clear();
 }
 
 // --- constructors ------------------------------------------------------------------------------

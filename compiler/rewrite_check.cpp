@@ -1,6 +1,8 @@
 #include "compiler/rewrite_check.hpp"
 
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -8,6 +10,8 @@
 #include "compiler/debug_program.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/op.hpp"
+#include "compiler/rewrite/rebuild.hpp"
+#include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
 
 namespace hypatia {
@@ -46,16 +50,107 @@ class GraphValues {
   std::vector<Array> outputs_;
 };
 
-/// first_mismatch comparing only the elements `want` (the value before the
-/// rewrite) has finite.
-std::int64_t first_finite_mismatch(const Array& got, const Array& want) {
+/// How far the original graph's own value of a variable is from the
+/// exact one: its value in float64 where it is float32 (the graph rebuilt
+/// on float64 inputs), and its values with every float result nudged by
+/// 4 ulp up and down (where one rounding moves the value far, the
+/// original is ill-conditioned there and a rewrite may well be closer).
+class Accuracy {
+ public:
+  Accuracy(const std::vector<Var>& inputs, const Var& original, const std::vector<Array>& args) {
+    try {
+      if (original.dtype() == DType::Float32) precise_ = in_float64(inputs, original, args);
+    } catch (const Error&) {
+      // An op without a float64 form: the nudges alone judge.
+    }
+    for (int sign : {1, -1}) {
+      try {
+        nudged_.push_back(nudged(inputs, original, args, sign));
+      } catch (const Error&) {
+        ill_conditioned_everywhere_ = true;  // a nudge made it raise
+      }
+    }
+  }
+
+  /// Whether `got` (the rewritten value) is no further from the exact value
+  /// than `want` (the original's) at element i.
+  bool no_worse(double got, double want, std::int64_t i, Tolerance tol) const {
+    if (ill_conditioned_everywhere_) return true;
+    if (precise_) {
+      const double p = precise_->get_flat_double(i);
+      if (std::isfinite(p)) {
+        if (std::fabs(got - p) <= std::fabs(want - p)) return true;
+        if (std::fabs(got - p) <= tol.atol + tol.rtol * std::fabs(p)) return true;
+      }
+    }
+    double lo = want, hi = want;
+    for (const Array& n : nudged_) {
+      const double v = n.get_flat_double(i);
+      if (std::isnan(v)) return true;  // one rounding away from NaN: any value is as good
+      lo = std::fmin(lo, v);
+      hi = std::fmax(hi, v);
+    }
+    const double slack = tol.atol + tol.rtol * std::fmax(std::fabs(lo), std::fabs(hi));
+    return got >= lo - slack && got <= hi + slack;
+  }
+
+ private:
+  static Array in_float64(const std::vector<Var>& inputs, const Var& v, const std::vector<Array>& args) {
+    std::vector<std::pair<Var, Var>> wider;
+    std::vector<std::pair<Var, Array>> givens;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      givens.emplace_back(inputs[i], args.at(i));
+      if (inputs[i].dtype() == DType::Float32) wider.emplace_back(inputs[i], cast(inputs[i], DType::Float64));
+    }
+    const Var wide = rebuild(inputs, {v}, [](const Apply&, const std::vector<Var>&) { return std::nullopt; }, wider)
+                         .front();
+    EvalOptions options;
+    options.require_givens_used = false;
+    return evaluate({wide}, givens, options).at(0);
+  }
+
+  static Array nudged(const std::vector<Var>& inputs, const Var& v, const std::vector<Array>& args, int sign) {
+    std::unordered_map<const VarNode*, Array> values;
+    for (std::size_t i = 0; i < inputs.size(); ++i) values.emplace(inputs[i].node(), args.at(i));
+    auto value_of = [&](const Var& x) -> Array {
+      if (auto it = values.find(x.node()); it != values.end()) return it->second;
+      if (x.is_constant()) return x.constant_value();
+      throw Error("Debug mode: the rewrite check met an unknown leaf");
+    };
+    for (const auto& node : topological_order({v}, inputs)) {
+      std::vector<Array> operands;
+      for (const Var& in : node->inputs()) operands.push_back(value_of(in));
+      Array out = node->op().perform(*node, operands);
+      if (is_float(out.dtype())) {
+        out = out.copy();
+        const double ulp = out.dtype() == DType::Float32 ? 0x1p-23 : 0x1p-52;
+        for (std::int64_t i = 0; i < out.size(); ++i) {
+          out.set_flat_double(i, out.get_flat_double(i) * (1 + 4 * ulp * sign));
+        }
+      }
+      values.emplace(node->output().node(), out);
+    }
+    return value_of(v);
+  }
+
+  std::optional<Array> precise_;
+  std::vector<Array> nudged_;
+  bool ill_conditioned_everywhere_ = false;
+};
+
+/// The first element where `got` (after a rewrite) differs from `want` (the
+/// value before it) past the dtype's tolerance and is further from the
+/// exact value than `want` is, or -1. Elements where `want` is not finite
+/// are not compared: stabilising rewrites exist to make them finite.
+std::int64_t first_worse_mismatch(const Array& got, const Array& want, const std::function<const Accuracy&()>& accuracy) {
   if (got.shape() != want.shape() || got.dtype() != want.dtype()) return 0;
-  if (!is_float(want.dtype())) return first_mismatch(got, want, tolerance_for(want.dtype()));
   const Tolerance tol = tolerance_for(want.dtype());
+  if (!is_float(want.dtype())) return first_mismatch(got, want, tol);
   for (std::int64_t i = 0; i < want.size(); ++i) {
     const double w = want.get_flat_double(i), g = got.get_flat_double(i);
     if (!std::isfinite(w) || g == w) continue;
-    if (!(std::fabs(g - w) <= tol.atol + tol.rtol * std::fabs(w))) return i;
+    if (std::fabs(g - w) <= tol.atol + tol.rtol * std::fabs(w)) continue;
+    if (!accuracy().no_worse(g, w, i, tol)) return i;
   }
   return -1;
 }
@@ -82,7 +177,11 @@ void RewriteCheck::check(const std::vector<Array>& args) const {
     GraphValues after(inputs_, pass.result, args);
     for (const auto& [old_var, new_var] : pass.replacements) {
       const Array want = before.of(old_var), got = after.of(new_var);
-      const std::int64_t bad = first_finite_mismatch(got, want);
+      std::optional<Accuracy> judge;
+      const std::int64_t bad = first_worse_mismatch(got, want, [&]() -> const Accuracy& {
+        if (!judge) judge.emplace(inputs_, old_var, args);
+        return *judge;
+      });
       if (bad < 0) continue;
       throw BadOptimizationError(fmt::format(
           "Debug mode: rewrite pass '{}' replaced the node {} ({}) by {}, which computes something else: {}",
@@ -90,7 +189,11 @@ void RewriteCheck::check(const std::vector<Array>& args) const {
           pp_brief(new_var), difference(got, want, bad)));
     }
     for (std::size_t k = 0; k < pass.result.size(); ++k) {
-      const std::int64_t bad = first_finite_mismatch(after.outputs().at(k), before.outputs().at(k));
+      std::optional<Accuracy> judge;
+      const std::int64_t bad = first_worse_mismatch(after.outputs().at(k), before.outputs().at(k), [&]() -> const Accuracy& {
+        if (!judge) judge.emplace(inputs_, previous->at(k), args);
+        return *judge;
+      });
       if (bad < 0) continue;
       throw BadOptimizationError(fmt::format(
           "Debug mode: rewrite pass '{}' changed output {} from {} to {}, which computes something else: {}",

@@ -31,4 +31,10 @@ Var Var::flatten(int ndim) const { return hypatia::flatten(*this, ndim); }
 Var Var::dimshuffle(const std::vector<int>& pattern) const { return hypatia::dimshuffle(*this, pattern); }
 Var Var::astype(DType dtype) const { return hypatia::cast(*this, dtype); }
 
+Var Var::operator[](const IndexEntry& index) const { return hypatia::index(*this, {index}); }
+Var Var::operator[](std::initializer_list<IndexEntry> indices) const {
+  return hypatia::index(*this, std::vector<IndexEntry>(indices));
+}
+Var Var::operator[](const std::vector<IndexEntry>& indices) const { return hypatia::index(*this, indices); }
+
 }  // namespace hypatia

@@ -77,6 +77,17 @@ class UpdateLocks {
   std::vector<std::unique_lock<std::mutex>> locks_;
 };
 
+/// For a shape error: the shared variables whose shape an update changed
+/// (Theano allows it), naming the update; "" when none did.
+std::string reshape_note(const FunctionImpl& f, const std::vector<std::string>& reshaped) {
+  std::string note;
+  for (std::size_t i = 0; i < reshaped.size(); ++i) {
+    if (reshaped[i].empty()) continue;
+    note += fmt::format("\n  note: shared variable {}: {}", describe_var(f.shared_inputs[i]), reshaped[i]);
+  }
+  return note;
+}
+
 }  // namespace
 
 std::vector<Array> Function::call(const std::vector<Array>& args) const { return call(args, {}); }
@@ -98,8 +109,13 @@ std::vector<Array> Function::call(const std::vector<Array>& args,
                        [&](const Shared& u) { return u.is(s); });
   };
   std::vector<std::optional<Array>> shared_values(f.shared_inputs.size());
+  std::vector<std::string> reshaped(f.shared_inputs.size());
   for (std::size_t i = 0; i < f.shared_inputs.size(); ++i) {
-    if (!is_updated(f.shared_inputs[i])) shared_values[i] = f.shared_inputs[i].get_value(true);
+    if (is_updated(f.shared_inputs[i])) continue;
+    SharedValue& storage = f.shared_inputs[i].storage();
+    std::lock_guard lock(storage.mutex);
+    shared_values[i] = storage.value;
+    reshaped[i] = storage.reshaped_by;
   }
 
   std::vector<NodeProfile> node_times;
@@ -108,14 +124,29 @@ std::vector<Array> Function::call(const std::vector<Array>& args,
     UpdateLocks locks(f.updated);
     for (std::size_t i = 0; i < f.shared_inputs.size(); ++i) {
       // Under the lock already held: read the stored array directly.
-      if (!shared_values[i]) shared_values[i] = f.shared_inputs[i].storage().value;
+      if (!shared_values[i]) {
+        shared_values[i] = f.shared_inputs[i].storage().value;
+        reshaped[i] = f.shared_inputs[i].storage().reshaped_by;
+      }
       inputs.push_back(*shared_values[i]);
     }
-    results = f.program->run(inputs, f.profile ? &node_times : nullptr);
+    try {
+      results = f.program->run(inputs, f.profile ? &node_times : nullptr);
+    } catch (const IndexError& e) {
+      throw IndexError(e.what() + reshape_note(f, reshaped));
+    } catch (const ShapeError& e) {
+      throw ShapeError(e.what() + reshape_note(f, reshaped));
+    }
     // Every output is computed: now the updates, all together. Values are new
     // arrays, never written in place, so readers holding the old ones are safe.
     for (std::size_t i = 0; i < f.updated.size(); ++i) {
-      f.updated[i].storage().value = std::move(results[f.outputs.size() + i]);
+      SharedValue& storage = f.updated[i].storage();
+      Array& value = results[f.outputs.size() + i];
+      if (value.shape() != storage.value.shape()) {
+        storage.reshaped_by = fmt::format("update {} of {} changed its shape from {} to {}", i, function_label(f),
+                                          shape_text(storage.value.shape()), shape_text(value.shape()));
+      }
+      storage.value = std::move(value);
     }
   }
   results.resize(f.outputs.size());

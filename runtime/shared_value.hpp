@@ -2,6 +2,7 @@
 #pragma once
 
 #include <mutex>
+#include <string>
 
 #include "hypatia/array.hpp"
 
@@ -13,6 +14,10 @@ namespace hypatia {
 struct SharedValue {
   std::mutex mutex;
   Array value;
+  /// Which update last changed the value's shape ("update 0 of function
+  /// 'train' changed its shape from (4, 3) to (5, 3)"); empty once
+  /// set_value replaces it. A later call's shape error names it.
+  std::string reshaped_by;
 };
 
 }  // namespace hypatia

@@ -74,6 +74,57 @@ class ReshapeLikeOp : public Op {
   }
 };
 
+/// x with another broadcast pattern (Theano's Rebroadcast): axes marked
+/// broadcastable must have length 1 at run time (hp::ShapeError otherwise).
+class RebroadcastOp : public Op {
+ public:
+  bool output_aliases_input() const override { return true; }
+  explicit RebroadcastOp(std::vector<bool> pattern) : pattern_(std::move(pattern)) {}
+
+  std::string name() const override {
+    std::vector<std::string> parts;
+    for (bool b : pattern_) parts.push_back(b ? "True" : "False");
+    return fmt::format("Rebroadcast{{({})}}", fmt::join(parts, ", "));
+  }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    const Var& x = inputs.at(0);
+    if (x.ndim() != static_cast<int>(pattern_.size())) {
+      throw TypeError(fmt::format("{}: a pattern of {} axes for a tensor of rank {}", describe_operands(*this, inputs),
+                                  pattern_.size(), x.ndim()));
+    }
+    return TensorType(x.dtype(), pattern_);
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    for (std::size_t a = 0; a < pattern_.size(); ++a) {
+      if (pattern_[a] && inputs[0].shape()[a] != 1) {
+        throw ShapeError(fmt::format("{}: axis {} is declared broadcastable but has length {} (shape {})",
+                                     node_str(node), a, inputs[0].shape()[a], shape_str(inputs[0].shape())));
+      }
+    }
+    return inputs[0];
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override { return args[0]; }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const std::string xt = cg.tensor(node.inputs()[0]);
+    for (std::size_t a = 0; a < pattern_.size(); ++a) {
+      if (pattern_[a]) cg.fail_if(fmt::format("{}.shape[{}] != 1", xt, a));
+    }
+    cg.bind(node.output(), xt);
+    return true;
+  }
+
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    return {fit_grad_to(node.inputs()[0], g)};
+  }
+
+ private:
+  std::vector<bool> pattern_;
+};
+
 Var reshape_like(const Var& g, const Var& like) {
   return make_apply(std::make_shared<ReshapeLikeOp>(), {g, like});
 }
@@ -524,6 +575,19 @@ Var concatenate(const std::vector<Var>& xs, int axis) {
 }
 
 Var shape(const Var& x) { return make_apply(std::make_shared<ShapeOp>(), {x}); }
+
+Var patternbroadcast(const Var& x, const std::vector<bool>& pattern) {
+  if (x.is_null()) throw Error("patternbroadcast: input 0 is a null hp::Var");
+  if (pattern == x.broadcastable()) return x;
+  return make_apply(std::make_shared<RebroadcastOp>(pattern), {x});
+}
+
+Var unbroadcast(const Var& x, const std::vector<int>& axes) {
+  if (x.is_null()) throw Error("unbroadcast: input 0 is a null hp::Var");
+  std::vector<bool> pattern = x.broadcastable();
+  for (int axis : axes) pattern[static_cast<std::size_t>(normalize_axis("unbroadcast", axis, x.ndim()))] = false;
+  return patternbroadcast(x, pattern);
+}
 
 std::optional<std::vector<int>> dimshuffle_pattern(const Op& op) {
   const auto* d = dynamic_cast<const DimShuffleOp*>(&op);

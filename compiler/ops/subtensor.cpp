@@ -11,6 +11,8 @@
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/subtensor.hpp"
 #include "hypatia/ops.hpp"
+#include "hypatia/print.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {
@@ -67,8 +69,8 @@ Array index_array(const Apply& node, Array x, const std::vector<Index>& indices)
     if (const auto* i = std::get_if<std::int64_t>(&idx)) {
       const std::int64_t size = x.shape()[axis];
       if (*i < -size || *i >= size) {
-        throw ShapeError(fmt::format("{}: index {} is out of bounds for axis {} with size {}",
-                                     node_str(node), *i, axis, size));
+        throw IndexError(fmt::format("{}: index {} is out of bounds for axis {} of {} with size {}",
+                                     node_str(node), *i, axis, describe_var(node.inputs()[0]), size));
       }
       x = x.index(axis, *i);
       continue;
@@ -298,6 +300,7 @@ std::vector<InputGrad> SubtensorOp::grad(const Apply& node, const Var& g) const 
 Var update_subtensor(const Var& sub, const Var& y, bool set) {
   const char* fn = set ? "set_subtensor" : "inc_subtensor";
   if (sub.is_null()) throw Error(fmt::format("{}: input 0 is a null hp::Var", fn));
+  if (std::optional<Var> advanced = update_advanced_subtensor(sub, y, set)) return *advanced;
   const auto& owner = sub.owner();
   const auto* op = owner ? dynamic_cast<const SubtensorOp*>(&owner->op()) : nullptr;
   if (!op) {

@@ -37,17 +37,32 @@ std::optional<Var> log_of_sum_exp(const Var& s) {
   return log(sum(exp(x - m_keep), axes, r->keepdims)) + m;
 }
 
-/// 1 / (1 + exp(-x)) (either order of the sum) -> sigmoid(x), or nullopt.
-std::optional<Var> sigmoid_form(const Var& numerator, const Var& denominator) {
-  if (!is_one(numerator) || !computed_by(denominator, "add")) return std::nullopt;
+/// -t, without a double negation where t is neg(x). An integer t is
+/// negated in float: its own negation may wrap (-(-128) in int8).
+Var negated(const Var& t) {
+  if (!is_float(t.dtype())) return -as_float(t);
+  return computed_by(t, "neg") ? operand(t, 0) : -t;
+}
+
+/// The exponent t of exp(t) where one side of the sum `denominator` is 1
+/// and the other exp(t) (either order), or nullopt.
+std::optional<Var> one_plus_exp(const Var& denominator) {
+  if (!computed_by(denominator, "add")) return std::nullopt;
   for (int side : {0, 1}) {
     const Var& e = operand(denominator, 1 - side);
-    if (!is_one(operand(denominator, side)) || !computed_by(e, "exp")) continue;
-    if (!computed_by(operand(e, 0), "neg")) continue;
-    const Var& x = operand(operand(e, 0), 0);
-    // An integer -x wraps where x is the dtype's minimum: negate its value back in float.
-    return is_float(x.dtype()) ? sigmoid(x) : sigmoid(-as_float(operand(e, 0)));
+    if (is_one(operand(denominator, side)) && computed_by(e, "exp")) return operand(e, 0);
   }
+  return std::nullopt;
+}
+
+/// 1 / (1 + exp(t)) -> sigmoid(-t) (Theano's local_inv_1_plus_exp: t is
+/// often -(w.x) - b, so any exponent is taken, not only a negation);
+/// exp(t) / (1 + exp(t)) -> sigmoid(t) (local_exp_over_1_plus_exp); or nullopt.
+std::optional<Var> sigmoid_form(const Var& numerator, const Var& denominator) {
+  const std::optional<Var> t = one_plus_exp(denominator);
+  if (!t) return std::nullopt;
+  if (is_one(numerator)) return sigmoid(negated(*t));
+  if (computed_by(numerator, "exp") && operand(numerator, 0).is(*t)) return sigmoid(as_float(*t));
   return std::nullopt;
 }
 
@@ -90,6 +105,10 @@ std::vector<Var> stabilize(const std::vector<Var>& inputs, const std::vector<Var
     if (!better || better->type() != out.type()) return std::nullopt;
     return better;
   });
+}
+
+Var stable_cost(const Var& cost, const std::vector<Var>& stops) {
+  return stabilize(stops, {cost}).front();
 }
 
 }  // namespace hypatia

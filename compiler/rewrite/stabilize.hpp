@@ -8,7 +8,9 @@
 ///   log(1 - x)           -> log1p(-x)          (float x; same reason)
 ///   log(1 + exp(x)), log1p(exp(x)) -> softplus(x)  (naive: exp overflows for x > 709)
 ///   log(exp(x))          -> x                  (float x; naive: -inf/inf beyond ±709)
-///   1 / (1 + exp(-x))    -> sigmoid(x)         (so that the rewrites above see it)
+///   1 / (1 + exp(t))     -> sigmoid(-t)        (so that the rewrites above see it;
+///                                               -t strips a negation: -(-x) is x)
+///   exp(t) / (1 + exp(t)) -> sigmoid(t)
 ///   log(softmax(x))      -> x - logsumexp(x)   (along the last axis)
 ///   log(sum(exp(x)))     -> m + log(sum(exp(x - m))), m = max(x) over the same axes
 ///                           (naive: exp overflows for x > 709)
@@ -18,6 +20,11 @@
 /// sigmoid, -(t * log(sigmoid(x)) + (1 - t) * log(1 - sigmoid(x))), is the
 /// first two: finite for any x, where the naive form gives inf or nan as soon
 /// as sigmoid(x) rounds to 1 (x > 37) or to 0 (x < -745).
+///
+/// hp::grad differentiates the cost after these rewrites (stable_cost), so
+/// that gradients are as finite as values: d/dz log(sigmoid(z)) is then
+/// sigmoid(-z), where the naive chain rule gives (1 / sigmoid(z)) *
+/// sigmoid(z) * (1 - sigmoid(z)) = inf * 0 at z = -800.
 #pragma once
 
 #include <vector>
@@ -27,5 +34,9 @@
 namespace hypatia {
 
 std::vector<Var> stabilize(const std::vector<Var>& inputs, const std::vector<Var>& outputs);
+
+/// `cost` in its stable form, the walk stopping at `stops` (which stay as
+/// they are: grad's wrt variables, its known gradients and constants).
+Var stable_cost(const Var& cost, const std::vector<Var>& stops);
 
 }  // namespace hypatia

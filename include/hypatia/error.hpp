@@ -24,6 +24,13 @@ class ShapeError : public Error {
   using Error::Error;
 };
 
+/// An index out of its axis's range (x[idx] with idx >= the axis's length);
+/// a ShapeError, as the bound is the axis's length.
+class IndexError : public ShapeError {
+ public:
+  using ShapeError::ShapeError;
+};
+
 /// A value that is not allowed (NaN/Inf in Debug mode, a bad argument value).
 class InvalidValueError : public Error {
  public:

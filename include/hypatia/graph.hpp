@@ -7,13 +7,16 @@
 /// built: rewriting builds new nodes.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "hypatia/array.hpp"
@@ -40,6 +43,25 @@ class Op;
 class Apply;
 struct VarNode;
 struct SharedValue;
+struct IndexEntry;
+
+/// A Python slice start:stop:step; absent parts take Python's defaults.
+struct Slice {
+  std::optional<std::int64_t> start, stop, step;
+};
+/// `hp::slice()` is `:`, `hp::slice(1, 3)` is `1:3`, `hp::slice(std::nullopt, std::nullopt, -1)` is `::-1`.
+inline Slice slice(std::optional<std::int64_t> start = std::nullopt,
+                   std::optional<std::int64_t> stop = std::nullopt,
+                   std::optional<std::int64_t> step = std::nullopt) {
+  return Slice{start, stop, step};
+}
+
+/// numpy's newaxis (None) in an index, x[{hp::newaxis, 0}], and Theano's 'x'
+/// in a dimshuffle pattern, where it reads as -1.
+struct NewAxis {
+  constexpr operator int() const { return -1; }  // NOLINT(google-explicit-constructor)
+};
+inline constexpr NewAxis newaxis{};
 
 class Var {
  public:
@@ -101,6 +123,16 @@ class Var {
   Var dimshuffle(const std::vector<int>& pattern) const;
   Var astype(DType dtype) const;
 
+  /// numpy's indexing: `x[0]`, `x[-1]`, `x[hp::slice(1, 3)]`, `x[idx]` with an
+  /// integer hp::Var (advanced indexing, a copy), `x[mask]` with a boolean
+  /// one. Constant integers and slices alone give a view (hp::subtensor).
+  Var operator[](const IndexEntry& index) const;
+  /// Several entries, one per leading axis: `x[{rows, cols}]`,
+  /// `x[{hp::slice(1, 3), 0}]`, `x[{hp::slice(), hp::newaxis}]` (C++20's
+  /// operator[] takes one argument, so they go in braces).
+  Var operator[](std::initializer_list<IndexEntry> indices) const;
+  Var operator[](const std::vector<IndexEntry>& indices) const;
+
   /// Identity (not symbolic equality: use hp::eq for that).
   bool is(const Var& other) const { return node_ == other.node_; }
   const VarNode* node() const { return node_.get(); }
@@ -116,6 +148,18 @@ class Var {
   const VarNode& checked() const;
 
   std::shared_ptr<VarNode> node_;
+};
+
+/// One entry of x[...]: an integer, an hp::slice, hp::newaxis, or an
+/// hp::Var (integer indices, or a boolean mask).
+struct IndexEntry {
+  template <std::integral T>
+    requires(!std::same_as<T, bool>)
+  IndexEntry(T i) : value(static_cast<std::int64_t>(i)) {}  // NOLINT(google-explicit-constructor)
+  IndexEntry(Slice s) : value(s) {}                         // NOLINT(google-explicit-constructor)
+  IndexEntry(NewAxis n) : value(n) {}                       // NOLINT(google-explicit-constructor)
+  IndexEntry(Var v) : value(std::move(v)) {}                // NOLINT(google-explicit-constructor)
+  std::variant<std::int64_t, Slice, NewAxis, Var> value;
 };
 
 /// Hash and ordering by identity, for maps keyed by variable.

@@ -11,5 +11,6 @@
 #include "hypatia/graph.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
+#include "hypatia/nnet.hpp"
 #include "hypatia/render.hpp"
 #include "hypatia/version.hpp"

@@ -121,10 +121,8 @@ Var argmax(const Var& x, int axis, bool keepdims = false);
 Var dot(const Var& a, const Var& b);
 
 // --- shapes -----------------------------------------------------------------------------
-/// Marks a new broadcastable axis in dimshuffle patterns (Theano's 'x').
-inline constexpr int newaxis = -1;
 /// Theano's dimshuffle: result axis i is input axis pattern[i], or a new
-/// broadcastable axis where pattern[i] is hp::newaxis. Dropped axes must be broadcastable.
+/// broadcastable axis where pattern[i] is hp::newaxis (-1). Dropped axes must be broadcastable.
 Var dimshuffle(const Var& x, const std::vector<int>& pattern);
 /// Reverses the axes.
 Var transpose(const Var& x);
@@ -136,18 +134,13 @@ Var flatten(const Var& x, int ndim = 1);
 Var concatenate(const std::vector<Var>& xs, int axis = 0);
 /// The shape as an int64 vector.
 Var shape(const Var& x);
+/// x with broadcast pattern `pattern` (Theano's patternbroadcast): an axis
+/// marked true must have length 1 when the function runs (hp::ShapeError).
+Var patternbroadcast(const Var& x, const std::vector<bool>& pattern);
+/// x with `axes` no longer broadcastable (Theano's unbroadcast).
+Var unbroadcast(const Var& x, const std::vector<int>& axes);
 
 // --- indexing ---------------------------------------------------------------------------
-/// A Python slice start:stop:step; absent parts take Python's defaults.
-struct Slice {
-  std::optional<std::int64_t> start, stop, step;
-};
-/// `hp::slice()` is `:`, `hp::slice(1, 3)` is `1:3`, `hp::slice(std::nullopt, std::nullopt, -1)` is `::-1`.
-inline Slice slice(std::optional<std::int64_t> start = std::nullopt,
-                   std::optional<std::int64_t> stop = std::nullopt,
-                   std::optional<std::int64_t> step = std::nullopt) {
-  return Slice{start, stop, step};
-}
 /// One index per leading axis: an integer (drops the axis) or a slice.
 using Index = std::variant<std::int64_t, Slice>;
 /// x[i0, i1, ...] with constant indices; missing trailing indices mean `:`.
@@ -155,7 +148,22 @@ Var subtensor(const Var& x, const std::vector<Index>& indices);
 /// x with the region selected by `sub` (a subtensor of x) replaced by y (broadcast).
 Var set_subtensor(const Var& sub, const Var& y);
 /// x with y added to the region selected by `sub` (a subtensor of x).
+/// For an advanced subtensor x[idx], an index repeated in idx adds y once
+/// per repetition (numpy's np.add.at); set_subtensor keeps the last.
 Var inc_subtensor(const Var& sub, const Var& y);
+/// x[entries], as `x[{...}]` (Var::operator[]): numpy's basic and advanced
+/// indexing. Integer hp::Var entries (any integer dtype and rank) broadcast
+/// together; where they are adjacent their shape replaces their axes, else
+/// it comes first (numpy's rule). A boolean hp::Var must be the only entry
+/// (x[mask], numpy's mask get). Out-of-range indices raise hp::IndexError
+/// naming the variable, the axis, the index and the bound, in every mode.
+Var index(const Var& x, const std::vector<IndexEntry>& entries);
+/// The int64 flat indices (C order) of x's nonzero elements (numpy's flatnonzero).
+Var flatnonzero(const Var& x);
+/// start, start + step, ... up to stop excluded (numpy's arange): int64 for
+/// integer bounds, floatX or the bounds' float dtype otherwise.
+Var arange(const Var& stop);
+Var arange(const Var& start, const Var& stop, const Var& step = 1);
 
 // --- neural-network helpers -----------------------------------------------------------------
 /// exp(x - max) / sum(exp(x - max)) along the last axis.
