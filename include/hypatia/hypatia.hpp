@@ -14,3 +14,6 @@
 #include "hypatia/nnet.hpp"
 #include "hypatia/render.hpp"
 #include "hypatia/version.hpp"
+#include "hypatia/array_ops.hpp"
+#include "hypatia/npy.hpp"
+#include "hypatia/random.hpp"
