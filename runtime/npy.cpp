@@ -67,7 +67,10 @@ constexpr std::array<Descr, 8> kDescrs = {{{DType::Bool, 'b', 1},
 std::string descr_of(DType dtype) {
   for (const Descr& d : kDescrs) {
     if (d.dtype != dtype) continue;
-    return (d.size == 1 ? "|" : "<") + std::string(1, d.kind) + std::to_string(d.size);
+    std::string descr(1, d.size == 1 ? '|' : '<');
+    descr += d.kind;
+    descr += std::to_string(d.size);
+    return descr;
   }
   return "<f8";  // unreachable: every DType has a row
 }
