@@ -18,8 +18,12 @@
 #include "hypatia/error.hpp"
 #include "hypatia/random.hpp"
 
+// No fused multiply-add: it rounds once where the specification rounds twice,
+// so machines with FMA (and -march flags that enable it) would give other bits.
 #if defined(__clang__)
 #pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
 #endif
 
 namespace hypatia::random {
