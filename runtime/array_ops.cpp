@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/shapes.hpp"
+
 namespace hypatia {
 namespace {
 
@@ -27,29 +29,6 @@ using detail::WeakScalar;
 template <class E>
 [[noreturn]] void fail(std::string_view where, const std::string& what) {
   throw E(std::string(where) + ": " + what);
-}
-
-/// numpy's spelling of a shape: (), (3,), (2, 3).
-std::string shape_str(const Shape& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-/// numpy's broadcast of two shapes (aligned on the right, 1 stretches).
-Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view where) {
-  const std::size_t nd = std::max(a.size(), b.size());
-  Shape out(nd);
-  for (std::size_t i = 0; i < nd; ++i) {
-    const std::int64_t da = i < nd - a.size() ? 1 : a[i - (nd - a.size())];
-    const std::int64_t db = i < nd - b.size() ? 1 : b[i - (nd - b.size())];
-    if (da != db && da != 1 && db != 1) {
-      fail<ShapeError>(where,
-                       "shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast");
-    }
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
 }
 
 // --- the operations ------------------------------------------------------------------
@@ -223,7 +202,7 @@ bool comparison(BinaryOp op, T x, T y) {
 
 /// a op b by `p`: both converted to p.compute, broadcast, combined, narrowed to p.result.
 Array compute(BinaryOp op, const Array& a, const Array& b, Plan p) {
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), where_of(op));
+  const Shape shape = shapes::broadcast(a.shape(), b.shape(), where_of(op));
   // Operands already of the compute dtype are read in place, through their strides.
   const auto as_compute = [&](const Array& v) {
     return v.dtype() == p.compute ? v : v.astype(p.compute);
@@ -280,7 +259,7 @@ Lanes lanes(const Array& a, std::optional<int> axis, bool keepdims, DType comput
   const int nd = a.ndim();
   if (*axis < -nd || *axis >= nd) {
     fail<ShapeError>(where, "axis " + std::to_string(*axis) +
-                                " is out of range for an array of shape " + shape_str(a.shape()));
+                                " is out of range for an array of shape " + shapes::str(a.shape()));
   }
   const int ax = *axis < 0 ? *axis + nd : *axis;
   for (int i = 0; i < nd; ++i) {
@@ -333,8 +312,9 @@ void sum_lanes(const Lanes& l, T* out) {
       const T* lane = x + o * l.len * l.inner + i;
       if constexpr (std::is_integral_v<T>) {
         std::uint64_t total = 0;  // wraps as numpy's int64 sum
-        for (std::int64_t k = 0; k < l.len; ++k)
+        for (std::int64_t k = 0; k < l.len; ++k) {
           total += static_cast<std::uint64_t>(lane[k * l.inner]);
+        }
         out[o * l.inner + i] = static_cast<T>(total);
       } else if (l.inner == 1) {
         out[o] = T(0) + pairwise_sum(lane, l.len, 1);
@@ -405,7 +385,7 @@ Array extreme_of(const Array& a, std::optional<int> axis, bool keepdims, Extreme
   const Lanes l = lanes(a, axis, keepdims, compute, where);
   if (l.len == 0 && l.outer * l.inner > 0) {
     fail<ShapeError>(where, "cannot reduce an empty axis of the array of shape " +
-                                shape_str(a.shape()) + " (there is no identity to return)");
+                                shapes::str(a.shape()) + " (there is no identity to return)");
   }
   Array out(l.out_shape, index ? DType::Int64 : compute);
   visit_dtype(compute, [&](auto tag) {
@@ -525,7 +505,7 @@ Array argmax(const Array& a, int axis, bool keepdims) {
 // ================================================================================
 
 bool allclose(const Array& a, const Array& b, double rtol, double atol, bool equal_nan) {
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), "hp::allclose");
+  const Shape shape = shapes::broadcast(a.shape(), b.shape(), "hp::allclose");
   const Array x = a.broadcast_to(shape);
   const Array y = b.broadcast_to(shape);
   for (std::int64_t i = 0; i < x.size(); ++i) {

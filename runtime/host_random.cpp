@@ -7,6 +7,8 @@
 /// and sqrt, which are correctly rounded) so the bits do not depend on the
 /// C library; fused multiply-add is kept out, as it rounds once where the
 /// specification rounds twice.
+#include "hypatia/random.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -16,7 +18,7 @@
 #include <utility>
 
 #include "hypatia/error.hpp"
-#include "hypatia/random.hpp"
+#include "runtime/shapes.hpp"
 
 // No fused multiply-add: it rounds once where the specification rounds twice,
 // so machines with FMA (and -march flags that enable it) would give other bits.
@@ -35,16 +37,11 @@ template <class E>
   throw E(std::string("hp::random::") + function + ": " + what);
 }
 
-std::string shape_str(const Shape& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
 void check_shape(const char* function, const Shape& shape) {
   for (std::int64_t d : shape) {
-    if (d < 0)
-      fail<ShapeError>(function, "shape " + shape_str(shape) + " has a negative dimension");
+    if (d < 0) {
+      fail<ShapeError>(function, "shape " + shapes::str(shape) + " has a negative dimension");
+    }
   }
 }
 
@@ -207,8 +204,9 @@ std::string number(double v) { return fmt::format("{}", v); }
 Array normal(const Shape& shape, double mean, double stddev, std::uint64_t seed, DType dtype) {
   check_shape("normal", shape);
   check_float_dtype("normal", dtype);
-  if (!(stddev >= 0))
+  if (!(stddev >= 0)) {
     fail<InvalidValueError>("normal", "stddev must be >= 0, not " + number(stddev));
+  }
   Array out(shape, dtype);
   WordStream stream(seed);
   PolarNormal standard;

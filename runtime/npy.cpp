@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/shapes.hpp"
 #include "runtime/zip_archive.hpp"
 
 namespace hypatia {
@@ -33,17 +34,6 @@ template <class E = Error>
 
 std::string call_site(std::string_view function, const std::string& path) {
   return std::string(function) + "('" + path + "')";
-}
-
-/// numpy's spelling of a shape (a Python tuple): (), (3,), (2, 3).
-std::string shape_repr(const Shape& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  if (shape.size() == 1) s += ",";
-  return s + ")";
 }
 
 // --- dtype descriptors ----------------------------------------------------------
@@ -376,7 +366,7 @@ std::uint64_t data_bytes(const Shape& shape, std::size_t item_size, const std::s
   std::uint64_t n = item_size;
   for (std::int64_t d : shape) {
     if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(d), &n)) {
-      fail<ShapeError>(where, "shape " + shape_repr(shape) + " is too large to hold in memory");
+      fail<ShapeError>(where, "shape " + shapes::str(shape) + " is too large to hold in memory");
     }
   }
   return n;
@@ -391,7 +381,7 @@ Array read_npy(std::istream& in, std::uint64_t total, const std::string& where) 
   const std::uint64_t nbytes = data_bytes(header.shape, item_size, where);
   const std::uint64_t available = total - header_bytes;
   if (nbytes > available) {
-    fail(where, "truncated file: shape " + shape_repr(header.shape) + " of " +
+    fail(where, "truncated file: shape " + shapes::str(header.shape) + " of " +
                     std::string(dtype_name(dtype)) + " needs " + std::to_string(nbytes) +
                     " bytes of data, only " + std::to_string(available) + " remain");
   }
@@ -422,7 +412,7 @@ void append_le(std::string& out, std::uint64_t v, int bytes) {
 /// for the first axis to grow, padding to a multiple of 64 bytes, '\n'.
 std::string npy_header(const Array& a) {
   std::string dict = "{'descr': '" + descr_of(a.dtype()) +
-                     "', 'fortran_order': False, 'shape': " + shape_repr(a.shape()) + ", }";
+                     "', 'fortran_order': False, 'shape': " + shapes::str(a.shape()) + ", }";
   if (!a.shape().empty()) {
     const std::size_t digits = std::to_string(a.shape()[0]).size();
     if (digits < kGrowthAxisMaxDigits) dict.append(kGrowthAxisMaxDigits - digits, ' ');
