@@ -361,7 +361,7 @@ void swap_bytes(void* data, std::int64_t count, std::size_t item_size) {
   for (std::int64_t i = 0; i < count; ++i, p += item_size) std::reverse(p, p + item_size);
 }
 
-/// The byte count of `count` items, or an error naming the shape when it overflows.
+/// The bytes of an array of `shape`, or an error naming the shape when they overflow.
 std::uint64_t data_bytes(const Shape& shape, std::size_t item_size, const std::string& where) {
   std::uint64_t n = item_size;
   for (std::int64_t d : shape) {
