@@ -243,6 +243,8 @@ void add_call_argument_rows(std::vector<BadInput>& rows) {
 
 void add_compile_rows(std::vector<BadInput>& rows) {
   hp::Shared w = watched_shared(vec({1, 2}), "w_updates");
+  hp::Shared b_col = hp::shared(hp::Array::zeros({3, 1}), "b_col", {false, true});
+  watched().push_back(b_col);
   hp::Shared v = watched_shared(hp::array({{1., 2.}}), "v_updates");
   rows.push_back(row<hp::TypeError>(
       "an update of a variable that is not shared",
@@ -266,6 +268,14 @@ void add_compile_rows(std::vector<BadInput>& rows) {
       "an update of another rank",
       [=] { hp::compile({}, {}, {.updates = {{w, v}}}); },
       {"'w_updates'", "matrix"}));
+  rows.push_back(row<hp::TypeError>(
+      "an update whose broadcast pattern is less broadcastable",
+      [=] {
+        hp::Var g = hp::matrix("g");
+        hp::compile({g}, {}, {.updates = {{b_col, b_col - g}}});
+      },
+      {"'b_col'", "(False, True)", "(False, False)", "axis 1", "hp::patternbroadcast(value, {false, true})",
+       "hp::unbroadcast"}));
   rows.push_back(row<hp::Error>(
       "an update whose new value is a null hp::Var",
       [=] { hp::compile({}, {}, {.updates = {{w, hp::Var()}}}); },
@@ -501,7 +511,7 @@ void add_indexing_rows(std::vector<BadInput>& rows) {
   hp::Shared w = watched_shared(vec({1, 2, 3}), "w_index");
   for (hp::Mode mode : kModes) {
     const std::string in = " (" + mode_text(mode) + ")";
-    rows.push_back(row<hp::ShapeError>(
+    rows.push_back(row<hp::IndexError>(
         "an index past the end" + in,
         [=] {
           hp::Var x = hp::vector("x");
@@ -523,15 +533,56 @@ void add_indexing_rows(std::vector<BadInput>& rows) {
                      {.updates = {{w, w + 1}}})(vec({1, 2, 3}), vec({1, 2, 3}));
         },
         {"(3,)", "(2,)"}));
+    rows.push_back(row<hp::IndexError>(
+        "an index array past the end" + in,
+        [=] {
+          hp::Var x = hp::matrix("x");
+          hp::Var idx = hp::lvector("idx");
+          compile_in(mode, {x, idx}, {x[{hp::slice(), idx}]}, {.updates = {{w, w + 1}}})(hp::Array::ones({2, 3}),
+                                                                                     hp::array({0, 3}, hp::int64));
+        },
+        {"index 3", "axis 1", "'x'", "size 3"}));
+    rows.push_back(row<hp::IndexError>(
+        "inc_subtensor at an index array before the start" + in,
+        [=] {
+          hp::Var x = hp::vector("x");
+          hp::Var idx = hp::ivector("idx");
+          compile_in(mode, {x, idx}, {hp::inc_subtensor(x[idx], 1.0)}, {.updates = {{w, w + 1}}})(
+              vec({1, 2, 3}), hp::array({-4}, hp::int32));
+        },
+        {"index -4", "axis 0", "size 3"}));
+    rows.push_back(row<hp::IndexError>(
+        "index arrays that do not broadcast" + in,
+        [=] {
+          hp::Var x = hp::matrix("x");
+          hp::Var i = hp::lvector("i"), j = hp::lvector("j");
+          compile_in(mode, {x, i, j}, {x[{i, j}]}, {.updates = {{w, w + 1}}})(hp::Array::ones({2, 3}),
+                                                                          hp::array({0, 1}, hp::int64),
+                                                                          hp::array({0, 1, 2}, hp::int64));
+        },
+        {"(3,)", "(2,)"}));
+    rows.push_back(row<hp::IndexError>(
+        "a boolean mask of the wrong length" + in,
+        [=] {
+          hp::Var x = hp::vector("x");
+          hp::Var m = hp::vector("m", hp::bool_);
+          compile_in(mode, {x, m}, {x[m]}, {.updates = {{w, w + 1}}})(vec({1, 2, 3}), hp::array({true, false}));
+        },
+        {"mask", "(2,)", "(3,)"}));
   }
-  rows.push_back(row<hp::ShapeError>(
+  rows.push_back(row<hp::TypeError>("a float index array",
+                                    [] { hp::vector("x")[hp::vector("f")]; }, {"entry 0", "integers"}));
+  rows.push_back(row<hp::IndexError>("two index arrays for a vector",
+                                     [] { hp::vector("x")[{hp::lvector("i"), hp::lvector("j")}]; },
+                                     {"2 indices", "rank 1"}));
+  rows.push_back(row<hp::IndexError>(
       "an index before the start",
       [] {
         hp::Var x = hp::vector("x");
         hp::subtensor(x, {-4}).eval({{x, vec({1, 2, 3})}});
       },
       {"index -4", "size 3"}));
-  rows.push_back(row<hp::ShapeError>(
+  rows.push_back(row<hp::IndexError>(
       "an index past the end of a shared variable",
       [=] { hp::subtensor(w, {3}).eval(); }, {"index 3", "size 3"}));
   rows.push_back(row<hp::TypeError>("a slice step of zero",
