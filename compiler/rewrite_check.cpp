@@ -52,9 +52,9 @@ class GraphValues {
 
 /// How far the original graph's own value of a variable is from the
 /// exact one: its value in float64 where it is float32 (the graph rebuilt
-/// on float64 inputs), and its values with every float result nudged by
-/// 4 ulp up and down (where one rounding moves the value far, the
-/// original is ill-conditioned there and a rewrite may well be closer).
+/// on float64 inputs), and its values with every float result nudged by a
+/// few ulp (where roundings that small move the value far, the original is
+/// ill-conditioned there and a rewrite may well be closer).
 class Accuracy {
  public:
   Accuracy(const std::vector<Var>& inputs, const Var& original, const std::vector<Array>& args) {
@@ -63,9 +63,9 @@ class Accuracy {
     } catch (const Error&) {
       // An op without a float64 form: the nudges alone judge.
     }
-    for (int sign : {1, -1}) {
+    for (int run = 0; run < kNudgedRuns; ++run) {
       try {
-        nudged_.push_back(nudged(inputs, original, args, sign));
+        nudged_.push_back(nudged(inputs, original, args, run));
       } catch (const Error&) {
         ill_conditioned_everywhere_ = true;  // a nudge made it raise
       }
@@ -109,7 +109,10 @@ class Accuracy {
     return evaluate({wide}, givens, options).at(0);
   }
 
-  static Array nudged(const std::vector<Var>& inputs, const Var& v, const std::vector<Array>& args, int sign) {
+  /// v's value with every float result moved by a few ulp: in run r, node
+  /// k's by 4 to 16 ulp, up or down, both drawn from (r, k). Equal moves of
+  /// every node would cancel through a quotient (a / b with a and b both up).
+  static Array nudged(const std::vector<Var>& inputs, const Var& v, const std::vector<Array>& args, int run) {
     std::unordered_map<const VarNode*, Array> values;
     for (std::size_t i = 0; i < inputs.size(); ++i) values.emplace(inputs[i].node(), args.at(i));
     auto value_of = [&](const Var& x) -> Array {
@@ -117,22 +120,28 @@ class Accuracy {
       if (x.is_constant()) return x.constant_value();
       throw Error("Debug mode: the rewrite check met an unknown leaf");
     };
+    std::uint64_t k = 0;
     for (const auto& node : topological_order({v}, inputs)) {
       std::vector<Array> operands;
       for (const Var& in : node->inputs()) operands.push_back(value_of(in));
       Array out = node->op().perform(*node, operands);
+      // SplitMix64 of (run, k): independent draws for every node of every run.
+      std::uint64_t state = (static_cast<std::uint64_t>(run) << 32) + k++ + 0x9e3779b97f4a7c15ULL;
+      state = (state ^ (state >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      state = (state ^ (state >> 27)) * 0x94d049bb133111ebULL;
+      state ^= state >> 31;
+      const double ulps = static_cast<double>(4 << ((state >> 40) % 3)) * (((state >> 50) & 1) ? 1.0 : -1.0);
       if (is_float(out.dtype())) {
         out = out.copy();
         const double ulp = out.dtype() == DType::Float32 ? 0x1p-23 : 0x1p-52;
-        for (std::int64_t i = 0; i < out.size(); ++i) {
-          out.set_flat_double(i, out.get_flat_double(i) * (1 + 4 * ulp * sign));
-        }
+        for (std::int64_t i = 0; i < out.size(); ++i) out.set_flat_double(i, out.get_flat_double(i) * (1 + ulps * ulp));
       }
       values.emplace(node->output().node(), out);
     }
     return value_of(v);
   }
 
+  static constexpr int kNudgedRuns = 4;
   std::optional<Array> precise_;
   std::vector<Array> nudged_;
   bool ill_conditioned_everywhere_ = false;

@@ -10,11 +10,12 @@
 /// into the right finite number. Nor is a rewrite reported that makes a
 /// value more accurate: where the values differ, the original is judged
 /// against a more precise evaluation of itself (float64 for a float32
-/// graph) and against its own values with every float result nudged by
-/// 4 ulp up and down; the rewrite is reported only when its value is
-/// further from the precise one than the original's and outside the nudged
-/// range (where one rounding moves the original that far, it is
-/// ill-conditioned there and the rewrite may be the accurate one).
+/// graph) and against its own values with every float result nudged by 4
+/// to 16 ulp (four runs, each node's move drawn up or down); the rewrite
+/// is reported only when its value is further from the precise one than the
+/// original's and outside the nudged range (where roundings that small move
+/// the original that far, it is ill-conditioned there and the rewrite may
+/// be the accurate one).
 #pragma once
 
 #include <vector>

@@ -86,3 +86,39 @@ TEST_CASE("Debug mode compiles with the check on: a real function runs and stays
   CHECK(out.item<double>(0) == doctest::Approx(-1600.0 + 640000.0));
   CHECK(out.item<double>(1) == doctest::Approx(2 * std::log(0.5)));
 }
+
+TEST_CASE("a rewrite that makes a value more accurate is not reported, in float64 and float32") {
+  // log(1 - 1/(1 + exp(-z))) at z = 10..30: 1 - p cancels, so the naive
+  // value is off by up to 1e-3 where the stable -softplus(z) is exact
+  // (issue 17: Debug mode reported these as BadOptimization).
+  for (hp::DType dtype : {hp::DType::Float64, hp::DType::Float32}) {
+    CAPTURE(hp::dtype_name(dtype));
+    hp::Var z = hp::vector("z", dtype);
+    hp::Var out = hp::log(1 - 1 / (1 + hp::exp(-z)));
+    std::vector<hp::PassRun> trace;
+    hp::optimize({z}, {out}, hp::Mode::FastRun, {}, &trace);
+    const hp::RewriteCheck check({z}, {out}, trace);
+    const hp::Array args = dtype == hp::DType::Float64 ? hp::array({10., 24.445, 25.73, 30., 36.})
+                                                        : hp::array({5., 9., 12., 15.}, hp::DType::Float32);
+    CHECK(bad_optimization(check, {args}) == "");
+    hp::Function f = hp::compile({z}, {out}, {.mode = hp::Mode::Debug});
+    CHECK_NOTHROW(f(args));
+  }
+}
+
+TEST_CASE("a wrong rewrite is still reported where the original is ill-conditioned nowhere") {
+  // The judge excuses only values no further from the precise one: a pass
+  // that turns softplus(x) into softplus(x) * (1 + 1e-3) is caught.
+  hp::Var x = hp::vector("x");
+  hp::Var out = hp::softplus(x);
+  hp::Var slightly_off = hp::softplus(x) * 1.001;
+  hp::PassRun bogus{"bogus_pass", 0.0, {slightly_off}, {{out, slightly_off}}};
+  const std::string message = bad_optimization(hp::RewriteCheck({x}, {out}, {bogus}), {hp::array({1., 2.})});
+  CHECK(contains(message, "rewrite pass 'bogus_pass'"));
+  hp::Var xf = hp::vector("xf", hp::DType::Float32);
+  hp::Var outf = hp::softplus(xf);
+  hp::Var offf = hp::softplus(xf) * 1.01;
+  hp::PassRun bogusf{"bogus_pass", 0.0, {offf}, {{outf, offf}}};
+  CHECK(contains(bad_optimization(hp::RewriteCheck({xf}, {outf}, {bogusf}), {hp::array({1.f, 2.f})}),
+                 "rewrite pass 'bogus_pass'"));
+}
