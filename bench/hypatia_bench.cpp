@@ -505,7 +505,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-peers", no_peers, "skip numpy, PyTensor and JAX");
   app.add_flag("--no-compile", no_compile, "skip the compile-time measurements");
   app.add_option("--out", options.out, "directory for results.md, results.csv, compile.csv and the PNG chart");
-  app.add_option("--only", options.only, "comma-separated graphs: chain,softmax,logsumexp,reduce,mlp,gemm,mul_add,axpy,relu_add");
+  app.add_option("--only", options.only, "comma-separated graphs: chain,softmax,logsumexp,reduce,mlp,logreg,gemm,mul_add,axpy,relu_add");
   app.add_option("--peer-dir", options.peer_dir, "where peers.py and its .venv are");
   app.add_option("--child", child, "internal: one compile measurement in this fresh process")->group("");
   CLI11_PARSE(app, argc, argv);

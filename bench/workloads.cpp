@@ -316,10 +316,68 @@ Workload mlp(const std::vector<std::int64_t>& layers, std::int64_t batch, int th
   return w;
 }
 
+// --- Theano's logistic regression, one training step ----------------------------------------
+
+/// examples/logistic_regression.cpp's step as Theano's documentation writes
+/// it (p_1 = 1 / (1 + exp(-dot(x, w) - b)), the crossentropy with log):
+/// outputs the prediction, the crossentropy and the updated w and b. The
+/// data are the example's: N = 400 normal rows of 784 features, labels 0/1.
+Workload logreg(int threads) {
+  const std::int64_t N = 400, feats = 784;
+  Workload w;
+  w.graph = "logreg";
+  w.size = "400x784";
+  w.threads = threads;
+  hp::Var x = hp::dmatrix("x"), y = hp::dvector("y"), wv = hp::dvector("w"), b = hp::dscalar("b");
+  w.inputs = {x, y, wv, b};
+  w.args = {hp::random::normal({N, feats}, 0, 1, 1), hp::random::integers({N}, 0, 2, 2).astype(hp::float64),
+            hp::random::normal({feats}, 0, 1, 3), hp::Array(0.0)};
+  w.bytes = bytes_of(hp::float64, N * feats + 2 * N + 2 * feats + 2);
+  hp::Var p_1 = 1 / (1 + hp::exp(-hp::dot(x, wv) - b));
+  hp::Var xent = -y * hp::log(p_1) - (1 - y) * hp::log(1 - p_1);
+  hp::Var cost = xent.mean() + 0.01 * hp::pow(wv, 2).sum();
+  std::vector<hp::Var> g = hp::grad(cost, {wv, b});
+  w.outputs = {hp::cast(p_1 > 0.5, hp::float64), xent, wv - 0.1 * g[0], b - 0.1 * g[1]};
+  w.hand_out = {hp::Array::uninitialized({N}, hp::float64), hp::Array::uninitialized({N}, hp::float64),
+                hp::Array::uninitialized({feats}, hp::float64), hp::Array(0.0)};
+  w.hand_name = "hand -O3 + OpenBLAS";
+  const std::vector<hp::Array> args = w.args;
+  std::vector<hp::Array> outs = w.hand_out;
+  auto z = std::make_shared<std::vector<double>>(static_cast<std::size_t>(N));
+  // mutable: the captured output arrays are written (they share storage with w.hand_out).
+  w.hand = [=]() mutable {
+    const double* X = args[0].data<double>();
+    const double* Y = args[1].data<double>();
+    const double* W = args[2].data<double>();
+    const double bias = args[3].item<double>();
+    double* Z = z->data();
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(N), static_cast<int>(feats), 1.0, X,
+                static_cast<int>(feats), W, 1, 0.0, Z, 1);
+    double* pred = outs[0].data<double>();
+    double* xent_out = outs[1].data<double>();
+    double gb = 0;
+    for (std::int64_t i = 0; i < N; ++i) {
+      const double zi = Z[i] + bias;
+      // The stable crossentropy and its derivative sigmoid(z) - y, over N.
+      const double softplus_neg = zi > 0 ? std::log1p(std::exp(-zi)) : -zi + std::log1p(std::exp(zi));
+      pred[i] = zi > 0 ? 1.0 : 0.0;
+      xent_out[i] = Y[i] * softplus_neg + (1 - Y[i]) * (softplus_neg + zi);
+      Z[i] = (1.0 / (1.0 + std::exp(-zi)) - Y[i]) / static_cast<double>(N);
+      gb += Z[i];
+    }
+    double* w_new = outs[2].data<double>();
+    for (std::int64_t j = 0; j < feats; ++j) w_new[j] = W[j] * (1 - 0.1 * 0.02);
+    cblas_dgemv(CblasRowMajor, CblasTrans, static_cast<int>(N), static_cast<int>(feats), -0.1, X,
+                static_cast<int>(feats), Z, 1, 1.0, w_new, 1);
+    outs[3].data<double>()[0] = bias - 0.1 * gb;
+  };
+  return w;
+}
+
 }  // namespace
 
 std::vector<std::string> suite_graphs() {
-  return {"chain", "softmax", "logsumexp", "reduce", "mlp", "gemm", "mul_add", "axpy", "relu_add"};
+  return {"chain", "softmax", "logsumexp", "reduce", "mlp", "logreg", "gemm", "mul_add", "axpy", "relu_add"};
 }
 
 std::vector<std::function<Workload()>> make_suite(const SuiteOptions& options) {
@@ -355,6 +413,7 @@ std::vector<std::function<Workload()>> make_suite(const SuiteOptions& options) {
                                                     : std::vector<std::int64_t>{1024, 4096, 16384, 65536};
     for (std::int64_t batch : batches) suite.push_back([=] { return mlp({2, 64, 64, 1}, batch, 1); });
   }
+  if (wanted("logreg")) suite.push_back([] { return logreg(1); });
   if (wanted("gemm")) {
     const std::vector<std::int64_t> sizes = quick ? std::vector<std::int64_t>{64, 256}
                                                   : std::vector<std::int64_t>{64, 128, 256, 512, 1024};

@@ -144,10 +144,33 @@ def numpy_mlp(X, y, *params):
     return [np.sum(diff * diff)] + grads
 
 
+def logreg_step(m, x, y, w, b, grad):
+    """Theano's logistic regression step as its documentation writes it."""
+    p_1 = 1 / (1 + m.exp(-m.dot(x, w) - b))
+    xent = -y * m.log(p_1) - (1 - y) * m.log(1 - p_1)
+    cost = xent.mean() + 0.01 * (w ** 2).sum()
+    gw, gb = grad(cost, [w, b])
+    return [p_1 > 0.5, xent, w - 0.1 * gw, b - 0.1 * gb]
+
+
+def numpy_logreg(x, y, w, b):
+    """The same step by hand, as a numpy user writes it: the crossentropy in
+    its stable form (the naive one is inf where p_1 rounds to 1) and its
+    gradient sigmoid(z) - y."""
+    import numpy as np
+
+    z = x @ w + b
+    xent = y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)
+    gz = (1 / (1 + np.exp(-z)) - y) / len(y)
+    return [z > 0, xent, w - 0.1 * (x.T @ gz + 0.02 * w), b - 0.1 * gz.sum()]
+
+
 def build(peer, m, case):
     """A callable running the case on already-loaded arrays, returning outputs."""
     n_inputs = len(case["inputs"])
     if peer == "numpy":
+        if case["graph"] == "logreg":
+            return numpy_logreg
         return numpy_mlp if case["graph"] == "mlp" else graph_fn(case, m)
     if peer == "jax":
         import jax
@@ -160,6 +183,17 @@ def build(peer, m, case):
                 return [cost] + list(grads)
 
             f = jax.jit(mlp_fn)
+        elif case["graph"] == "logreg":
+            def logreg_fn(x, y, w, b):
+                def cost_of(params):
+                    p_1 = 1 / (1 + m.exp(-m.dot(x, params[0]) - params[1]))
+                    xent = -y * m.log(p_1) - (1 - y) * m.log(1 - p_1)
+                    return xent.mean() + 0.01 * (params[0] ** 2).sum(), (p_1, xent)
+
+                (_, (p_1, xent)), (gw, gb) = jax.value_and_grad(cost_of, has_aux=True)([w, b])
+                return [p_1 > 0.5, xent, w - 0.1 * gw, b - 0.1 * gb]
+
+            f = jax.jit(logreg_fn)
         else:
             f = jax.jit(graph_fn(case, m))
         return lambda *args: jax.block_until_ready(f(*args))
@@ -171,6 +205,9 @@ def build(peer, m, case):
     mode = Mode(linker="cvm", optimizer="fast_run")
     dtype = case["dtype"]
     shapes = case["shapes"]
+    if case["graph"] == "logreg":
+        x, y, w, b = pt.matrix("x", dtype=dtype), pt.vector("y", dtype=dtype), pt.vector("w", dtype=dtype), pt.scalar("b", dtype=dtype)
+        return pytensor.function([x, y, w, b], logreg_step(m, x, y, w, b, pytensor.grad), mode=mode)
     if case["graph"] == "mlp":
         X, y = pt.matrix("X", dtype=dtype), pt.vector("y", dtype=dtype)
         params = []
