@@ -160,6 +160,19 @@ Var apply_step(const Step& s, const std::vector<Var>& vars, int index) {
   if (op == "subtensor") return subtensor(arg(0), s.indices);
   if (op == "set_subtensor") return set_subtensor(subtensor(arg(0), s.indices), arg(1));
   if (op == "inc_subtensor") return inc_subtensor(subtensor(arg(0), s.indices), arg(1));
+  if (op == "advanced_subtensor" || op == "advanced_set_subtensor" || op == "advanced_inc_subtensor") {
+    // params: one per entry, 0 a slice (the next of `indices`), 1 an index tensor (the next arg).
+    std::vector<IndexEntry> entries;
+    std::size_t next_slice = 0, next_arg = 1;
+    for (std::int64_t kind : s.params) {
+      if (kind == 0) entries.emplace_back(std::get<Slice>(s.indices.at(next_slice++)));
+      else entries.emplace_back(arg(next_arg++));
+    }
+    const Var sub = hypatia::index(arg(0), entries);
+    if (op == "advanced_subtensor") return sub;
+    const Var& y = arg(next_arg);
+    return op == "advanced_set_subtensor" ? set_subtensor(sub, y) : inc_subtensor(sub, y);
+  }
   if (op == "concatenate") {
     std::vector<Var> xs;
     for (std::size_t k = 0; k < s.args.size(); ++k) xs.push_back(arg(k));
@@ -446,7 +459,8 @@ const std::vector<std::string> kUnary = {"neg",      "exp",  "log",        "log1
 const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod", "argmax"};
 const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffle", "reshape",
                                               "flatten", "concatenate", "subtensor",  "set_subtensor",
-                                              "inc_subtensor", "softmax", "shape", "clip", "where"};
+                                              "inc_subtensor", "softmax", "shape", "clip", "where",
+                                              "advanced_subtensor", "advanced_set_subtensor", "advanced_inc_subtensor"};
 
 const std::vector<DType> kDTypes = {DType::Float64, DType::Float32, DType::Int8,  DType::Int16,
                                     DType::Int32,   DType::Int64,   DType::UInt8, DType::Bool};
@@ -963,6 +977,111 @@ struct Generator::Pool {
   return push(std::move(s));
   }
 
+  /// An int64/int32/int8 constant of `shape` with indices in [-len, len), or
+  /// any int if len is 0 (then the shape has a 0 and there are none).
+  int index_leaf(const Shape& shape, std::int64_t len) {
+    Step s;
+    s.kind = Step::Kind::Constant;
+    s.dtype = pick(std::vector<DType>{DType::Int64, DType::Int32, DType::Int8, DType::UInt8});
+    if (s.dtype == DType::UInt8 || (s.dtype == DType::Int8 && len > 128)) s.dtype = DType::Int64;
+    s.shape = shape;
+    const std::int64_t lo = s.dtype == DType::UInt8 ? 0 : -len;
+    for (std::int64_t i = 0; i < size_of(shape); ++i) s.int_values.push_back(len == 0 ? 0 : uniform(static_cast<int>(lo), static_cast<int>(len - 1)));
+    return push(std::move(s));
+  }
+
+  /// x[entries] with integer index tensors (numpy's advanced indexing), or set/inc of it.
+  int gen_advanced(const std::string& name, int x) {
+    const TypeShape t = ts[x];
+    const int nd = static_cast<int>(t.shape.size());
+    if (nd == 0) throw Skip{};
+    const int count = uniform(1, nd);
+    // The index tensors' broadcast shape B (rank 0 to 2), each tensor B or B with some axes 1.
+    Shape b;
+    for (int r = uniform(0, 2); r > 0; --r) b.push_back(uniform(0, 3));
+    std::vector<std::int64_t> kinds;
+    std::vector<Index> slices;
+    std::vector<int> tensors;
+    std::vector<Shape> owns;
+    for (int i = 0; i < count; ++i) {
+      const std::int64_t len = t.shape[i];
+      const bool tensor = chance(0.55) || (i == count - 1 && tensors.empty());
+      if (!tensor) {
+        auto bound = [&]() -> std::optional<std::int64_t> {
+          if (chance(0.4)) return std::nullopt;
+          return uniform(static_cast<int>(-len - 1), static_cast<int>(len + 1));
+        };
+        static const std::vector<std::int64_t> steps = {1, 1, 2, -1, -2, 3};
+        Slice sl{bound(), bound(), chance(0.4) ? std::nullopt : std::optional<std::int64_t>(pick(steps))};
+        kinds.push_back(0);
+        slices.emplace_back(sl);
+        continue;
+      }
+      if (len == 0) throw Skip{};  // no index is in range
+      Shape own = b;
+      for (auto& d : own) {
+        if (chance(0.25)) d = 1;
+      }
+      if (!own.empty() && chance(0.3)) own.erase(own.begin());  // a lower rank broadcasts too
+      kinds.push_back(1);
+      tensors.push_back(index_leaf(own, len));
+      owns.push_back(own);
+    }
+    // What the tensors broadcast to (B itself, unless every tensor lost an axis or a length).
+    b.assign(0, 0);
+    for (const Shape& own : owns) {
+      if (own.size() > b.size()) b.insert(b.begin(), own.size() - b.size(), 1);
+      for (std::size_t d = 0; d < own.size(); ++d) {
+        std::int64_t& bd = b[b.size() - own.size() + d];
+        if (own[d] != 1) bd = own[d];
+      }
+    }
+    // The region: numpy's placement of B (in place when the index tensors are adjacent).
+    std::vector<int> tensor_at;
+    for (int i = 0; i < count; ++i) {
+      if (kinds[static_cast<std::size_t>(i)] == 1) tensor_at.push_back(i);
+    }
+    const bool adjacent = tensor_at.back() - tensor_at.front() + 1 == static_cast<int>(tensor_at.size());
+    Shape region;
+    if (!adjacent) region = b;
+    std::size_t next_slice = 0;
+    for (int i = 0; i < nd; ++i) {
+      if (i < count && kinds[static_cast<std::size_t>(i)] == 1) {
+        if (adjacent && i == tensor_at.front()) region.insert(region.end(), b.begin(), b.end());
+        continue;
+      }
+      region.push_back(i < count ? slice_length(t.shape[i], std::get<Slice>(slices[next_slice++])) : t.shape[i]);
+    }
+    if (size_of(region) > max_elements()) throw Skip{};
+    std::vector<int> args{x};
+    args.insert(args.end(), tensors.begin(), tensors.end());
+    if (name == "advanced_subtensor") {
+      Step s = op_step(name, args, region);
+      s.params = kinds;
+      s.indices = slices;
+      return push(std::move(s));
+    }
+    int y;
+    if (chance(0.25)) {
+      y = literal(is_float(vars[x].dtype()));
+    } else {
+      const int ry = uniform(0, static_cast<int>(region.size()));
+      TypeShape ty;
+      for (int j = 0; j < ry; ++j) {
+        const std::int64_t n = region[region.size() - ry + j];
+        const bool bc = chance(0.3) && !diff();
+        ty.shape.push_back(bc ? 1 : n);
+        ty.bc.push_back(bc);
+      }
+      y = leaf(chance(0.8) ? vars[x].dtype() : random_dtype(), ty);
+    }
+    args.push_back(y);
+    Step s = op_step(name, args, t.shape);
+    s.params = kinds;
+    s.indices = slices;
+    return push(std::move(s));
+  }
+
   int gen_structural(const std::string& name) {
     if (name == "dot") return gen_dot();
     if (name == "clip") return gen_clip();
@@ -979,6 +1098,7 @@ struct Generator::Pool {
     if (name == "reshape") return gen_reshape(x);
     if (name == "flatten") return gen_flatten(x);
     if (name == "concatenate") return gen_concatenate(x);
+    if (name.rfind("advanced_", 0) == 0) return gen_advanced(name, x);
     return gen_subtensor(name, x);
   }
 
@@ -1034,7 +1154,7 @@ struct Generator::Pool {
           "add",       "sub",     "mul",        "sqr",      "tanh",     "sigmoid",      "softplus",
           "neg",       "exp",     "log",        "sqrt",     "sum",      "mean",         "prod",
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
-          "set_subtensor", "inc_subtensor", "softmax"};
+          "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor"};
       return pick(smooth);
     }
     const double u = std::uniform_real_distribution<double>(0, 1)(rng);
