@@ -88,12 +88,6 @@ std::vector<ResultAxis> result_axes(const std::vector<Entry>& entries, int b_ran
   return axes;
 }
 
-/// Whether slice `s` of a length-1 axis surely keeps its element (as Subtensor).
-bool keeps_length_one(const Slice& s) {
-  if (s.step.value_or(1) > 0) return s.start.value_or(0) <= 0 && s.stop.value_or(1) >= 1;
-  return s.start.value_or(0) >= -1 && s.stop.value_or(-2) <= -2;
-}
-
 /// The type of x[entries] given the index tensors' types.
 TensorType advanced_type(const std::string& op_name, const Var& x, const std::vector<Entry>& entries,
                          const std::vector<Var>& tensors) {
@@ -270,11 +264,6 @@ void copy_element(const Array& from, std::int64_t i, Array& to, std::int64_t j) 
 
 // --- generated C++ ------------------------------------------------------------------------
 
-std::string i64_literal(std::int64_t v) {
-  if (v == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807 - 1)";
-  return std::to_string(v);
-}
-
 /// Emits the loop nest over x[entries]'s elements into the current function:
 /// declares `shape_name[]` (the result's shape), runs `body` once per element
 /// with `x_offset` (elements, through x's strides) and the result's
@@ -449,17 +438,8 @@ class AdvancedIncSubtensorOp : public Op {
 
   TensorType infer_type(const std::vector<Var>& inputs) const override {
     const Var& x = inputs.at(0);
-    const Var& y = inputs.at(1);
     const TensorType region = advanced_type(name(), x, entries_, index_inputs(inputs, 2));
-    if (y.ndim() > region.ndim()) {
-      throw TypeError(fmt::format("{}: the value has rank {} but the region has rank {}",
-                                  describe_operands(*this, inputs), y.ndim(), region.ndim()));
-    }
-    if (!literal_fits(y, x.dtype())) {
-      throw TypeError(fmt::format("{}: the number {} does not fit the tensor's dtype {}",
-                                  describe_operands(*this, inputs), y.constant_value().get_flat_int(0),
-                                  dtype_name(x.dtype())));
-    }
+    check_update_value(*this, inputs, region.ndim(), "x[...]");
     return x.type();
   }
 
@@ -467,15 +447,7 @@ class AdvancedIncSubtensorOp : public Op {
     Array out = inputs[0].contiguous().copy();
     const Gather g = plan_gather(node, entries_, out.shape(),
                                  std::vector<Array>(inputs.begin() + 2, inputs.end()));
-    const Var& y_var = node.inputs()[1];
-    const int pad = static_cast<int>(g.shape.size()) - y_var.ndim();
-    for (int i = 0; i < y_var.ndim(); ++i) {
-      if (!y_var.broadcastable()[i] && inputs[1].shape()[i] != g.shape[pad + i]) {
-        throw ShapeError(fmt::format("{}: a value of shape {} does not fit the region's shape {} "
-                                     "(axis {} differs and is not broadcastable)",
-                                     node_str(node), shape_str(inputs[1].shape()), shape_str(g.shape), i));
-      }
-    }
+    check_value_fits(node, inputs[1], g.shape);
     const Array y = inputs[1].astype(out.dtype()).broadcast_to(g.shape).contiguous();
     const bool in_float = is_float(out.dtype());
     for (std::size_t i = 0; i < g.offsets.size(); ++i) {

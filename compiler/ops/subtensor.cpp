@@ -33,15 +33,6 @@ std::string index_text(const std::vector<Index>& indices) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-/// Whether slice `s` of an axis of length 1 keeps its one element: then the
-/// axis stays broadcastable, as Theano's Subtensor keeps it for x[0:k], k > 0
-/// (and for every other slice that provably selects that element, e.g.
-/// x[-1:], x[::-1]; never for one that may select nothing, as x[1:]).
-bool keeps_length_one(const Slice& s) {
-  if (s.step.value_or(1) > 0) return s.start.value_or(0) <= 0 && s.stop.value_or(1) >= 1;
-  return s.start.value_or(0) >= -1 && s.stop.value_or(-2) <= -2;
-}
-
 /// The type of x[indices]; TypeError for too many indices or a zero step.
 TensorType indexed_type(const std::string& op_name, const Var& x, const std::vector<Index>& indices) {
   if (static_cast<int>(indices.size()) > x.ndim()) {
@@ -84,13 +75,6 @@ Array index_array(const Apply& node, Array x, const std::vector<Index>& indices)
     ++axis;
   }
   return x;
-}
-
-/// A C++ literal of `v`. INT64_MIN has none (-9223372036854775808 negates an
-/// unsigned literal), so it is written as an expression.
-std::string i64_literal(std::int64_t v) {
-  if (v == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807 - 1)";
-  return std::to_string(v);
 }
 
 /// Emits `name` as the view x[indices] (x of dtype `dtype`), failing on an
@@ -183,39 +167,15 @@ class IncSubtensorOp : public Op {
 
   TensorType infer_type(const std::vector<Var>& inputs) const override {
     const Var& x = inputs.at(0);
-    const Var& y = inputs.at(1);
-    const TensorType region = indexed_type(name(), x, indices_);
-    if (y.ndim() > region.ndim()) {
-      throw TypeError(fmt::format("{}: the value has rank {} but the region x[{}] has rank {}",
-                                  describe_operands(*this, inputs), y.ndim(), index_text(indices_),
-                                  region.ndim()));
-    }
-    // The value is cast to x's dtype, as Theano and PyTensor do (numpy's
-    // x[i] = y); only a C++ integer that x's dtype cannot hold is refused,
-    // as numpy 2 refuses it.
-    if (!literal_fits(y, x.dtype())) {
-      throw TypeError(fmt::format("{}: the number {} does not fit the tensor's dtype {}",
-                                  describe_operands(*this, inputs),
-                                  y.constant_value().get_flat_int(0), dtype_name(x.dtype())));
-    }
+    check_update_value(*this, inputs, indexed_type(name(), x, indices_).ndim(),
+                       fmt::format("x[{}]", index_text(indices_)));
     return x.type();
   }
 
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
     Array out = inputs[0].copy();
     Array region = index_array(node, out, indices_);
-    // As elementwise ops: only axes the value's type marks broadcastable
-    // (or that it lacks) stretch, so that the gradient can sum them back.
-    const Var& y_var = node.inputs()[1];
-    const int pad = region.ndim() - y_var.ndim();
-    for (int i = 0; i < y_var.ndim(); ++i) {
-      if (!y_var.broadcastable()[i] && inputs[1].shape()[i] != region.shape()[pad + i]) {
-        throw ShapeError(fmt::format("{}: a value of shape {} does not fit the region's shape {} "
-                                     "(axis {} differs and is not broadcastable)",
-                                     node_str(node), shape_str(inputs[1].shape()),
-                                     shape_str(region.shape()), i));
-      }
-    }
+    check_value_fits(node, inputs[1], region.shape());
     // The value is stored in x's dtype: a C++ number in float32 is rounded first.
     const Array y = inputs[1].astype(out.dtype()).broadcast_to(region.shape());
     const bool in_float = is_float(out.dtype());
@@ -311,6 +271,44 @@ Var update_subtensor(const Var& sub, const Var& y, bool set) {
 }
 
 }  // namespace
+
+bool keeps_length_one(const Slice& s) {
+  if (s.step.value_or(1) > 0) return s.start.value_or(0) <= 0 && s.stop.value_or(1) >= 1;
+  return s.start.value_or(0) >= -1 && s.stop.value_or(-2) <= -2;
+}
+
+std::string i64_literal(std::int64_t v) {
+  if (v == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807 - 1)";
+  return std::to_string(v);
+}
+
+void check_update_value(const Op& op, const std::vector<Var>& inputs, int region_ndim, const std::string& region) {
+  const Var& x = inputs.at(0);
+  const Var& y = inputs.at(1);
+  if (y.ndim() > region_ndim) {
+    throw TypeError(fmt::format("{}: the value has rank {} but the region {} has rank {}",
+                                describe_operands(op, inputs), y.ndim(), region, region_ndim));
+  }
+  // The value is cast to x's dtype, as Theano and PyTensor do (numpy's
+  // x[i] = y); only a C++ integer that x's dtype cannot hold is refused,
+  // as numpy 2 refuses it.
+  if (!literal_fits(y, x.dtype())) {
+    throw TypeError(fmt::format("{}: the number {} does not fit the tensor's dtype {}", describe_operands(op, inputs),
+                                y.constant_value().get_flat_int(0), dtype_name(x.dtype())));
+  }
+}
+
+void check_value_fits(const Apply& node, const Array& y, const Shape& region) {
+  const Var& y_var = node.inputs()[1];
+  const int pad = static_cast<int>(region.size()) - y_var.ndim();
+  for (int i = 0; i < y_var.ndim(); ++i) {
+    if (!y_var.broadcastable()[i] && y.shape()[i] != region[pad + i]) {
+      throw ShapeError(fmt::format("{}: a value of shape {} does not fit the region's shape {} "
+                                   "(axis {} differs and is not broadcastable)",
+                                   node_str(node), shape_str(y.shape()), shape_str(region), i));
+    }
+  }
+}
 
 Var subtensor(const Var& x, const std::vector<Index>& indices) {
   return make_apply(std::make_shared<SubtensorOp>(indices), {x});

@@ -929,6 +929,21 @@ struct Generator::Pool {
     return push(std::move(s));
   }
 
+  /// The value of set/inc_subtensor of x over `region`: a number, or a
+  /// tensor whose non-broadcastable axes match the region's.
+  int update_value(int x, const Shape& region) {
+    if (chance(0.25)) return literal(is_float(vars[x].dtype()));
+    const int ry = uniform(0, static_cast<int>(region.size()));
+    TypeShape ty;
+    for (int j = 0; j < ry; ++j) {
+      const std::int64_t n = region[region.size() - ry + j];
+      const bool bc = chance(0.3) && !diff();
+      ty.shape.push_back(bc ? 1 : n);
+      ty.bc.push_back(bc);
+    }
+    return leaf(chance(0.8) ? vars[x].dtype() : random_dtype(), ty);
+  }
+
   int gen_subtensor(const std::string& name, int x) {
     const TypeShape t = ts[x];
     const int nd = static_cast<int>(t.shape.size());
@@ -957,21 +972,7 @@ struct Generator::Pool {
     s.indices = indices;
     return push(std::move(s));
   }
-  // The value: a number, or a tensor whose non-broadcastable axes match the region's.
-  int y;
-  if (chance(0.25)) {
-    y = literal(is_float(vars[x].dtype()));
-  } else {
-    const int ry = uniform(0, static_cast<int>(region.size()));
-    TypeShape ty;
-    for (int j = 0; j < ry; ++j) {
-      const std::int64_t n = region[region.size() - ry + j];
-      const bool bc = chance(0.3) && !diff();
-      ty.shape.push_back(bc ? 1 : n);
-      ty.bc.push_back(bc);
-    }
-    y = leaf(chance(0.8) ? vars[x].dtype() : random_dtype(), ty);
-  }
+  const int y = update_value(x, region);
   Step s = op_step(name, {x, y}, t.shape);
   s.indices = indices;
   return push(std::move(s));
@@ -1061,21 +1062,7 @@ struct Generator::Pool {
       s.indices = slices;
       return push(std::move(s));
     }
-    int y;
-    if (chance(0.25)) {
-      y = literal(is_float(vars[x].dtype()));
-    } else {
-      const int ry = uniform(0, static_cast<int>(region.size()));
-      TypeShape ty;
-      for (int j = 0; j < ry; ++j) {
-        const std::int64_t n = region[region.size() - ry + j];
-        const bool bc = chance(0.3) && !diff();
-        ty.shape.push_back(bc ? 1 : n);
-        ty.bc.push_back(bc);
-      }
-      y = leaf(chance(0.8) ? vars[x].dtype() : random_dtype(), ty);
-    }
-    args.push_back(y);
+    args.push_back(update_value(x, region));
     Step s = op_step(name, args, t.shape);
     s.params = kinds;
     s.indices = slices;
