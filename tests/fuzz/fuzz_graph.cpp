@@ -1053,7 +1053,7 @@ struct Generator::Pool {
       }
       region.push_back(i < count ? slice_length(t.shape[i], std::get<Slice>(slices[next_slice++])) : t.shape[i]);
     }
-    if (size_of(region) > max_elements()) throw Skip{};
+    if (size_of(region) > max_elements() || region.size() > 4) throw Skip{};  // ranks stay 0-4
     std::vector<int> args{x};
     args.insert(args.end(), tensors.begin(), tensors.end());
     if (name == "advanced_subtensor") {
