@@ -170,10 +170,6 @@ FunctionProfile Function::compile_report() const {
   return report;
 }
 
-std::string Function::graph_text() const {
-  std::vector<Var> all = impl_->outputs;
-  all.insert(all.end(), impl_->update_values.begin(), impl_->update_values.end());
-  return debugprint(all);
-}
+std::string Function::graph_text() const { return debugprint(impl_->outputs, updates()); }
 
 }  // namespace hypatia

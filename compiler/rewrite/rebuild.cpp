@@ -49,7 +49,11 @@ std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>&
       if (recorded_replacements) recorded_replacements->emplace_back(out, *replacement);
       rebuilt[out.node()] = *replacement;
     } else if (changed) {
-      rebuilt[out.node()] = make_apply(node->op_ptr(), operands);
+      // The same node over new operands keeps the user's name (a replacement
+      // may be a variable of the user's graph: its name is left alone).
+      Var copy = make_apply(node->op_ptr(), operands);
+      if (!out.name().empty()) copy.set_name(out.name());
+      rebuilt[out.node()] = copy;
     }
   }
   std::vector<Var> result;

@@ -121,7 +121,8 @@ class Function {
   std::vector<std::pair<Shared, Var>> updates() const;
   /// Call counts and times; empty unless compiled with profile = true.
   FunctionProfile profile() const;
-  /// debugprint of the graph the function runs (outputs, then update values).
+  /// debugprint of the function's graph before its rewrites: the outputs,
+  /// then the update values, labelled "(output 0)", "(update of w)".
   std::string graph_text() const;
   /// The graph the compiled code runs: the outputs, then the update values,
   /// after the mode's rewrites (FastRun: fused loops print as
