@@ -202,6 +202,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   CpuCompileRequest request;
   request.inputs = program_inputs;
   request.outputs = targets;
+  request.updated = impl->updated;
   request.options_key = fmt::format("mode={} passes={}", mode_name(compiled_mode), selection.key());
   request.optimize = [&] { return optimize(program_inputs, targets, compiled_mode, selection); };
   request.name = impl->name;
