@@ -118,7 +118,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   impl->name = options.name;
   impl->mode = options.mode.value_or(config().mode);
   impl->allow_input_downcast = options.allow_input_downcast;
-  impl->profile = options.profile;
+  impl->profile = options.profile || config().profile;
 
   // Givens rewrite the outputs and the update values together.
   std::vector<Var> targets = outputs;
@@ -243,7 +243,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   impl->stats.name = impl->name;
   impl->stats.compile_seconds = impl->compile_seconds;
-  if (impl->profile) register_profiled(impl);
+  if (impl->profile) register_profiled(impl, config().profile);
   return Function(impl);
 }
 

@@ -150,7 +150,7 @@ struct Flag {
 };
 
 // constexpr: constant-initialised, so config() is safe to call during static init.
-constexpr std::array<Flag, 10> kFlags = {{
+constexpr std::array<Flag, 11> kFlags = {{
     {"floatX", "float32 or float64",
      [](Config& c, std::string_view v) {
        for (DType d : {DType::Float32, DType::Float64}) {
@@ -229,6 +229,14 @@ constexpr std::array<Flag, 10> kFlags = {{
        return true;
      },
      [](const Config& c) { return c.optimizer_excluding; }},
+    {"profile", "True or False (or on/off, 1/0)",
+     [](Config& c, std::string_view v) {
+       const auto on = parse_switch(v);
+       if (!on) return false;
+       c.profile = *on;
+       return true;
+     },
+     [](const Config& c) { return std::string(c.profile ? "True" : "False"); }},
 }};
 
 const Flag& find_flag(std::string_view name) {

@@ -81,6 +81,16 @@ class UpdateLocks {
 
 std::vector<Array> Function::call(const std::vector<Array>& args) const { return call(args, {}); }
 
+Array Function::call_one(const std::vector<Array>& args) const {
+  const std::size_t outputs = impl_->outputs.size();
+  if (outputs != 1) {
+    throw Error(fmt::format("{}: one() returns the output of a function with exactly one, and it has {}; "
+                            "f(...) returns a vector of every output",
+                            function_label(*impl_), outputs));
+  }
+  return call(args, {}).front();
+}
+
 std::vector<Array> Function::call(const std::vector<std::pair<std::string, Array>>& named) const {
   return call({}, named);
 }
