@@ -131,7 +131,9 @@ class DotWriter {
     const std::string name = names_.of(v);
     std::string label = v.owner() && name.empty() ? v.type().str() : leaf_or_name(v) + "\n" + v.type().str();
     body_ += fmt::format("  {} [shape=ellipse, label=\"{}\"{}];\n", it->second, dot_escape(label), style);
-    if (v.owner() && !drawn_.count(v.owner().get())) body_ += fmt::format("  elided -> {} [style=dashed];\n", it->second);
+    if (v.owner() && !drawn_.count(v.owner().get())) {
+      body_ += fmt::format("  elided -> {} [style=dashed];\n", it->second);
+    }
     return it->second;
   }
 
@@ -177,8 +179,8 @@ class DotWriter {
     for (std::size_t i = 0; i < loop.placeholders().size(); ++i) {
       inner[loop.placeholders()[i].node()] = var_id(node.inputs()[i]);
     }
-    std::string cluster = fmt::format("  subgraph cluster_{} {{\n    label=\"{}\";\n    style=rounded;\n    color=gray40;\n",
-                                      id, dot_escape(title));
+    std::string cluster = fmt::format(
+        "  subgraph cluster_{} {{\n    label=\"{}\";\n    style=rounded;\n    color=gray40;\n", id, dot_escape(title));
     std::string edges;
     const auto inner_order = topological_order(loop.inner_outputs(), loop.placeholders());
     std::size_t k = 0;

@@ -14,6 +14,7 @@
 namespace fs = std::filesystem;
 namespace hp = hypatia;
 using hypatia_test::contains;
+using hypatia_test::occurrences;
 using hypatia_test::message_of;
 using hypatia_test::png_size;
 using hypatia_test::read_text;
@@ -126,28 +127,18 @@ TEST_CASE("render_graph into a directory that does not exist is an hp::Error nam
 
 // --- large graphs stay readable: clusters, a cap, labels --------------------------------
 
-namespace {
-
-std::size_t count_of(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
-
-}  // namespace
-
 TEST_CASE("to_dot of a FastRun function draws a fused loop as a cluster holding a box per op") {
   hp::Var x = hp::vector("x");
   const hp::Function f = hp::compile({x}, {hp::exp(x) * 2. + hp::pow(x, 2)}, {.mode = hp::Mode::FastRun});
   const std::string dot = hp::to_dot(f);
-  CHECK(count_of(dot, "subgraph cluster_") == 1);
+  CHECK(occurrences(dot, "subgraph cluster_") == 1);
   CHECK(contains(dot, "label=\"Elemwise{Composite}: 4 ops in one loop\";"));
   for (const char* op : {"exp", "mul", "sqr", "add"}) {
     CHECK(contains(dot, std::string("[shape=box, label=\"") + op + "\"];"));
   }
   // x feeds the two ops that read it inside the loop.
   CHECK(contains(dot, "  v1 [shape=ellipse, label=\"x\\nTensorType(float64, vector)\"];\n"));
-  CHECK(count_of(dot, "  v1 -> a0_") == 2);
+  CHECK(occurrences(dot, "  v1 -> a0_") == 2);
 }
 
 TEST_CASE("a fused reduction is a cluster ending in its reduction") {
@@ -177,16 +168,16 @@ TEST_CASE("past max_nodes only the nodes nearest the outputs are drawn, and a no
   hp::Var y = x;
   for (int i = 0; i < 500; ++i) y = y + 1.0;
   const std::string capped = hp::to_dot(y);  // 200 boxes by default
-  CHECK(count_of(capped, "[shape=box") == 200);
+  CHECK(occurrences(capped, "[shape=box") == 200);
   CHECK(contains(capped, "label=\"300 of 500 nodes not drawn (those farthest from the outputs)\\n"
                          "to_dot or render_graph with {.max_nodes = 0} draws them all\""));
   CHECK_FALSE(contains(capped, "label=\"x\\n"));  // x is above the elided nodes
-  CHECK(count_of(capped, "  elided -> ") == 1);    // into the topmost value drawn
+  CHECK(occurrences(capped, "  elided -> ") == 1);    // into the topmost value drawn
   const std::string small = hp::to_dot(y, {.max_nodes = 3});
-  CHECK(count_of(small, "[shape=box") == 3);
+  CHECK(occurrences(small, "[shape=box") == 3);
   CHECK(contains(small, "497 of 500 nodes not drawn"));
   const std::string all = hp::to_dot(y, {.max_nodes = 0});
-  CHECK(count_of(all, "[shape=box") == 500);
+  CHECK(occurrences(all, "[shape=box") == 500);
   CHECK_FALSE(contains(all, "not drawn"));
 }
 
@@ -198,7 +189,7 @@ TEST_CASE("render_graph of a 2,000-node graph draws the capped picture with its 
   const fs::path path = dir.path() / "big.svg";
   hp::render_graph(y, path, {.max_nodes = 40});
   const std::string svg = read_text(path);
-  CHECK(count_of(svg, ">Elemwise{exp}</text>") == 20);
+  CHECK(occurrences(svg, ">Elemwise{exp}</text>") == 20);
   CHECK(contains(svg, "3960 of 4000 nodes not drawn"));
 }
 

@@ -26,6 +26,7 @@ namespace hp = hypatia;
 namespace {
 
 using hypatia_test::contains;
+using hypatia_test::occurrences;
 
 std::vector<double> values(const hp::Array& a) { return a.to_vector<double>(); }
 
@@ -936,12 +937,6 @@ std::string profile_child_output(const std::string& flags) {
   const std::string output = hypatia_test::read_rest(pipe);
   CHECK(::pclose(pipe) == 0);
   return output;
-}
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
 }
 
 }  // namespace

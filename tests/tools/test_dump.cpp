@@ -349,7 +349,8 @@ TEST_CASE("show --source --body hides the preamble every generated file shares")
   const Run body = dump({"show", entry.meta.key, "--source", "--body", "--cache-dir", cache.dir()});
   CHECK(body.status == 0);
   CHECK(body.out.starts_with("// ["));
-  CHECK(contains(body.out, " lines of the preamble every generated file shares (abi.h and math.h) hidden by --body]\n"));
+  CHECK(contains(body.out,
+                 " lines of the preamble every generated file shares (abi.h and math.h) hidden by --body]\n"));
   CHECK(body.out.ends_with("]\n" + own));
   CHECK_FALSE(contains(body.out, "struct hp_tensor"));
   const Run whole = dump({"show", entry.meta.key, "--source", "--cache-dir", cache.dir()});
