@@ -36,7 +36,7 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 struct CompiledGraph {
   std::shared_ptr<jit::Module> module;
   std::string source;
-  std::string graph;  ///< the optimised graph's canonical text
+  std::string graph;  ///< the optimised graph's printout (graph_printout), as graph.txt holds it
   /// Nodes without generated code (run through their reference perform).
   std::vector<int> fallback_nodes;
 };
@@ -66,6 +66,18 @@ class Memo {
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const T>> values_;
 };
+
+/// What an entry's graph.txt holds, for people (hypatia-dump --graph): the
+/// graph as debugprint shows it, with the user's names (W and W#2 told
+/// apart), constants in decimal, outputs and updates labelled. The key is
+/// the canonical, name-free text; this is only read. An entry shared by
+/// functions that differ only in names shows the names of the first.
+std::string graph_printout(const std::vector<Var>& roots, const std::vector<Shared>& updated) {
+  const auto outputs = static_cast<long>(roots.size() - updated.size());
+  std::vector<std::pair<Shared, Var>> updates;
+  for (std::size_t k = 0; k < updated.size(); ++k) updates.emplace_back(updated[k], roots[outputs + k]);
+  return debugprint(std::vector<Var>(roots.begin(), roots.begin() + outputs), updates);
+}
 
 /// Linked objects by object key.
 Memo<CompiledGraph>& object_memo() {
@@ -99,7 +111,7 @@ std::shared_ptr<jit::Module> link_cached(std::string bytes, CompileReport& repor
 /// there, else compiled by Clang and stored.
 std::shared_ptr<jit::Module> load_or_compile(const std::string& key, const std::string& versions,
                                              const std::string& name, const std::string& source,
-                                             CompileReport& report) {
+                                             const std::string& graph, CompileReport& report) {
   cache::DiskCache& disk = cache::DiskCache::from_config();
   auto start = std::chrono::steady_clock::now();
   cache::LoadResult hit = disk.load(key, versions);
@@ -124,7 +136,7 @@ std::shared_ptr<jit::Module> load_or_compile(const std::string& key, const std::
   cache::Entry entry;
   entry.object = std::move(object.bytes);
   entry.source = source;
-  entry.graph = report.graph;
+  entry.graph = graph;
   entry.meta.key = key;
   entry.meta.name = name;
   entry.meta.versions = versions;
@@ -281,9 +293,9 @@ std::unique_ptr<Program> build_cpu_program(const CpuCompileRequest& request, Com
     if (!text) return nullptr;
     report.phases.emplace_back("codegen", ms_since(start));
     auto fresh = std::make_shared<CompiledGraph>();
-    fresh->module = load_or_compile(key, versions, request.name, text->source, report);
+    fresh->graph = graph_printout(outputs, request.updated);
+    fresh->module = load_or_compile(key, versions, request.name, text->source, fresh->graph, report);
     fresh->source = std::move(text->source);
-    fresh->graph = report.graph;
     fresh->fallback_nodes = std::move(text->fallback_nodes);
     compiled = object_memo().insert(key, std::move(fresh));
   }
@@ -300,7 +312,8 @@ std::unique_ptr<Program> build_cpu_program(const CpuCompileRequest& request, Com
     fresh->compiled = compiled;
     fresh->recipe = recipe;
     index_memo().insert(index_key, std::move(fresh));
-    store_index(index_key, versions, request.name, given_graph, recipe, report);
+    store_index(index_key, versions, request.name, graph_printout(request.outputs, request.updated), recipe,
+                report);
   }
 
   CpuProgramSpec spec;

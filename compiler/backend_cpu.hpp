@@ -34,7 +34,9 @@ struct CompileReport {
 
 struct CpuCompileRequest {
   std::vector<Var> inputs;   ///< the program's inputs: explicit ones, then shared variables
-  std::vector<Var> outputs;  ///< as handed to compile (givens applied)
+  std::vector<Var> outputs;  ///< as handed to compile (givens applied): the outputs, then update values
+  /// The shared variables the last updated.size() outputs are the new values of.
+  std::vector<Shared> updated;
   /// Everything besides the graph that decides the optimised graph (mode, pass selection).
   std::string options_key;
   /// Runs the rewrite passes on (inputs, outputs): only on an index miss.

@@ -139,7 +139,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   impl->name = options.name;
   impl->mode = options.mode.value_or(config().mode);
   impl->allow_input_downcast = options.allow_input_downcast;
-  impl->profile = options.profile;
+  impl->profile = options.profile || config().profile;
 
   // Givens rewrite the outputs and the update values together.
   std::vector<Var> targets = outputs;
@@ -223,6 +223,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   CpuCompileRequest request;
   request.inputs = program_inputs;
   request.outputs = targets;
+  request.updated = impl->updated;
   request.options_key = fmt::format("mode={} passes={}", mode_name(compiled_mode), selection.key());
   request.optimize = [&] { return optimize(program_inputs, targets, compiled_mode, selection); };
   request.name = impl->name;
@@ -263,7 +264,7 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   impl->stats.name = impl->name;
   impl->stats.compile_seconds = impl->compile_seconds;
-  if (impl->profile) register_profiled(impl);
+  if (impl->profile) register_profiled(impl, config().profile);
   return Function(impl);
 }
 

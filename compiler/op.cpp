@@ -59,10 +59,15 @@ int normalize_axis(const std::string& op_name, int axis, int ndim) {
 
 std::string node_str(const Apply& node) {
   try {
-    return fmt::format("{} in node {}", node.op().name(), printable(pp_brief(node.output(), 4)));
+    return fmt::format("{} in node {}", node.op().name(), node_text(node.output(), 4));
   } catch (const Error&) {
     return node.op().name();
   }
+}
+
+std::string node_text(const Var& out, int depth) {
+  const std::string expression = printable(pp_brief(out, depth));
+  return out.name().empty() ? expression : fmt::format("{} = {}", quoted_name(out.name()), expression);
 }
 
 }  // namespace hypatia

@@ -79,6 +79,9 @@ std::string shape_str(const Shape& shape);
 int normalize_axis(const std::string& op_name, int axis, int ndim);
 /// The node printed as pp prints it, for runtime error messages.
 std::string node_str(const Apply& node);
+/// A node's value for messages: "(num / den)", or "'ratio' = (num / den)"
+/// when the user named it; pp_brief `depth` levels deep, escaped.
+std::string node_text(const Var& out, int depth);
 
 /// Makes `g`, a gradient computed at an op's output shape, fit `input`:
 /// sums over the axes the input was broadcast along (leading axes it lacks,

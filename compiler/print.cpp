@@ -1,3 +1,4 @@
+/// pp, pp_brief and debugprint (to_dot is compiler/dot.cpp).
 #include "hypatia/print.hpp"
 
 #include <unordered_map>
@@ -5,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/display_names.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/op.hpp"
 #include "hypatia/function.hpp"
@@ -15,39 +17,6 @@ namespace {
 /// Longest text pp keeps for one subexpression; longer ones are shortened so
 /// that graphs with much reuse (a DAG printed as a tree) stay printable.
 constexpr std::size_t kMaxPrettyLength = 20000;
-
-std::string constant_text(const Var& v) {
-  const Array& value = v.constant_value();
-  if (value.size() <= 16) {
-    std::string s = value.str();
-    for (char& c : s) {
-      if (c == '\n') c = ' ';
-    }
-    return fmt::format("TensorConstant{{{}}}", s);
-  }
-  return fmt::format("TensorConstant{{{} of {}}}", shape_str(value.shape()), dtype_name(value.dtype()));
-}
-
-/// How a variable without an owner prints: its name, its constant value, or its type.
-std::string leaf_text(const Var& v) {
-  if (!v.name().empty()) return v.name();
-  if (v.is_constant()) return constant_text(v);
-  return fmt::format("<{}>", v.type().str());
-}
-
-/// Replaces characters that would break a double-quoted DOT label.
-std::string dot_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 /// Theano's ids: A..Z, then BA, BB, ... (base 26 with A as zero digit).
 std::string id_letters(std::size_t n) {
@@ -74,8 +43,14 @@ std::string indentation(std::size_t depth) {
 
 class DebugPrinter {
  public:
-  std::string print(const std::vector<Var>& outputs) {
-    for (const Var& out : outputs) print_var(out);
+  DebugPrinter(const DisplayNames& names, std::vector<std::string> labels)
+      : names_(names), labels_(std::move(labels)) {}
+
+  /// Each root's tree; root k's first line ends with " (labels[k])" when labelled.
+  std::string print(const std::vector<Var>& roots) {
+    for (std::size_t k = 0; k < roots.size(); ++k) {
+      print_var(roots[k], k < labels_.size() ? fmt::format(" ({})", labels_[k]) : std::string());
+    }
     return text_;
   }
 
@@ -86,107 +61,108 @@ class DebugPrinter {
     return it->second;
   }
 
-  void print_var(const Var& root) {
+  void print_var(const Var& root, const std::string& root_label) {
     // Explicit stack: a chain of thousands of nodes must not overflow the C++ stack.
     std::vector<std::pair<Var, std::size_t>> stack{{root, 0}};
     while (!stack.empty()) {
       auto [v, depth] = stack.back();
       stack.pop_back();
       const std::string prefix = indentation(depth);
+      const std::string& label = depth == 0 ? root_label : kNoLabel;
       const auto& owner = v.owner();
       if (!owner) {
         std::string marker = v.is_shared() ? " (shared)" : v.is_constant() ? " (constant)" : "";
-        std::string label = v.is_constant() ? constant_text(v) : leaf_text(v);
-        if (v.is_constant() && !v.name().empty()) label = v.name() + " " + label;
-        text_ += fmt::format("{}{} [id {}] <{}>{}\n", prefix, label, id_of(v.node()),
-                             v.type().str(), marker);
+        std::string text = v.is_constant() ? constant_text(v) : leaf_text(v, names_);
+        if (v.is_constant() && !v.name().empty()) text = names_.of(v) + " " + text;
+        text_ += fmt::format("{}{} [id {}] <{}>{}{}\n", prefix, text, id_of(v.node()), v.type().str(), marker,
+                             label);
         continue;
       }
       const bool seen = ids_.count(owner.get()) > 0;
-      text_ += fmt::format("{}{} [id {}] <{}> '{}'\n", prefix, owner->op().name(),
-                           id_of(owner.get()), v.type().str(), v.name());
+      text_ += fmt::format("{}{} [id {}] <{}> '{}'{}\n", prefix, owner->op().name(), id_of(owner.get()),
+                           v.type().str(), names_.of(v), label);
       if (seen) continue;
       const auto& inputs = owner->inputs();
       for (auto it = inputs.rbegin(); it != inputs.rend(); ++it) stack.emplace_back(*it, depth + 1);
     }
   }
 
+  static inline const std::string kNoLabel;
+  const DisplayNames& names_;
+  std::vector<std::string> labels_;
   std::unordered_map<const void*, std::string> ids_;
   std::string text_;
 };
+
+void check_not_null(const std::vector<Var>& vars, const char* who) {
+  for (const Var& v : vars) {
+    if (v.is_null()) throw Error(fmt::format("{}: null hp::Var", who));
+  }
+}
+
+/// A function's roots labelled: outputs, then update values.
+std::string debugprint_labelled(const std::vector<Var>& roots, std::size_t outputs,
+                                const std::vector<Var>& updated) {
+  check_not_null(roots, "debugprint");
+  check_not_null(updated, "debugprint");
+  const DisplayNames names(roots, updated);
+  return DebugPrinter(names, root_labels(outputs, updated, names)).print(roots);
+}
 
 }  // namespace
 
 std::string pp(const Var& v) {
   if (v.is_null()) throw Error("pp: null hp::Var");
+  const DisplayNames names({v});
   std::unordered_map<const Apply*, std::string> memo;
+  // A named intermediate inside the expression prints as its name (Theano's
+  // pp); the expression printed is the root's own.
+  auto operand_text = [&](const Var& in) {
+    if (!in.owner()) return leaf_text(in, names);
+    if (!in.name().empty()) return names.of(in);
+    return memo.at(in.owner().get());
+  };
   for (const auto& node : topological_order({v})) {
     std::vector<std::string> args;
     for (const Var& in : node->inputs()) {
-      std::string s = in.owner() ? memo.at(in.owner().get()) : leaf_text(in);
+      std::string s = operand_text(in);
       if (s.size() > kMaxPrettyLength) s = s.substr(0, kMaxPrettyLength) + "...";
       args.push_back(std::move(s));
     }
     memo[node.get()] = node->op().pretty(args);
   }
-  return v.owner() ? memo.at(v.owner().get()) : leaf_text(v);
+  return v.owner() ? memo.at(v.owner().get()) : leaf_text(v, names);
 }
 
 std::ostream& operator<<(std::ostream& os, const Var& v) { return os << pp(v); }
 
 std::string pp_brief(const Var& v, int depth) {
   if (v.is_null()) throw Error("pp_brief: null hp::Var");
-  if (!v.owner()) return leaf_text(v);
+  // Names as given: numbering them would walk the whole graph.
+  static const DisplayNames kAsGiven({});
+  if (!v.owner()) return leaf_text(v, kAsGiven);
   if (depth <= 0) return "...";
   std::vector<std::string> args;
-  for (const Var& in : v.owner()->inputs()) args.push_back(pp_brief(in, depth - 1));
+  for (const Var& in : v.owner()->inputs()) {
+    args.push_back(in.owner() && !in.name().empty() ? in.name() : pp_brief(in, depth - 1));
+  }
   return v.owner()->op().pretty(args);
 }
 
 std::string debugprint(const Var& v) { return debugprint(std::vector<Var>{v}); }
 
 std::string debugprint(const std::vector<Var>& outputs) {
-  for (const Var& v : outputs) {
-    if (v.is_null()) throw Error("debugprint: null hp::Var");
-  }
-  return DebugPrinter().print(outputs);
+  check_not_null(outputs, "debugprint");
+  const DisplayNames names(outputs);
+  return DebugPrinter(names, {}).print(outputs);
 }
 
-std::string debugprint(const Function& f) { return debugprint(f.optimized_graph()); }
+std::string debugprint(const std::vector<Var>& outputs, const std::vector<std::pair<Shared, Var>>& updates) {
+  return debugprint_labelled(roots_of(outputs, updates), outputs.size(), updated_of(updates));
+}
 
-std::string to_dot(const Var& v) { return to_dot(std::vector<Var>{v}); }
-
-std::string to_dot(const std::vector<Var>& outputs) {
-  std::unordered_map<const void*, std::string> names;
-  std::string body;
-  auto var_id = [&](const Var& v) {
-    auto [it, inserted] = names.emplace(v.node(), fmt::format("v{}", names.size()));
-    if (inserted) {
-      const char* style = v.is_constant() ? ", style=filled, fillcolor=gray90"
-                          : v.is_shared() ? ", style=filled, fillcolor=lightblue"
-                                          : "";
-      std::string label = v.owner() && v.name().empty() ? v.type().str()
-                                                         : leaf_text(v) + "\n" + v.type().str();
-      body += fmt::format("  {} [shape=ellipse, label=\"{}\"{}];\n", it->second, dot_escape(label), style);
-    }
-    return it->second;
-  };
-  for (const Var& v : outputs) {
-    if (v.is_null()) throw Error("to_dot: null hp::Var");
-  }
-  for (const auto& node : topological_order(outputs)) {
-    const std::string apply_id = fmt::format("a{}", names.size());
-    names.emplace(node.get(), apply_id);
-    body += fmt::format("  {} [shape=box, label=\"{}\"];\n", apply_id, dot_escape(node->op().name()));
-    for (std::size_t i = 0; i < node->inputs().size(); ++i) {
-      const std::string in = var_id(node->inputs()[i]);
-      body += node->inputs().size() > 1 ? fmt::format("  {} -> {} [label=\"{}\"];\n", in, apply_id, i)
-                                        : fmt::format("  {} -> {};\n", in, apply_id);
-    }
-    body += fmt::format("  {} -> {};\n", apply_id, var_id(node->output()));
-  }
-  for (const Var& v : outputs) var_id(v);
-  return "digraph hypatia {\n  rankdir=TB;\n" + body + "}\n";
+std::string debugprint(const Function& f) {
+  return debugprint_labelled(f.optimized_graph(), f.outputs().size(), updated_of(f.updates()));
 }
 
 }  // namespace hypatia

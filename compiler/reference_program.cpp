@@ -83,14 +83,16 @@ void check_finite(const Apply& node, const Array& value) {
   const Var out = node.output();
   throw InvalidValueError(fmt::format(
       "InvalidValueError: non-finite value computed by {}\n"
-      "  variable      = {}.0  (output 0 of the node)\n"
+      "  variable      = {}  (output 0 of the node)\n"
       "  node          = {}\n"
       "  type          = {}\n"
       "  shape         = {}\n"
       "  value         = {} (first non-finite element, at flat index {})\n"
       "  min / max     = {} / {}\n"
       "  hint          = perform output: non-finite elements not allowed in Debug mode",
-      node.op().name(), node.op().name(), printable(pp_brief(out, 6)), out.type().str(), shape_str(value.shape()),
+      node.op().name(), out.name().empty() ? node.op().name() + ".0" : quoted_name(out.name()),
+      printable(pp_brief(out, 6)),
+      out.type().str(), shape_str(value.shape()),
       number_text(value.get_flat_double(first_bad)), first_bad, number_text(lo), number_text(hi)));
 }
 

@@ -91,18 +91,24 @@ void write_file(const std::filesystem::path& path, const std::string& bytes) {
 
 }  // namespace
 
-void render_graph(const Var& output, const std::filesystem::path& path) {
-  render_graph(std::vector<Var>{output}, path);
+void render_graph(const Var& output, const std::filesystem::path& path, const DotOptions& options) {
+  render_graph(std::vector<Var>{output}, path, options);
 }
 
-void render_graph(const std::vector<Var>& outputs, const std::filesystem::path& path) {
+void render_graph(const std::vector<Var>& outputs, const std::filesystem::path& path, const DotOptions& options) {
   const std::string format = image_format(path);
-  write_file(path, draw(to_dot(outputs), format, path));
+  write_file(path, draw(to_dot(outputs, options), format, path));
 }
 
-void render_graph(const Function& f, const std::filesystem::path& path) {
+void render_graph(const std::vector<Var>& outputs, const std::vector<std::pair<Shared, Var>>& updates,
+                  const std::filesystem::path& path, const DotOptions& options) {
   const std::string format = image_format(path);
-  write_file(path, draw(to_dot(f.optimized_graph()), format, path));
+  write_file(path, draw(to_dot(outputs, updates, options), format, path));
+}
+
+void render_graph(const Function& f, const std::filesystem::path& path, const DotOptions& options) {
+  const std::string format = image_format(path);
+  write_file(path, draw(to_dot(f, options), format, path));
 }
 
 }  // namespace hypatia

@@ -6,13 +6,20 @@
 #include "hypatia/error.hpp"
 #include "hypatia/graph.hpp"
 #include "hypatia/ops.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 
 Var& Var::set_name(const std::string& name) {
-  if (is_null()) throw Error(fmt::format("set_name(\"{}\"): null hp::Var", name));
+  if (is_null()) throw Error(fmt::format("set_name({}): null hp::Var", quoted_name(name)));
   node_->name = name;
   return *this;
+}
+
+Var named(Var v, const std::string& name) {
+  if (v.is_null()) throw Error(fmt::format("named({}): null hp::Var", quoted_name(name)));
+  v.set_name(name);
+  return v;
 }
 
 Var Var::T() const { return hypatia::transpose(*this); }

@@ -212,9 +212,7 @@ int run(const std::filesystem::path& plot_dir) {
   hp::Function train = hp::compile({mlp_input, mlp_target}, {cost},
                                    {.updates = gradient_updates_momentum(cost, mlp.params(), learning_rate, momentum)});
   hp::Function mlp_output = hp::compile({mlp_input}, {mlp.output(mlp_input)});
-  std::vector<hp::Var> train_graph = train.outputs();
-  for (const auto& [param, new_value] : train.updates()) train_graph.push_back(new_value);
-  hp::render_graph(train_graph, plot_dir / "train_graph.png");
+  hp::render_graph(train.outputs(), train.updates(), plot_dir / "train_graph.png");
   hp::render_graph(train, plot_dir / "train_graph_optimized.png");
 
   // In [24]: 20 iterations of full-batch training, a picture after each.

@@ -111,6 +111,13 @@ std::optional<bool> parse_switch(std::string_view text) {
   return std::nullopt;
 }
 
+/// Sets a boolean flag from its text; false when the text is not a switch.
+bool set_switch(bool& field, std::string_view text) {
+  const auto on = parse_switch(text);
+  if (on) field = *on;
+  return on.has_value();
+}
+
 constexpr std::array<std::pair<char, int>, 3> kSizeSuffixes = {{{'K', 10}, {'M', 20}, {'G', 30}}};
 
 /// "4096", "64K", "512m", "1G" -> bytes (binary multiples); nullopt when malformed or too large.
@@ -150,7 +157,7 @@ struct Flag {
 };
 
 // constexpr: constant-initialised, so config() is safe to call during static init.
-constexpr std::array<Flag, 10> kFlags = {{
+constexpr std::array<Flag, 11> kFlags = {{
     {"floatX", "float32 or float64",
      [](Config& c, std::string_view v) {
        for (DType d : {DType::Float32, DType::Float64}) {
@@ -196,12 +203,7 @@ constexpr std::array<Flag, 10> kFlags = {{
      },
      [](const Config& c) { return std::to_string(c.threads); }},
     {"cache", "on or off (or true/false, 1/0)",
-     [](Config& c, std::string_view v) {
-       const auto on = parse_switch(v);
-       if (!on) return false;
-       c.cache = *on;
-       return true;
-     },
+     [](Config& c, std::string_view v) { return set_switch(c.cache, v); },
      [](const Config& c) { return std::string(c.cache ? "on" : "off"); }},
     {"cache_max_size", "a size in bytes with an optional K, M or G suffix (powers of 1024)",
      [](Config& c, std::string_view v) {
@@ -229,6 +231,9 @@ constexpr std::array<Flag, 10> kFlags = {{
        return true;
      },
      [](const Config& c) { return c.optimizer_excluding; }},
+    {"profile", "True or False (or on/off, 1/0)",
+     [](Config& c, std::string_view v) { return set_switch(c.profile, v); },
+     [](const Config& c) { return std::string(c.profile ? "True" : "False"); }},
 }};
 
 const Flag& find_flag(std::string_view name) {

@@ -92,6 +92,16 @@ std::string reshape_note(const FunctionImpl& f, const std::vector<std::string>& 
 
 std::vector<Array> Function::call(const std::vector<Array>& args) const { return call(args, {}); }
 
+Array Function::call_one(const std::vector<Array>& args) const {
+  const std::size_t outputs = impl_->outputs.size();
+  if (outputs != 1) {
+    throw Error(fmt::format("{}: one() returns the output of a function with exactly one, and it has {}; "
+                            "f(...) returns a vector of every output",
+                            function_label(*impl_), outputs));
+  }
+  return call(args, {}).front();
+}
+
 std::vector<Array> Function::call(const std::vector<std::pair<std::string, Array>>& named) const {
   return call({}, named);
 }
@@ -201,10 +211,6 @@ FunctionProfile Function::compile_report() const {
   return report;
 }
 
-std::string Function::graph_text() const {
-  std::vector<Var> all = impl_->outputs;
-  all.insert(all.end(), impl_->update_values.begin(), impl_->update_values.end());
-  return debugprint(all);
-}
+std::string Function::graph_text() const { return debugprint(impl_->outputs, updates()); }
 
 }  // namespace hypatia

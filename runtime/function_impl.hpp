@@ -2,7 +2,9 @@
 /// variables it reads and updates, the backend's Program, and profile totals.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +23,13 @@ struct InputSpec {
 };
 
 struct FunctionImpl {
+  FunctionImpl() = default;
+  /// Keeps the profile of a function compiled under the profile flag for the
+  /// summary printed at exit (runtime/profile.cpp).
+  ~FunctionImpl();
+  FunctionImpl(const FunctionImpl&) = delete;
+  FunctionImpl& operator=(const FunctionImpl&) = delete;
+
   std::string name;
   Mode mode = Mode::FastRun;
   bool allow_input_downcast = false;
@@ -42,9 +51,20 @@ struct FunctionImpl {
 
   mutable std::mutex profile_mutex;
   mutable FunctionProfile stats;
+  /// Its place among profiled functions (0: not registered), and whether its
+  /// profile outlives it for the summary at exit (the profile flag).
+  std::uint64_t profile_sequence = 0;
+  bool profile_at_exit = false;
 };
 
-/// Registers a profiled function for hp::print_profile.
-void register_profiled(const std::shared_ptr<FunctionImpl>& impl);
+/// Registers a profiled function for hp::print_profile. With `at_exit` (the
+/// profile flag), its profile is also printed to stderr when the process
+/// exits, even if the function is gone by then.
+void register_profiled(const std::shared_ptr<FunctionImpl>& impl, bool at_exit = false);
+
+/// What the profile flag prints at exit: a header and print_profile's
+/// summary of every profiled function alive, and of every function compiled
+/// under the flag that is gone. Nothing when there is none.
+void print_profile_summary_at_exit(std::ostream& os);
 
 }  // namespace hypatia

@@ -1,5 +1,8 @@
-/// hp::print_profile: a summary of profiled functions, as Theano's profiler.
+/// hp::print_profile: a summary of profiled functions, as Theano's profiler,
+/// and the summary the profile flag prints at exit (Theano's config.profile).
 #include <algorithm>
+#include <cstdlib>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <ostream>
@@ -12,8 +15,45 @@
 namespace hypatia {
 namespace {
 
-std::mutex registry_mutex;
-std::vector<std::weak_ptr<FunctionImpl>> registry;
+/// The profiled functions. Never destroyed: functions with static storage
+/// may retire into it while the process exits.
+struct Registry {
+  std::mutex mutex;
+  std::vector<std::weak_ptr<FunctionImpl>> alive;
+  /// Profiles of functions compiled under the profile flag that are gone, by sequence.
+  std::vector<std::pair<std::uint64_t, FunctionProfile>> retired;
+  std::uint64_t next_sequence = 1;
+  bool at_exit_registered = false;
+};
+
+Registry& registry() {
+  static Registry* instance = new Registry;
+  return *instance;
+}
+
+/// Profiles of the live functions (and, with `retired`, of the gone ones
+/// compiled under the flag), in the order the functions were compiled.
+std::vector<FunctionProfile> collect_profiles(bool retired) {
+  std::vector<std::shared_ptr<FunctionImpl>> alive;
+  std::vector<std::pair<std::uint64_t, FunctionProfile>> profiles;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    for (const auto& w : r.alive) {
+      if (auto f = w.lock()) alive.push_back(f);
+    }
+    if (retired) profiles = r.retired;
+  }
+  // Outside the registry's lock: a function released here retires into it.
+  for (const auto& f : alive) profiles.emplace_back(f->profile_sequence, Function(f).profile());
+  alive.clear();
+  std::stable_sort(profiles.begin(), profiles.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<FunctionProfile> ordered;
+  for (auto& [sequence, profile] : profiles) ordered.push_back(std::move(profile));
+  return ordered;
+}
+
+void print_summary_to_stderr() { print_profile_summary_at_exit(std::cerr); }
 
 void print_function(std::ostream& os, const FunctionProfile& p) {
   fmt::print(os, "Function profiling\n==================\n");
@@ -62,27 +102,42 @@ void print_function(std::ostream& os, const FunctionProfile& p) {
 
 }  // namespace
 
-void register_profiled(const std::shared_ptr<FunctionImpl>& impl) {
-  std::lock_guard lock(registry_mutex);
-  registry.erase(std::remove_if(registry.begin(), registry.end(),
-                                [](const auto& w) { return w.expired(); }),
-                 registry.end());
-  registry.push_back(impl);
+void register_profiled(const std::shared_ptr<FunctionImpl>& impl, bool at_exit) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::erase_if(r.alive, [](const auto& w) { return w.expired(); });
+  r.alive.push_back(impl);
+  impl->profile_sequence = r.next_sequence++;
+  impl->profile_at_exit = at_exit;
+  if (at_exit && !r.at_exit_registered) {
+    r.at_exit_registered = true;
+    std::atexit(print_summary_to_stderr);
+  }
+}
+
+FunctionImpl::~FunctionImpl() {
+  if (!profile_at_exit) return;
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.retired.emplace_back(profile_sequence, stats);
+}
+
+void print_profile_summary_at_exit(std::ostream& os) {
+  const std::vector<FunctionProfile> profiles = collect_profiles(true);
+  if (profiles.empty()) return;
+  fmt::print(os, "hypatia: profile=True: {} profiled function{} at exit\n\n", profiles.size(),
+             profiles.size() == 1 ? "" : "s");
+  for (const auto& p : profiles) print_function(os, p);
+  os.flush();
 }
 
 void print_profile(std::ostream& os) {
-  std::vector<std::shared_ptr<FunctionImpl>> alive;
-  {
-    std::lock_guard lock(registry_mutex);
-    for (const auto& w : registry) {
-      if (auto f = w.lock()) alive.push_back(f);
-    }
-  }
-  if (alive.empty()) {
-    fmt::print(os, "No profiled functions (compile with {{.profile = true}}).\n");
+  const std::vector<FunctionProfile> profiles = collect_profiles(false);
+  if (profiles.empty()) {
+    fmt::print(os, "No profiled functions (compile with {{.profile = true}} or HYPATIA_FLAGS=profile=True).\n");
     return;
   }
-  for (const auto& f : alive) print_function(os, Function(f).profile());
+  for (const auto& p : profiles) print_function(os, p);
 }
 
 }  // namespace hypatia

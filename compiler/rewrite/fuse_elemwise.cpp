@@ -9,6 +9,7 @@
 #include "compiler/evaluate.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
+#include "compiler/rewrite/rebuild.hpp"
 #include "compiler/ops/reduce.hpp"
 
 namespace hypatia {
@@ -147,7 +148,7 @@ std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector
     if (auto g = groups.find(node.get()); g != groups.end()) {
       std::vector<Var> operands;
       for (const Var& v : g->second.external) operands.push_back(mapped(v));
-      rebuilt[out.node()] = make_apply(g->second.op, operands);
+      rebuilt[out.node()] = remake_apply(g->second.op, operands, out);
       continue;
     }
     if (inner_members.count(node.get())) continue;  // only its group read it
@@ -157,7 +158,7 @@ std::vector<Var> fuse_elemwise(const std::vector<Var>& inputs, const std::vector
       operands.push_back(mapped(in));
       changed = changed || !operands.back().is(in);
     }
-    if (changed) rebuilt[out.node()] = make_apply(node->op_ptr(), operands);
+    if (changed) rebuilt[out.node()] = remake_apply(node->op_ptr(), operands, out);
   }
   std::vector<Var> result;
   for (const Var& v : outputs) result.push_back(mapped(v));

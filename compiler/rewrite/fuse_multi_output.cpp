@@ -11,6 +11,7 @@
 #include "compiler/evaluate.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
+#include "compiler/rewrite/rebuild.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
 
 namespace hypatia {
@@ -267,19 +268,20 @@ std::vector<Var> fuse_multi_output(const std::vector<Var>& inputs, const std::ve
         operands.push_back(mapped(in));
         changed = changed || !operands.back().is(in);
       }
-      if (changed) rebuilt[node->output().node()] = make_apply(node->op_ptr(), operands);
+      if (changed) rebuilt[node->output().node()] = remake_apply(node->op_ptr(), operands, node->output());
       done.insert(node);
       return;
     }
     const Unit& unit = units[it->second];
     std::vector<Var> operands;
     for (const Var& v : unit.external) operands.push_back(mapped(v));
-    const Var value = make_apply(unit.op, operands);
+    const Var value = remake_apply(unit.op, operands, unit.results[0]);
     rebuilt[unit.results[0].node()] = value;
     std::vector<Var> reads{value};
     reads.insert(reads.end(), operands.begin(), operands.end());
     for (std::size_t k = 1; k < unit.results.size(); ++k) {
-      rebuilt[unit.results[k].node()] = make_apply(std::make_shared<FusedOutputOp>(unit.op, k), reads);
+      rebuilt[unit.results[k].node()] =
+          remake_apply(std::make_shared<FusedOutputOp>(unit.op, k), reads, unit.results[k]);
     }
     done.insert(unit.members.begin(), unit.members.end());
   };

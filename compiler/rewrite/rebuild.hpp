@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -22,6 +23,12 @@ using LocalRewrite = std::function<std::optional<Var>(const Apply& node, const s
 std::vector<Var> rebuild(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                          const LocalRewrite& rewrite,
                          const std::vector<std::pair<Var, Var>>& substitutions = {});
+
+/// A new node `op(operands)` computing what `original` computed: it keeps the
+/// user's name, so that names reach the optimised graph's printouts. Every
+/// pass that rebuilds a node (over new operands, or as a fused loop standing
+/// for a group) makes it so.
+Var remake_apply(std::shared_ptr<const Op> op, std::vector<Var> operands, const Var& original);
 
 /// While one lives, every replacement rebuild() makes on this thread is
 /// appended to `into` as (the replaced variable, its replacement): what Debug

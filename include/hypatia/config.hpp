@@ -45,6 +45,10 @@ struct Config {
   std::string optimizer_including;
   /// Rewrite passes the mode would run but must not ("optimizer_excluding=merge:stabilize").
   std::string optimizer_excluding;
+  /// Theano's config.profile ("profile=True"): every hp::compile profiles its
+  /// function as CompileOptions::profile = true does, and at exit the process
+  /// prints hp::print_profile's summary of them to stderr, once.
+  bool profile = false;
 
   /// Sets a flag by name from text; unknown name or bad value -> hp::Error naming it.
   void set(std::string_view name, std::string_view value);
@@ -57,7 +61,7 @@ struct Config {
   static std::vector<std::string> names();
   /// Every flag in the form $HYPATIA_FLAGS accepts, in names() order:
   /// "floatX=float64,device=cpu,cache_dir=...,mode=FastRun,threads=8,cache=on,
-  /// cache_max_size=1G,dump_dir=,optimizer_including=,optimizer_excluding=".
+  /// cache_max_size=1G,dump_dir=,optimizer_including=,optimizer_excluding=,profile=False".
   std::string str() const;
 
   bool operator==(const Config&) const = default;

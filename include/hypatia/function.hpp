@@ -103,6 +103,14 @@ class Function {
   std::vector<Array> operator()(Args&&... args) const {
     return call(std::vector<Array>{to_array(std::forward<Args>(args))...});
   }
+  /// The output of a function with exactly one, returned directly:
+  /// `hp::Array y = f.one(x)`. Takes the arguments as operator() does; a
+  /// function with no output or several is an hp::Error naming it, raised
+  /// before anything runs (no update is applied).
+  template <class... Args>
+  Array one(Args&&... args) const {
+    return call_one(std::vector<Array>{to_array(std::forward<Args>(args))...});
+  }
   /// Positional arguments; missing trailing ones take their defaults.
   std::vector<Array> call(const std::vector<Array>& args) const;
   /// Arguments by input name (and defaults for the rest).
@@ -121,7 +129,8 @@ class Function {
   std::vector<std::pair<Shared, Var>> updates() const;
   /// Call counts and times; empty unless compiled with profile = true.
   FunctionProfile profile() const;
-  /// debugprint of the graph the function runs (outputs, then update values).
+  /// debugprint of the function's graph before its rewrites: the outputs,
+  /// then the update values, labelled "(output 0)", "(update of w)".
   std::string graph_text() const;
   /// The graph the compiled code runs: the outputs, then the update values,
   /// after the mode's rewrites (FastRun: fused loops print as
@@ -143,6 +152,8 @@ class Function {
     else if constexpr (std::is_arithmetic_v<D>) return Array(value);
     else return array(value);
   }
+
+  Array call_one(const std::vector<Array>& args) const;
 
   std::shared_ptr<FunctionImpl> impl_;
 };

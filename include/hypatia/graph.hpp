@@ -100,9 +100,11 @@ class Var {
   /// Every given must be used and every input the variable reads given.
   Array eval(const std::vector<std::pair<Var, Array>>& givens = {}) const;
 
-  /// Names this variable (Theano's `x.name = "xent"`); pp, debugprint and
-  /// to_dot show it. The name belongs to the variable, so every copy of
-  /// this hp::Var sees it. Returns *this.
+  /// Names this variable (Theano's `x.name = "xent"`); pp, debugprint,
+  /// to_dot, render_graph, hypatia-dump's graphs and error messages show it.
+  /// The name belongs to the variable, so every copy of this hp::Var sees it,
+  /// and it survives givens and the rewrites that keep the node. Names never
+  /// change what is computed or cached. Returns *this. See also hp::named.
   Var& set_name(const std::string& name);
 
   // Theano's methods, each the free function of ops.hpp of the same name:
@@ -235,6 +237,11 @@ Var tensor(const TensorType& type, const std::string& name = "");
 
 /// A constant; its broadcast pattern is taken from its shape (size-1 axes broadcast).
 Var constant(const Array& value, const std::string& name = "");
+
+/// Names `v` and returns it, so that an expression can be named where it is
+/// built: `hp::Var xent = hp::named(-y * hp::log(p), "xent")`. The same as
+/// v.set_name(name): the name belongs to the variable.
+Var named(Var v, const std::string& name);
 
 /// A shared variable holding a copy of `value`. Its dtype is the value's
 /// (not floatX: convert first); broadcastable defaults to all false.

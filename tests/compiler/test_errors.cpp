@@ -153,3 +153,38 @@ TEST_CASE("set_subtensor of something that is not a subtensor is a TypeError") {
       [] { hp::set_subtensor(hp::vector("x"), hp::scalar("y")); });
   CHECK(contains(msg, "subtensor"));
 }
+
+// --- named intermediate results in messages ------------------------------------------------
+
+TEST_CASE("a shape error in a named intermediate result names it") {
+  hp::Var a = hp::vector("a");
+  hp::Var b = hp::vector("b");
+  hp::Var total = hp::named(a + b, "total");
+  const auto msg = message_of<hp::ShapeError>(
+      [&] { hp::exp(total).eval({{a, hp::array({1., 2.})}, {b, hp::array({1., 2., 3.})}}); });
+  CHECK(contains(msg, "'total' = (a + b)"));
+}
+
+TEST_CASE("an operand that is a named intermediate result prints by its name in a message") {
+  hp::Var a = hp::vector("a", hp::int32);
+  hp::Var shifted = hp::named(a + 1, "shifted");
+  const auto msg = message_of<hp::InvalidValueError>(
+      [&] { hp::int_div(shifted, 0).eval({{a, hp::array({1, 2})}}); });
+  CHECK(contains(msg, "(shifted // TensorConstant{0})"));
+}
+
+TEST_CASE("Debug mode's non-finite value error names the named variable that holds it") {
+  hp::Var num = hp::scalar("num"), den = hp::scalar("den");
+  hp::Var ratio = hp::named(num / den, "ratio");
+  hp::Function f = hp::compile({num, den}, {ratio * 2.0}, {.mode = hp::Mode::Debug});
+  const auto msg = message_of<hp::InvalidValueError>([&] { f(0.0, 0.0); });
+  CHECK(contains(msg, "variable      = 'ratio'  (output 0 of the node)"));
+  CHECK(contains(msg, "node          = (num / den)"));
+}
+
+TEST_CASE("compile's messages name a named variable") {
+  hp::Var x = hp::vector("x");
+  hp::Var h = hp::named(hp::exp(x), "h");
+  const auto msg = message_of<hp::Error>([&] { hp::compile({h, h}, {h * 2.0}); });
+  CHECK(contains(msg, "'h' (TensorType(float64, vector)) appears twice among the inputs"));
+}

@@ -30,9 +30,9 @@ std::string close(const hp::Array& got, hp::DType dtype, const hp::Shape& shape,
   return "got " + describe(got) + ", not close to the expected values";
 }
 
-/// The number of Apply nodes in the graph of `v` (one box per node in to_dot).
+/// The number of Apply nodes in the graph of `v` (one box per node in to_dot, uncapped).
 int count_nodes(const hp::Var& v) {
-  const std::string dot = hp::to_dot(v);
+  const std::string dot = hp::to_dot(v, {.max_nodes = 0});
   int n = 0;
   for (std::size_t at = dot.find("shape=box"); at != std::string::npos; at = dot.find("shape=box", at + 1))
     ++n;

@@ -113,3 +113,104 @@ TEST_CASE("to_dot escapes quotes, backslashes and newlines in names") {
   const std::string dot = hp::to_dot(hp::exp(x));
   CHECK(dot.find("label=\"a\\\"b\\\\c\\nd\\nTensorType(float64, scalar)\"") != std::string::npos);
 }
+
+// --- names -------------------------------------------------------------------------------
+
+TEST_CASE("hp::named names an expression where it is built and returns that variable") {
+  hp::Var x = hp::vector("x");
+  hp::Var e = hp::exp(x);
+  hp::Var same = hp::named(e, "e");
+  CHECK(same.is(e));
+  CHECK(e.name() == "e");
+  CHECK_THROWS_AS(hp::named(hp::Var(), "nothing"), hp::Error);
+}
+
+TEST_CASE("pp prints a named intermediate result by its name, and the root as its expression") {
+  hp::Var x = hp::vector("x");
+  hp::Var xent = hp::named(hp::softplus(-x), "xent");
+  CHECK(hp::pp(hp::sum(xent) * 2.0) == "(sum(xent) * TensorConstant{2.0})");
+  CHECK(hp::pp(xent) == "softplus((-x))");
+  CHECK(hp::pp_brief(hp::sum(xent)) == "sum(xent)");
+}
+
+TEST_CASE("debugprint shows a named intermediate result's name on its line") {
+  hp::Var x = hp::vector("x");
+  hp::Var xent = hp::named(hp::exp(x), "xent");
+  CHECK(hp::debugprint(hp::sum(xent)) ==
+        "Sum [id A] <TensorType(float64, scalar)> ''\n"
+        " |Elemwise{exp} [id B] <TensorType(float64, vector)> 'xent'\n"
+        " | |x [id C] <TensorType(float64, vector)>\n");
+}
+
+TEST_CASE("two variables of one name are told apart as W and W#2, by first appearance") {
+  // Two layers built by one function both call their weights "W".
+  hp::Shared W_first = hp::shared(hp::array({{1., 2.}, {3., 4.}}), "W");
+  hp::Shared W_second = hp::shared(hp::array({{5., 6.}, {7., 8.}}), "W");
+  hp::Var x = hp::vector("x");
+  hp::Var y = hp::dot(W_second, hp::dot(W_first, x));
+  // A depth-first walk from y meets W_second (y's first operand) first.
+  CHECK(hp::pp(y) == "(W \\dot (W#2 \\dot x))");
+  CHECK(hp::debugprint(y) ==
+        "Dot [id A] <TensorType(float64, vector)> ''\n"
+        " |W [id B] <TensorType(float64, matrix)> (shared)\n"
+        " |Dot [id C] <TensorType(float64, vector)> ''\n"
+        " | |W#2 [id D] <TensorType(float64, matrix)> (shared)\n"
+        " | |x [id E] <TensorType(float64, vector)>\n");
+  const std::string dot = hp::to_dot(y);
+  CHECK(dot.find("label=\"W\\nTensorType(float64, matrix)\"") != std::string::npos);
+  CHECK(dot.find("label=\"W#2\\nTensorType(float64, matrix)\"") != std::string::npos);
+  CHECK(hp::debugprint(y) == hp::debugprint(y));  // the same on every print
+}
+
+TEST_CASE("numbering never takes a name a user chose: the second W after a user's W#2 is W#3") {
+  hp::Var a = hp::scalar("W"), b = hp::scalar("W#2"), c = hp::scalar("W");
+  CHECK(hp::pp(a + b + c) == "((W + W#2) + W#3)");
+}
+
+TEST_CASE("a name survives givens: the rebuilt node keeps it") {
+  hp::Var x = hp::vector("x"), z = hp::vector("z");
+  hp::Var h = hp::named(hp::exp(x), "h");
+  hp::Function f = hp::compile({z}, {hp::sum(h)}, {.givens = {{x, z * 2.0}}});
+  CHECK(f.graph_text().find("Elemwise{exp} [id B] <TensorType(float64, vector)> 'h'") != std::string::npos);
+}
+
+// --- labelled roots: outputs and updates --------------------------------------------------
+
+TEST_CASE("debugprint of outputs and updates labels each root") {
+  hp::Shared w = hp::shared(hp::array({1., 2.}), "w");
+  hp::Var x = hp::vector("x");
+  CHECK(hp::debugprint({hp::sum(x)}, {{w, w - x}}) ==
+        "Sum [id A] <TensorType(float64, scalar)> '' (output 0)\n"
+        " |x [id B] <TensorType(float64, vector)>\n"
+        "Elemwise{sub} [id C] <TensorType(float64, vector)> '' (update of w)\n"
+        " |w [id D] <TensorType(float64, vector)> (shared)\n"
+        " |x [id B] <TensorType(float64, vector)>\n");
+}
+
+TEST_CASE("the updates of two shared variables of one name are labelled by their numbered names") {
+  hp::Shared b_first = hp::shared(hp::array({1., 2.}), "b");
+  hp::Shared b_second = hp::shared(hp::array({3., 4.}), "b");
+  const std::string text = hp::debugprint({b_first + b_second}, {{b_first, b_first * 2.0}, {b_second, b_second * 3.0}});
+  CHECK(text.find("'' (update of b)\n") != std::string::npos);
+  CHECK(text.find("'' (update of b#2)\n") != std::string::npos);
+}
+
+TEST_CASE("debugprint(f) labels the optimised graph's outputs and updates") {
+  hp::Shared w = hp::shared(hp::array({1., 2.}), "w");
+  hp::Var x = hp::vector("x");
+  hp::Function f = hp::compile({x}, {hp::sum(x), x * 3.0}, {.updates = {{w, w - x}}, .mode = hp::Mode::FastCompile});
+  const std::string text = hp::debugprint(f);
+  CHECK(text.find("Sum [id A] <TensorType(float64, scalar)> '' (output 0)\n") == 0);
+  CHECK(text.find("'' (output 1)\n") != std::string::npos);
+  CHECK(text.find("'' (update of w)\n") != std::string::npos);
+}
+
+TEST_CASE("to_dot labels a function's outputs and updates with notes pointing at their values") {
+  hp::Shared w = hp::shared(hp::array({1., 2.}), "w");
+  hp::Var x = hp::vector("x");
+  const std::string dot = hp::to_dot({hp::exp(x)}, {{w, w - x}});
+  CHECK(dot.find("  r0 [shape=note, style=filled, fillcolor=palegreen, label=\"output 0\"];\n") != std::string::npos);
+  CHECK(dot.find("  r1 [shape=note, style=filled, fillcolor=lightyellow, label=\"update of w\"];\n") !=
+        std::string::npos);
+  CHECK(dot.find("  v2 -> r0 [style=dashed];\n") != std::string::npos);  // v2: exp's value
+}

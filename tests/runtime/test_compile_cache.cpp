@@ -601,3 +601,33 @@ TEST_CASE("hypatia-dump prints the hostile name of a real compile escaped") {
   // The newline and escape come out as \n and \x1b; the invalid byte was stored as U+FFFD.
   CHECK(contains(listing, "  zq\\n\\x1b[31mred\xef\xbf\xbd\n"));
 }
+
+TEST_CASE("hypatia-dump --graph of a real compile shows names, decimal constants, outputs and updates") {
+  if (!hp::jit::available()) return;
+  TempDir tmp;
+  ConfigScope restore;
+  hp::config().cache_dir = tmp.cache();
+  hp::Shared w = hp::shared(hp::array({1., 2.}), "w");
+  hp::Var x = hp::vector("x");
+  hp::Var scaled = hp::named(x * 0.1, "scaled");
+  hp::compile({x}, {hp::sum(scaled)}, {.updates = {{w, w - scaled}}, .name = "graph printout"});
+  const auto index = index_entries_in(tmp.cache());
+  REQUIRE(index.size() == 1);
+
+  const std::string graphs = run_dump("show " + index.front().filename().string() + " --graph", tmp.cache());
+  CAPTURE(graphs);
+  const std::size_t optimised = graphs.find("==> graph.txt of object ");
+  REQUIRE(optimised != std::string::npos);
+  const std::string as_given = graphs.substr(0, optimised);
+  CHECK(contains(as_given, "==> graph.txt (as given to compile) <==\n"));
+  CHECK(contains(as_given, "Elemwise{mul} [id B] <TensorType(float64, vector)> 'scaled'\n"));
+  CHECK(contains(as_given, "TensorConstant{0.1} [id D] <TensorType(float64, scalar)> (constant)\n"));
+  CHECK(contains(as_given, "Sum [id A] <TensorType(float64, scalar)> '' (output 0)\n"));
+  CHECK(contains(as_given, "Elemwise{sub} [id E] <TensorType(float64, vector)> '' (update of w)\n"));
+  const std::string after = graphs.substr(optimised);
+  CHECK(contains(after, "(output 0)\n"));
+  CHECK(contains(after, "(update of w)\n"));
+  CHECK(contains(after, "w [id "));
+  CHECK(contains(after, "0.1"));
+  CHECK_FALSE(contains(graphs, "0x1."));  // no hexadecimal floats
+}

@@ -148,7 +148,7 @@ TEST_CASE("names() lists every flag in a fixed order") {
   CHECK(hp::Config::names() == std::vector<std::string>{"floatX", "device", "cache_dir", "mode",
                                                         "threads", "cache", "cache_max_size",
                                                         "dump_dir", "optimizer_including",
-                                                        "optimizer_excluding"});
+                                                        "optimizer_excluding", "profile"});
 }
 
 TEST_CASE("mode_name gives each mode's canonical name") {
@@ -245,7 +245,7 @@ TEST_CASE("every flag's get() text is accepted by set() and round-trips") {
                                           "floatX=float32,device=cuda,cache_dir=/x,"
                                           "mode=Debug,threads=3,cache=off,"
                                           "cache_max_size=5M,dump_dir=/d,"
-                                          "optimizer_including=a:b,optimizer_excluding=c");
+                                          "optimizer_including=a:b,optimizer_excluding=c,profile=True");
   hp::Config copy = defaults();
   for (const std::string& name : hp::Config::names()) copy.set(name, c.get(name));
   CHECK(copy == c);
@@ -255,7 +255,7 @@ TEST_CASE("str() writes every flag in HYPATIA_FLAGS form") {
   hp::Config c = hp::Config::from_sources("", "cache_dir=/x,threads=2");
   CHECK(c.str() ==
         "floatX=float64,device=cpu,cache_dir=/x,mode=FastRun,threads=2,cache=on,"
-        "cache_max_size=1G,dump_dir=,optimizer_including=,optimizer_excluding=");
+        "cache_max_size=1G,dump_dir=,optimizer_including=,optimizer_excluding=,profile=False");
   CHECK(hp::Config::from_sources("", c.str()) == c);
 }
 
@@ -370,7 +370,7 @@ TEST_CASE("set() with an unknown flag names it and lists the known flags") {
   const std::string message = error_message([&] { c.set("foo", "1"); });
   CHECK(message ==
         "unknown flag 'foo' (known flags: floatX, device, cache_dir, mode, threads, cache, "
-        "cache_max_size, dump_dir, optimizer_including, optimizer_excluding)");
+        "cache_max_size, dump_dir, optimizer_including, optimizer_excluding, profile)");
 }
 
 TEST_CASE("get() with an unknown flag throws hp::Error") {
@@ -589,4 +589,43 @@ TEST_CASE("set and get dump_dir by name; ~/ is under $HOME and empty turns it of
   CHECK(c.dump_dir == "/home/ada/dumps");
   c.set("dump_dir", "");
   CHECK(c.dump_dir.empty());
+}
+
+// --- profile (Theano's config.profile) ---------------------------------------------------
+
+TEST_CASE("default profile is False") {
+  CHECK_FALSE(defaults().profile);
+  CHECK(defaults().get("profile") == "False");
+}
+
+TEST_CASE("set and get profile by name: True/False, on/off and 1/0 in any case, printed as True or False") {
+  hp::Config c = defaults();
+  c.set("profile", "True");
+  CHECK(c.profile);
+  CHECK(c.get("profile") == "True");
+  c.set("profile", "false");
+  CHECK_FALSE(c.profile);
+  CHECK(c.get("profile") == "False");
+  c.set("profile", "1");
+  CHECK(c.profile);
+  c.set("profile", "0");
+  CHECK_FALSE(c.profile);
+  c.set("profile", "ON");
+  CHECK(c.profile);
+  c.set("profile", "off");
+  CHECK_FALSE(c.profile);
+}
+
+TEST_CASE("profile can be set from flags text and the rc file") {
+  CHECK(hp::Config::from_sources("", "profile=True").profile);
+  CHECK(hp::Config::from_sources("[global]\nprofile = True\n", "").profile);
+  CHECK_FALSE(hp::Config::from_sources("profile = True\n", "profile=False").profile);
+}
+
+TEST_CASE("a bad profile value names the flag, the value and the accepted values") {
+  hp::Config c = defaults();
+  const std::string message = error_message([&] { c.set("profile", "yes please"); });
+  CHECK(contains(message, "bad value 'yes please' for flag 'profile'"));
+  CHECK(contains(message, "True or False"));
+  CHECK(contains(error_message([] { hp::Config::from_sources("", "profile=2"); }), "HYPATIA_FLAGS"));
 }

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdint>
 #include <iostream>
 #include <optional>
@@ -16,6 +18,7 @@
 #include <hypatia/hypatia.hpp>
 
 #include "runtime/jit_cpu.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;
@@ -23,6 +26,7 @@ namespace hp = hypatia;
 namespace {
 
 using hypatia_test::contains;
+using hypatia_test::occurrences;
 
 std::vector<double> values(const hp::Array& a) { return a.to_vector<double>(); }
 
@@ -61,6 +65,28 @@ TEST_CASE("a function returns one array per output, in order") {
   CHECK(values(out[0]) == std::vector<double>{2, 3, 4});
   CHECK(values(out[1]) == std::vector<double>{2, 4, 6});
   CHECK(out[2].item<double>() == 6.0);
+}
+
+TEST_CASE("f.one(args...) returns the only output of a function with one, called as f(args...)") {
+  hp::Var x = hp::vector("x");
+  hp::Var k = hp::scalar("k");
+  hp::Function f = hp::compile({x, hp::In(k, hp::Array(10.0))}, {x * k});
+  const hp::Array y = f.one(hp::array({1., 2.}), 3);
+  CHECK(values(y) == std::vector<double>{3, 6});
+  CHECK(values(f.one(std::vector<double>{1, 2})) == std::vector<double>{10, 20});  // k takes its default
+}
+
+TEST_CASE("f.one() of a function with several outputs or none is an hp::Error naming it, and runs nothing") {
+  hp::Shared calls = hp::shared(hp::Array(0.0), "calls");
+  hp::Var x = hp::scalar("x");
+  hp::Function pair = hp::compile({x}, {x + 1, x + 2}, {.updates = {{calls, calls + 1}}, .name = "pair"});
+  const std::string message = error_message<hp::Error>([&] { pair.one(1.0); });
+  CHECK(contains(message, "function 'pair'"));
+  CHECK(contains(message, "it has 2"));
+  CHECK(calls.get_value().item<double>() == 0.0);  // the update did not run
+  hp::Function none = hp::compile({}, {}, {.updates = {{calls, calls + 1}}});
+  CHECK(contains(error_message<hp::Error>([&] { none.one(); }), "it has 0"));
+  CHECK(calls.get_value().item<double>() == 0.0);
 }
 
 TEST_CASE("f(args...) and f.call(vector) give the same results") {
@@ -882,6 +908,62 @@ TEST_CASE("print_profile leaves out functions that no longer exist") {
   std::ostringstream os;
   hp::print_profile(os);
   CHECK_FALSE(contains(os.str(), "short_lived"));
+}
+
+// HYPATIA_FLAGS=profile=True (Theano's config.profile): a child process
+// compiles under the flag; what it prints at exit is checked by the parent.
+TEST_CASE("child process: compile under the profile flag and exit" * doctest::skip()) {
+  if (std::getenv("HP_PROFILE_CHILD") == nullptr) return;
+  hp::Var x = hp::vector("x");
+  hp::Function kept = hp::compile({x}, {hp::exp(x)}, {.name = "flag_profiled_kept"});
+  kept(hp::array({1., 2.}));
+  kept(hp::array({1., 2.}));
+  {
+    hp::Function gone = hp::compile({x}, {x * 2.0}, {.name = "flag_profiled_gone"});
+    gone(hp::array({1.}));
+  }
+  std::printf("HP_CHILD_DONE calls=%ld\n", kept.profile().calls);  // profiled without .profile = true
+  std::fflush(stdout);
+}
+
+namespace {
+
+/// Everything the child above writes, stdout and stderr, run with `flags`.
+std::string profile_child_output(const std::string& flags) {
+  hypatia_test::TempDir tmp;
+  FILE* pipe = hypatia_test::start_self("child process: compile under the profile flag and exit",
+                                        "HP_PROFILE_CHILD=1 HYPATIARC=/nonexistent HYPATIA_FLAGS=" +
+                                            hypatia_test::shell_quote(flags + ",cache_dir=" + tmp.cache()));
+  const std::string output = hypatia_test::read_rest(pipe);
+  CHECK(::pclose(pipe) == 0);
+  return output;
+}
+
+}  // namespace
+
+TEST_CASE("profile=True profiles every function and prints the summary once at exit, gone functions too") {
+  const std::string output = profile_child_output("profile=True");
+  CAPTURE(output);
+  CHECK(contains(output, "HP_CHILD_DONE calls=2\n"));
+  CHECK(occurrences(output, "hypatia: profile=True: 2 profiled functions at exit") == 1);
+  CHECK(occurrences(output, "Function profiling") == 2);
+  const auto kept = output.find("Message: flag_profiled_kept");
+  const auto gone = output.find("Message: flag_profiled_gone");
+  CHECK(kept != std::string::npos);
+  CHECK(gone != std::string::npos);
+  CHECK(kept < gone);  // in the order they were compiled
+  CHECK(contains(output.substr(kept), "Time in 2 calls"));
+  CHECK(contains(output.substr(gone), "Time in 1 calls"));
+  // After the child's own report: printed at exit.
+  CHECK(output.find("HP_CHILD_DONE") < output.find("hypatia: profile=True"));
+}
+
+TEST_CASE("without the profile flag nothing is printed at exit") {
+  const std::string output = profile_child_output("profile=False");
+  CAPTURE(output);
+  CHECK(contains(output, "HP_CHILD_DONE calls=0\n"));
+  CHECK_FALSE(contains(output, "Function profiling"));
+  CHECK_FALSE(contains(output, "profile=True"));
 }
 
 // --- threads ------------------------------------------------------------------------------

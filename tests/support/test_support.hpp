@@ -93,6 +93,13 @@ inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+/// How many times `part` occurs in `text`, not overlapping.
+inline std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
 /// Runs `f`, expects exception type E, and returns its message ("" and a
 /// failed check otherwise).
 template <class E, class F>
