@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
                                    {.updates = {{w, w - 0.1 * gw}, {b, b - 0.1 * gb}}, .name = "train"});
   hp::Function predict = hp::compile({x}, {prediction}, {.name = "predict"});
 
-  auto accuracy = [&] { return hp::mean(predict(D_x)[0] == D_y.astype(hp::bool_)).item<double>(); };
+  auto accuracy = [&] { return hp::mean(predict.one(D_x) == D_y.astype(hp::bool_)).item<double>(); };
 
   // Train
   const auto start = std::chrono::steady_clock::now();
