@@ -10,6 +10,7 @@
 
 #include "compiler/codegen/cuda_codegen.hpp"
 #include "compiler/evaluate.hpp"
+#include "compiler/ops/advanced_subtensor.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/dot.hpp"
 #include "hypatia/print.hpp"
@@ -196,6 +197,7 @@ class CudaProgram : public Program {
       case CudaStep::Kind::Elementwise: return elementwise(step, node, operands, error);
       case CudaStep::Kind::Reduction: return reduction(step, node, operands, error);
       case CudaStep::Kind::Softmax: return softmax(step, *operands.at(0), node.output().dtype());
+      case CudaStep::Kind::Gather: return gather(step, node, operands, error);
       case CudaStep::Kind::Host: break;
     }
     if (is_dot(node.op()) && cuda::cublas_available()) {
@@ -299,6 +301,39 @@ class CudaProgram : public Program {
       cuda::launch(functions_.at(step.finish_kernel), {rows}, {CudaEmitter::kBlockThreads}, 0, finish.get());
     }
     cuda::synchronize();  // the partials' block goes back to the free list
+    return out;
+  }
+
+  /// x[idx]: the output's shape and the slices' first elements from the shapes
+  /// (the index tensors' broadcast checked here), the indices read by the kernel.
+  DeviceTensor gather(const CudaStep& step, const Apply& node, const std::vector<const DeviceTensor*>& operands,
+                      cuda::DevicePtr error) const {
+    const DeviceTensor& x = *operands.at(0);
+    std::vector<Shape> index_shapes;
+    std::vector<const DeviceTensor*> index_tensors;
+    std::size_t next = 1;
+    for (std::size_t k = 1; k < node.inputs().size(); ++k) {
+      const Var& t = node.inputs()[k];
+      if (t.is_constant() && t.ndim() == 0) {
+        index_shapes.emplace_back();
+        continue;
+      }
+      index_tensors.push_back(operands.at(next++));
+      index_shapes.push_back(index_tensors.back()->shape);
+    }
+    const GatherShape shape = *gather_shape(node, x.shape, index_shapes);
+    DeviceTensor out = device_empty(shape.out, node.output().dtype());
+    const std::int64_t n = out.size();
+    if (n == 0) return out;
+    LaunchArgs args;
+    args.add(n);
+    args.add(error);
+    args.add(aligned(out, out.shape));
+    args.add(aligned(x, x.shape));
+    for (const std::int64_t first : shape.first) args.add(first);  // one per axis of x
+    for (const DeviceTensor* t : index_tensors) args.add(aligned(*t, t->shape));
+    cuda::launch(functions_.at(step.kernel), {blocks_for(n, CudaEmitter::kBlockThreads, cuda::device().multiprocessors)},
+                 {CudaEmitter::kBlockThreads}, 0, args.get());
     return out;
   }
 

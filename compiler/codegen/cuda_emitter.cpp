@@ -363,6 +363,59 @@ void CudaEmitter::softmax(DType in, DType out, int ndim) {
   add_step(CudaStep::Kind::Softmax, end_unit(fmt::format("hp_node{}", node_)));
 }
 
+void CudaEmitter::gather(const CudaGather& plan) {
+  begin_unit();
+  const std::string name(kUnitName);
+  const std::string t = c_type(plan.dtype);
+  std::string params = "hp_i64 n, int* hp_error, hp_cuda_tensor out, hp_cuda_tensor x";
+  // One first element per axis of x (the host passes 0 for the axes index tensors pick).
+  for (std::size_t a = 0; a < plan.x_axes.size(); ++a) params += fmt::format(", hp_i64 first{}", a);
+  for (std::size_t k = 0; k < plan.indices.size(); ++k) {
+    if (plan.indices[k].literal.empty()) params += fmt::format(", hp_cuda_tensor in{}", k);
+  }
+  open(kernel_head(name, params));
+  line("{0}* __restrict__ po = ({0}*)out.data;", t);
+  line("const {0}* __restrict__ px = (const {0}*)x.data;", t);
+  line("const hp_i64 first = (hp_i64)blockIdx.x * blockDim.x + threadIdx.x;");
+  line("const hp_i64 step = (hp_i64)gridDim.x * blockDim.x;");
+  line("#pragma unroll 1");
+  open("for (hp_i64 i = first; i < n; i += step)");
+  // The output is contiguous: its coordinates from the flat index.
+  line("hp_i64 rest = i;");
+  for (int a = plan.out_ndim - 1; a >= 0; --a) {
+    line("const hp_i64 r{0} = rest % out.shape[{0}]; rest /= out.shape[{0}];", a);
+  }
+  line("hp_i64 o = 0;");
+  line("bool bad = false;");
+  for (std::size_t a = 0; a < plan.x_axes.size(); ++a) {
+    const CudaGather::Axis& axis = plan.x_axes[a];
+    if (!axis.tensor) {
+      line("o += (first{0} + r{1} * {2}LL) * x.strides[{0}];", a, axis.out_axis, axis.step);
+      continue;
+    }
+    const CudaGather::Index& index = plan.indices[static_cast<std::size_t>(axis.index)];
+    std::string value = index.literal;
+    if (value.empty()) {
+      std::string at = "0";
+      for (int d = 0; d < index.ndim; ++d) {
+        at += fmt::format(" + (in{0}.shape[{1}] == 1 ? 0 : r{2} * in{0}.strides[{1}])", axis.index, d,
+                          plan.b_first + plan.b_rank - index.ndim + d);
+      }
+      value = fmt::format("((const {}*)in{}.data)[{}]", c_type(index.dtype), axis.index, at);
+    }
+    open("");
+    line("hp_i64 v = (hp_i64){};", value);
+    line("if (v < -x.shape[{0}] || v >= x.shape[{0}]) bad = true;", a);
+    line("o += (v < 0 ? v + x.shape[{0}] : v) * x.strides[{0}];", a);
+    close();
+  }
+  line("if (bad) {{ *hp_error = 1; continue; }}");
+  line("po[i] = px[o];");
+  close();
+  close();
+  add_step(CudaStep::Kind::Gather, end_unit(fmt::format("hp_node{}", node_)));
+}
+
 void CudaEmitter::host_step(int node) {
   node_ = node;
   add_step(CudaStep::Kind::Host, "");

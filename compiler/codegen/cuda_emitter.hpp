@@ -53,6 +53,7 @@ struct CudaStep {
     Elementwise,  ///< `kernel` over the output's elements (the operands aligned to its rank)
     Reduction,    ///< `kernel`, then `finish_kernel` when the host splits the reduced ranges
     Softmax,      ///< `kernel`, one block per row of the last axis
+    Gather,       ///< `kernel` over the output's elements, each read from x at an index (x[idx])
     Host,         ///< no kernel: cuBLAS (dot), a view, or the reference perform on the host
   };
   Kind kind = Kind::Host;
@@ -75,6 +76,29 @@ struct CudaReduction {
   DType value_dtype;
   DType out_dtype;
   bool initial_neg_inf = false;  ///< max: -inf over empty axes instead of an error
+};
+
+/// x[entries] with integer index tensors (numpy's advanced indexing): the
+/// static plan. The host gives the output's shape and each sliced axis's
+/// first element (they depend on the shapes), the kernel reads the indices.
+struct CudaGather {
+  DType dtype;
+  int out_ndim = 0;
+  struct Axis {
+    bool tensor = false;     ///< an index tensor (else a slice)
+    int index = 0;           ///< tensor: which of `indices`
+    int out_axis = 0;        ///< slice: the output axis it becomes
+    std::int64_t step = 1;   ///< slice: its step
+  };
+  std::vector<Axis> x_axes;  ///< one per axis of x
+  struct Index {
+    DType dtype;
+    int ndim = 0;
+    std::string literal;     ///< a 0-d constant's value; empty for a tensor parameter
+  };
+  std::vector<Index> indices;
+  int b_first = 0;           ///< the output axis where the indices' broadcast shape B starts
+  int b_rank = 0;
 };
 
 class CudaEmitter {
@@ -111,6 +135,11 @@ class CudaEmitter {
                  const CudaElementBody& body, bool may_fail);
   /// Softmax of a tensor of `ndim` >= 1 and dtype `in` along its last axis, into `out` (a float dtype).
   void softmax(DType in, DType out, int ndim);
+  /// out[i] = x[the position element i's indices pick] over the output's elements:
+  /// kernel(n, hp_error, out, x, first element of each axis of x (hp_i64; 0
+  /// where an index tensor picks), the index tensors that are not literals).
+  /// An index out of range sets the error flag (the reference then names it).
+  void gather(const CudaGather& plan);
 
   /// The whole source: the ABI header, then every node's kernels.
   std::string finish(const std::string& header_comment) const;

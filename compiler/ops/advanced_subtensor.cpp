@@ -14,7 +14,10 @@
 
 #include <fmt/format.h>
 
+#include "compiler/ops/advanced_subtensor.hpp"
+
 #include "compiler/codegen/cpp_emitter.hpp"
+#include "compiler/codegen/cuda_emitter.hpp"
 #include "compiler/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/subtensor.hpp"
@@ -153,6 +156,65 @@ PythonSlice normalize_slice(const Slice& s, std::int64_t size) {
   return out;
 }
 
+/// Where x[entries]'s elements come from, from the shapes alone: the index
+/// tensors' broadcast shape B, each axis of x a slice (first, count, step)
+/// or an index tensor, and the result's shape.
+struct Geometry {
+  struct AxisPlan {
+    bool tensor = false;
+    std::size_t k = 0;
+    std::int64_t first = 0, count = 0, step = 1;
+  };
+  Shape b;
+  std::vector<AxisPlan> axes;
+  std::vector<ResultAxis> layout;
+  Shape shape;
+};
+
+Geometry geometry(const Apply& node, const std::vector<Entry>& entries, const Shape& x_shape,
+                  const std::vector<Shape>& index_shapes) {
+  Geometry g;
+  int b_rank = 0;
+  for (const Shape& s : index_shapes) b_rank = std::max(b_rank, static_cast<int>(s.size()));
+  g.b.assign(static_cast<std::size_t>(b_rank), 1);
+  for (std::size_t k = 0; k < index_shapes.size(); ++k) {
+    const Shape& s = index_shapes[k];
+    for (std::size_t d = 0; d < s.size(); ++d) {
+      std::int64_t& bd = g.b[g.b.size() - s.size() + d];
+      if (s[d] == 1 || s[d] == bd) continue;
+      if (bd != 1) {
+        throw IndexError(fmt::format("{}: the index arrays' shapes do not broadcast together: index {} has "
+                                     "shape {} where an earlier one gives {}",
+                                     node_str(node), k, shape_str(s), shape_str(g.b)));
+      }
+      bd = s[d];
+    }
+  }
+  std::size_t k = 0;
+  for (const Entry& e : entries) {
+    if (e.kind == Entry::Kind::NewAxis) continue;
+    const int axis = static_cast<int>(g.axes.size());
+    Geometry::AxisPlan p;
+    if (e.kind == Entry::Kind::Tensor) {
+      p.tensor = true;
+      p.k = k++;
+    } else {
+      const PythonSlice ps = normalize_slice(e.slice, x_shape[static_cast<std::size_t>(axis)]);
+      p.first = ps.first;
+      p.count = ps.count;
+      p.step = ps.step;
+    }
+    g.axes.push_back(p);
+  }
+  g.layout = result_axes(entries, b_rank);
+  for (const ResultAxis& a : g.layout) {
+    if (a.kind == ResultAxis::Kind::Broadcast) g.shape.push_back(g.b[static_cast<std::size_t>(a.source)]);
+    else if (a.kind == ResultAxis::Kind::NewAxis) g.shape.push_back(1);
+    else g.shape.push_back(g.axes[static_cast<std::size_t>(a.source)].count);
+  }
+  return g;
+}
+
 /// x and the index tensors' values resolved into positions: for each result
 /// element (C order), the flat offset into contiguous x.
 struct Gather {
@@ -163,53 +225,14 @@ struct Gather {
 Gather plan_gather(const Apply& node, const std::vector<Entry>& entries, const Shape& x_shape,
                    const std::vector<Array>& tensors) {
   const Var& x = node.inputs()[0];
-  // B: the index tensors' broadcast shape.
-  int b_rank = 0;
-  for (const Array& t : tensors) b_rank = std::max(b_rank, t.ndim());
-  Shape b(static_cast<std::size_t>(b_rank), 1);
-  for (std::size_t k = 0; k < tensors.size(); ++k) {
-    const Shape& s = tensors[k].shape();
-    for (std::size_t d = 0; d < s.size(); ++d) {
-      std::int64_t& bd = b[b.size() - s.size() + d];
-      if (s[d] == 1 || s[d] == bd) continue;
-      if (bd != 1) {
-        throw IndexError(fmt::format("{}: the index arrays' shapes do not broadcast together: index {} has "
-                                     "shape {} where an earlier one gives {}",
-                                     node_str(node), k, shape_str(s), shape_str(b)));
-      }
-      bd = s[d];
-    }
-  }
-  // Per axis of x: a slice (first, count, step) or an index tensor.
-  struct AxisPlan {
-    bool tensor = false;
-    std::size_t k = 0;
-    std::int64_t first = 0, count = 0, step = 1;
-  };
-  std::vector<AxisPlan> axes;
-  std::size_t k = 0;
-  for (const Entry& e : entries) {
-    if (e.kind == Entry::Kind::NewAxis) continue;
-    const int axis = static_cast<int>(axes.size());
-    AxisPlan p;
-    if (e.kind == Entry::Kind::Tensor) {
-      p.tensor = true;
-      p.k = k++;
-    } else {
-      const PythonSlice ps = normalize_slice(e.slice, x_shape[static_cast<std::size_t>(axis)]);
-      p.first = ps.first;
-      p.count = ps.count;
-      p.step = ps.step;
-    }
-    axes.push_back(p);
-  }
-  const std::vector<ResultAxis> layout = result_axes(entries, b_rank);
+  std::vector<Shape> index_shapes;
+  for (const Array& t : tensors) index_shapes.push_back(t.shape());
+  const Geometry geo = geometry(node, entries, x_shape, index_shapes);
+  const Shape& b = geo.b;
+  const std::vector<Geometry::AxisPlan>& axes = geo.axes;
+  const std::vector<ResultAxis>& layout = geo.layout;
   Gather g;
-  for (const ResultAxis& a : layout) {
-    if (a.kind == ResultAxis::Kind::Broadcast) g.shape.push_back(b[static_cast<std::size_t>(a.source)]);
-    else if (a.kind == ResultAxis::Kind::NewAxis) g.shape.push_back(1);
-    else g.shape.push_back(axes[static_cast<std::size_t>(a.source)].count);
-  }
+  g.shape = geo.shape;
   std::int64_t total = 1;
   for (std::int64_t d : g.shape) total *= d;
   g.offsets.resize(static_cast<std::size_t>(total));
@@ -226,11 +249,11 @@ Gather plan_gather(const Apply& node, const std::vector<Entry>& entries, const S
     std::int64_t offset = 0;
     for (std::size_t r = 0; r < layout.size(); ++r) {
       if (layout[r].kind != ResultAxis::Kind::Slice) continue;
-      const AxisPlan& p = axes[static_cast<std::size_t>(layout[r].source)];
+      const Geometry::AxisPlan& p = axes[static_cast<std::size_t>(layout[r].source)];
       offset += (p.first + coord[r] * p.step) * x_strides[static_cast<std::size_t>(layout[r].source)];
     }
     for (std::size_t axis = 0; axis < axes.size(); ++axis) {
-      const AxisPlan& p = axes[axis];
+      const Geometry::AxisPlan& p = axes[axis];
       if (!p.tensor) continue;
       const Array& t = contiguous[p.k];
       std::int64_t at = 0;
@@ -418,6 +441,42 @@ class AdvancedSubtensorOp : public Op {
     cg.line("return 0;");
     const std::string fn = cg.end_function();
     cg.fail_if(fmt::format("{}({}, {})", fn, shape_fn_args, name));
+    return true;
+  }
+
+  bool emit_cuda(CudaEmitter& cg, const Apply& node) const override {
+    const Var& x = node.inputs()[0];
+    CudaGather plan;
+    plan.dtype = x.dtype();
+    plan.out_ndim = node.output().ndim();
+    for (std::size_t k = 1; k < node.inputs().size(); ++k) {
+      const Var& t = node.inputs()[k];
+      const bool literal = t.is_constant() && t.ndim() == 0;
+      plan.indices.push_back({t.dtype(), t.ndim(), literal ? CudaEmitter::literal(t.constant_value()) : ""});
+      plan.b_rank = std::max(plan.b_rank, t.ndim());
+    }
+    const std::vector<ResultAxis> layout = result_axes(entries_, plan.b_rank);
+    for (std::size_t r = 0; r < layout.size(); ++r) {
+      if (layout[r].kind == ResultAxis::Kind::Broadcast && layout[r].source == 0) plan.b_first = static_cast<int>(r);
+    }
+    int k = 0;
+    for (const Entry& e : entries_) {
+      if (e.kind == Entry::Kind::NewAxis) continue;
+      CudaGather::Axis axis;
+      if (e.kind == Entry::Kind::Tensor) {
+        axis.tensor = true;
+        axis.index = k++;
+      } else {
+        const int x_axis = static_cast<int>(plan.x_axes.size());
+        for (std::size_t r = 0; r < layout.size(); ++r) {
+          if (layout[r].kind == ResultAxis::Kind::Slice && layout[r].source == x_axis) axis.out_axis = static_cast<int>(r);
+        }
+        constexpr std::int64_t kMaxStep = std::int64_t{1} << 62;
+        axis.step = std::clamp<std::int64_t>(e.slice.step.value_or(1), -kMaxStep, kMaxStep);
+      }
+      plan.x_axes.push_back(axis);
+    }
+    cg.gather(plan);
     return true;
   }
 
@@ -743,6 +802,15 @@ Var index(const Var& x, const std::vector<IndexEntry>& entries) {
 Var flatnonzero(const Var& x) {
   if (x.is_null()) throw Error("flatnonzero: input 0 is a null hp::Var");
   return make_apply(std::make_shared<FlatNonzeroOp>(), {x});
+}
+
+std::optional<GatherShape> gather_shape(const Apply& node, const Shape& x, const std::vector<Shape>& indices) {
+  const auto* op = dynamic_cast<const AdvancedSubtensorOp*>(&node.op());
+  if (!op) return std::nullopt;
+  const Geometry g = geometry(node, op->entries(), x, indices);
+  GatherShape out{g.shape, {}};
+  for (const Geometry::AxisPlan& p : g.axes) out.first.push_back(p.first);
+  return out;
 }
 
 /// set_subtensor / inc_subtensor of an advanced subtensor, or nullopt for other ops.

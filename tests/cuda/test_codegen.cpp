@@ -277,3 +277,25 @@ TEST_CASE("an MLP training step (forward, gradients, updates) generates kernels 
   if (!nvrtc_or_skip()) return;
   check_compiles(program);
 }
+
+TEST_CASE("advanced indexing generates gather kernels that compile (issue 17)") {
+  const hp::Var x = hp::matrix("x", hp::float32), y3 = hp::tensor3("y3");
+  const hp::Var rows = hp::lvector("rows"), cols = hp::ivector("cols"), m = hp::lmatrix("m");
+  const hp::Var b8 = hp::vector("b8", hp::uint8);
+  const std::vector<hp::Var> inputs = {x, y3, rows, cols, m, b8};
+  const std::vector<hp::Var> outputs = {
+      x[{rows, cols}],                           // elements
+      x[{hp::slice(1, std::nullopt, 2), cols}],  // a slice and a tensor
+      x[m],                                      // a matrix of rows
+      x[{0, cols}],                              // an integer among tensors: a literal index
+      y3[{rows, hp::slice(), b8}],               // tensors apart: their shape first
+      x[{rows, hp::newaxis}],                    // a new axis after the tensor
+  };
+  const hp::CudaProgramText program = unoptimised_program(inputs, outputs);
+  CHECK(count_steps(program, hp::CudaStep::Kind::Gather) == 6);
+  CHECK(program.source.find("hp_error") != std::string::npos);
+  // The literal index 0 is written into the kernel, not passed.
+  CHECK(program.source.find("hp_i64 v = (hp_i64)((hp_i64)(0LL));") != std::string::npos);
+  if (!nvrtc_or_skip()) return;
+  check_compiles(program);
+}
