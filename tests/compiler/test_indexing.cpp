@@ -214,3 +214,15 @@ TEST_CASE("verify_grad of advanced get, set and inc") {
   const hp::Var g = hp::grad(hp::sum(v[hp::constant(ints({0, 0, 2}))]), v);
   CHECK(g.eval({{v, hp::array({1., 1., 1.})}}).to_vector<double>() == std::vector<double>{2, 0, 1});
 }
+
+TEST_CASE("pp prints indexing as numpy writes it") {
+  const hp::Var x = hp::matrix("x"), rows = hp::lvector("rows"), cols = hp::lvector("cols");
+  CHECK(hp::pp(x[{rows, cols}]) == "x[rows, cols]");
+  CHECK(hp::pp(x[{hp::slice(1, 3), cols}]) == "x[1:3, cols]");
+  CHECK(hp::pp(x[{hp::slice(), cols}]) == "x[:, cols]");
+  CHECK(hp::pp(x[rows]) == "x[rows]");
+  CHECK(hp::pp(hp::inc_subtensor(x[rows], 1.0)) == "inc_subtensor(x[rows], TensorConstant{1.0})");
+  CHECK(hp::pp(hp::arange(hp::lscalar("n"))) == "arange(TensorConstant{0}, n, TensorConstant{1})");
+  const hp::Var picked = hp::named(x[rows], "picked");
+  CHECK(hp::pp(hp::sum(picked)) == "sum(picked)");
+}
