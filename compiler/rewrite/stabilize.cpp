@@ -68,7 +68,7 @@ std::optional<Var> sigmoid_form(const Var& numerator, const Var& denominator) {
 
 /// The stable form of log(u), or nullopt.
 std::optional<Var> stable_log(const Var& u) {
-  if (computed_by(u, "sigmoid")) return -softplus(-as_float(operand(u, 0)));
+  if (computed_by(u, "sigmoid")) return -softplus(negated(as_float(operand(u, 0))));
   const bool one_minus = computed_by(u, "sub") && is_one(operand(u, 0));
   if (one_minus && computed_by(operand(u, 1), "sigmoid")) return -softplus(operand(operand(u, 1), 0));
   if (computed_by(u, "exp") && is_float(operand(u, 0).dtype())) return operand(u, 0);
