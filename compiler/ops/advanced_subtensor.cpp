@@ -288,14 +288,15 @@ void copy_element(const Array& from, std::int64_t i, Array& to, std::int64_t j) 
 // --- generated C++ ------------------------------------------------------------------------
 
 /// Emits the loop nest over x[entries]'s elements into the current function:
-/// declares `shape_name[]` (the result's shape), runs `body` once per element
-/// with `x_offset` (elements, through x's strides) and the result's
-/// coordinates `r0, r1, ...`. Fails on an index out of range or index shapes
-/// that do not broadcast. `x`: the hp_tensor of x; `tensors`: the index
+/// declares `result_shape[]` (the result's shape; the function returns 1
+/// where the index shapes do not broadcast), calls `allocate`, then, with
+/// `loops`, runs `body` once per element with `x_offset` (elements, through
+/// x's strides) and the result's coordinates `r0, r1, ...`, returning 1 at
+/// an index out of range. `x`: the hp_tensor of x; `tensors`: the index
 /// hp_tensors with their dtypes and ranks.
 void emit_gather_loops(CppEmitter& cg, const std::vector<Entry>& entries, const std::string& x, int x_ndim,
                        const std::vector<std::pair<std::string, Var>>& tensors,
-                       const std::function<void()>& allocate, const std::function<void()>& body) {
+                       const std::function<void()>& allocate, const std::function<void()>& body, bool loops = true) {
   int b_rank = 0;
   for (const auto& [t, v] : tensors) b_rank = std::max(b_rank, v.ndim());
   for (int d = 0; d < b_rank; ++d) {
@@ -333,6 +334,7 @@ void emit_gather_loops(CppEmitter& cg, const std::vector<Entry>& entries, const 
   cg.line("const hp_i64 result_shape[{}] = {{{}}};", std::max<std::size_t>(1, shape.size()),
           shape.empty() ? "0" : fmt::format("{}", fmt::join(shape, ", ")));
   allocate();
+  if (!loops) return;
   for (std::size_t r = 0; r < layout.size(); ++r) cg.open(fmt::format("for (hp_i64 r{0} = 0; r{0} < result_shape[{0}]; ++r{0})", r));
   cg.line("hp_i64 x_offset = 0;");
   std::vector<std::string> b_coord(static_cast<std::size_t>(b_rank), "0");
@@ -421,11 +423,11 @@ class AdvancedSubtensorOp : public Op {
     const std::string name = fmt::format("v{}", cg.node_index());
     const std::string shape_fn_args = fmt::format("{}", fmt::join(outer_args, ", "));
     const std::string T = CppEmitter::c_type(x.dtype());
-    // Pass 1: the shape (and the checks); pass 2: the gather.
+    // Pass 1: the shape; pass 2: the gather (and the indices' checks).
     cg.begin_function("hp_gather_shape", params + ", hp_i64* shape");
     emit_gather_loops(cg, entries_, "x", x.ndim(), tensors,
                       [&] { cg.line("for (int d = 0; d < {}; ++d) shape[d] = result_shape[d];", out.ndim()); },
-                      [&] {});
+                      [] {}, /*loops=*/false);
     cg.line("return 0;");
     const std::string shape_fn = cg.end_function();
     cg.line("hp_i64 {}_shape[{}];", name, std::max(1, out.ndim()));
@@ -554,8 +556,6 @@ class AdvancedIncSubtensorOp : public Op {
     }
     const DType xd = x.dtype();
     const std::string T = CppEmitter::c_type(xd);
-    const int region_ndim = out.ndim() + 0;  // recomputed below from the layout
-    (void)region_ndim;
     int b_rank = 0;
     for (const auto& [t, v] : tensors) b_rank = std::max(b_rank, v.ndim());
     const int rank = static_cast<int>(result_axes(entries_, b_rank).size());
