@@ -16,6 +16,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "runtime/shapes.hpp"
+
 namespace hypatia {
 namespace {
 
@@ -28,15 +30,7 @@ constexpr std::size_t kMaxBytes = std::size_t{1} << 48;
 // --- messages ------------------------------------------------------------------
 
 /// numpy's spelling of a shape: (), (3,), (2, 3).
-std::string shape_str(const Shape& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  if (shape.size() == 1) s += ",";
-  return s + ")";
-}
+std::string shape_str(const Shape& shape) { return shapes::str(shape); }
 
 /// One format for every error raised here: "<where>: <what>".
 template <class E>
@@ -85,18 +79,7 @@ int normalize_axis(int axis, const Shape& shape, std::string_view where) {
 
 /// numpy's broadcast of two shapes (aligned on the right, 1 stretches).
 Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view where) {
-  const std::size_t nd = std::max(a.size(), b.size());
-  Shape out(nd);
-  for (std::size_t i = 0; i < nd; ++i) {
-    const std::int64_t da = i < nd - a.size() ? 1 : a[i - (nd - a.size())];
-    const std::int64_t db = i < nd - b.size() ? 1 : b[i - (nd - b.size())];
-    if (da != db && da != 1 && db != 1) {
-      fail<ShapeError>(where,
-                       "shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast");
-    }
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
+  return shapes::broadcast(a, b, where);
 }
 
 /// Resolves the one permitted -1 of a reshape target against `size` elements.
