@@ -13,6 +13,7 @@
 #include "compiler/debug_program.hpp"
 #include "compiler/evaluate.hpp"
 #include "compiler/graph_node.hpp"
+#include "compiler/op.hpp"
 #include "compiler/optimize.hpp"
 #include "compiler/reference_program.hpp"
 #include "compiler/rewrite_check.hpp"
@@ -61,13 +62,6 @@ std::vector<std::pair<Shared, Var>> typed_updates(const CompileOptions& options)
   return updates;
 }
 
-/// "(False, True)", as Theano prints a broadcast pattern.
-std::string pattern_text(const std::vector<bool>& pattern) {
-  std::vector<std::string> parts;
-  for (bool b : pattern) parts.push_back(b ? "True" : "False");
-  return fmt::format("({}{})", fmt::join(parts, ", "), pattern.size() == 1 ? "," : "");
-}
-
 /// "{false, true}", as C++ writes the pattern.
 std::string braced(const std::vector<bool>& pattern) {
   std::vector<std::string> parts;
@@ -106,7 +100,7 @@ void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const Com
           "axis {} is broadcastable (always length 1) and the new value's is not. Either give the shared variable "
           "the value's pattern (hp::shared(value, name, {})), or declare that the new value keeps length 1 there "
           "(hp::patternbroadcast(value, {}); hp::unbroadcast(x, axes) removes broadcastable axes)",
-          where, describe_var(shared), pattern_text(got.broadcastable), pattern_text(want.broadcastable), k,
+          where, describe_var(shared), pattern_str(got.broadcastable), pattern_str(want.broadcastable), k,
           braced(got.broadcastable), braced(want.broadcastable)));
     }
   }

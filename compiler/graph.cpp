@@ -21,12 +21,7 @@ std::string pattern_name(const std::vector<bool>& bc) {
   if (bc == P{false, true}) return "col";
   if (bc == P{false, false, false}) return "tensor3";
   if (bc == P{false, false, false, false}) return "tensor4";
-  std::string s = "(";
-  for (std::size_t i = 0; i < bc.size(); ++i) {
-    s += i ? ", " : "";
-    s += bc[i] ? "True" : "False";
-  }
-  return s + (bc.size() == 1 ? ",)" : ")");
+  return pattern_str(bc);
 }
 
 Var make_var(TensorType type, std::string name) {

@@ -39,6 +39,7 @@ Var log_softmax(const Var& x) {
   const Var xf = is_float(x.dtype()) ? x : cast(x, upgrade_to_float(x.dtype()));
   const int last = xf.ndim() - 1;
   // m: the row's maximum (0 where it is infinite, so that x - m stays finite).
+  // (x - m) first: x - (logsumexp + m) loses the logsumexp in m's rounding where |m| is large.
   const Var m = max_or_neg_inf(xf, {last}, true);
   const Var shifted = xf - where(abs(m) < INFINITY, m, 0);
   return shifted - log(sum(exp(shifted), last, true));

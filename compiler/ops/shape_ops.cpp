@@ -82,9 +82,7 @@ class RebroadcastOp : public Op {
   explicit RebroadcastOp(std::vector<bool> pattern) : pattern_(std::move(pattern)) {}
 
   std::string name() const override {
-    std::vector<std::string> parts;
-    for (bool b : pattern_) parts.push_back(b ? "True" : "False");
-    return fmt::format("Rebroadcast{{({})}}", fmt::join(parts, ", "));
+    return fmt::format("Rebroadcast{{{}}}", pattern_str(pattern_));
   }
 
   TensorType infer_type(const std::vector<Var>& inputs) const override {

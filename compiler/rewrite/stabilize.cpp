@@ -7,6 +7,7 @@
 #include "compiler/ops/softmax.hpp"
 #include "compiler/rewrite/match.hpp"
 #include "compiler/rewrite/rebuild.hpp"
+#include "hypatia/nnet.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {
@@ -78,14 +79,7 @@ std::optional<Var> stable_log(const Var& u) {
     return computed_by(x, "exp") ? softplus(operand(x, 0)) : log1p(x);
   }
   if (one_minus && is_float(operand(u, 1).dtype())) return log1p(-operand(u, 1));
-  if (u.owner() && is_softmax(u.owner()->op())) {
-    const Var x = as_float(operand(u, 0));
-    const int last = x.ndim() - 1;
-    const Var m = finite_or_zero(max_or_neg_inf(x, {last}, true));
-    // (x - m) first: x - (logsumexp + m) loses the logsumexp in m's rounding where |m| is large.
-    const Var shifted = x - m;
-    return shifted - log(sum(exp(shifted), last, true));
-  }
+  if (u.owner() && is_softmax(u.owner()->op())) return nnet::log_softmax(operand(u, 0));
   return log_of_sum_exp(u);
 }
 
