@@ -1,4 +1,4 @@
-// Latency of the CPU JIT (runtime/jit_cpu.hpp) in one process: the first
+// Latency of the CPU JIT (runtime/cpu/jit.hpp) in one process: the first
 // compile (target and ORC initialisation included), warm compiles of distinct
 // sources at each optimisation level, and loading a cached object.
 //
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace jit = hypatia::jit;
 

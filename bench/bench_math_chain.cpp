@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace jit = hypatia::jit;
 

@@ -2,7 +2,7 @@
 # otherwise a stub that reports the JIT as unavailable. Either way hypatia links
 # OpenBLAS's CBLAS, whose cblas_* generated code resolves from the process.
 #
-# LLVM and Clang stay private to runtime/jit_cpu.cpp: their headers are system
+# LLVM and Clang stay private to runtime/cpu/jit.cpp: their headers are system
 # includes of that one file, and LLVM's compile flags (llvm-config adds
 # -fno-exceptions) are not taken: the library uses exceptions.
 
@@ -23,7 +23,7 @@ target_include_directories(hypatia PRIVATE ${HYPATIA_CBLAS_INCLUDE_DIR})
 
 # --- LLVM / Clang 19 ----------------------------------------------------------
 if(NOT HYPATIA_WITH_CLANG)
-  target_sources(hypatia PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/runtime/jit_cpu_unavailable.cpp)
+  target_sources(hypatia PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/runtime/cpu/jit_unavailable.cpp)
   return()
 endif()
 
@@ -54,7 +54,7 @@ foreach(var HYPATIA_CLANG_INCLUDE_DIR HYPATIA_CLANG_CPP_LIBRARY HYPATIA_LLVM_LIB
   endif()
 endforeach()
 
-set(_hypatia_jit_source ${CMAKE_CURRENT_SOURCE_DIR}/runtime/jit_cpu.cpp)
+set(_hypatia_jit_source ${CMAKE_CURRENT_SOURCE_DIR}/runtime/cpu/jit.cpp)
 target_sources(hypatia PRIVATE ${_hypatia_jit_source})
 separate_arguments(_hypatia_llvm_definitions UNIX_COMMAND "${LLVM_DEFINITIONS}")
 set(_hypatia_llvm_includes ${LLVM_INCLUDE_DIRS} ${HYPATIA_CLANG_INCLUDE_DIR})

@@ -41,9 +41,9 @@
 #include "hypatia/config.hpp"
 #include "hypatia/error.hpp"
 #include "runtime/cache.hpp"
-#include "runtime/cuda_compile.hpp"
-#include "runtime/jit_cpu.hpp"
-#include "runtime/nvrtc.hpp"
+#include "runtime/cuda/compile.hpp"
+#include "runtime/cpu/jit.hpp"
+#include "runtime/cuda/nvrtc.hpp"
 #include "runtime/templates.hpp"
 
 namespace hp = hypatia;

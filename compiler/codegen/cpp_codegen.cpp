@@ -5,11 +5,11 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/evaluate.hpp"
-#include "compiler/op.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/schedule.hpp"
+#include "compiler/codegen/schedule.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/templates.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/codegen/cuda_emitter.hpp"
+#include "compiler/emit/cuda_emitter.hpp"
 #include "hypatia/graph.hpp"
 
 namespace hypatia {

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/codegen/cuda_emitter.hpp"
-#include "compiler/evaluate.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/emit/cuda_emitter.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 

@@ -16,9 +16,9 @@
 
 #include "compiler/ops/advanced_subtensor.hpp"
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/codegen/cuda_emitter.hpp"
-#include "compiler/op.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/emit/cuda_emitter.hpp"
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/subtensor.hpp"
 #include "hypatia/ops.hpp"

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/op.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/op.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/dot.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "hypatia/ops.hpp"

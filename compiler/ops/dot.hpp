@@ -1,7 +1,7 @@
 /// \file What rewrites may ask about and build from products: Dot and Gemm.
 #pragma once
 
-#include "compiler/op.hpp"
+#include "compiler/graph/op.hpp"
 
 namespace hypatia {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/codegen/cuda_emitter.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/emit/cuda_emitter.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 

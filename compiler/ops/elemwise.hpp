@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/op.hpp"
+#include "compiler/graph/op.hpp"
 
 namespace hypatia {
 

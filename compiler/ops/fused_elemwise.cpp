@@ -5,9 +5,10 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/evaluate.hpp"
-#include "compiler/graph_key.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/reference/evaluate.hpp"
+#include "compiler/graph/graph_key.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "hypatia/print.hpp"
 

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/op.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/reduce.hpp"
 
 namespace hypatia {

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/op.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/shape_ops.hpp"
 #include "hypatia/ops.hpp"

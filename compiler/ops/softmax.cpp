@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/codegen/cuda_emitter.hpp"
-#include "compiler/op.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/emit/cuda_emitter.hpp"
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/softmax.hpp"
 #include "hypatia/ops.hpp"
 

@@ -1,7 +1,7 @@
 /// \file What rewrites may ask about a softmax node.
 #pragma once
 
-#include "compiler/op.hpp"
+#include "compiler/graph/op.hpp"
 
 namespace hypatia {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/op.hpp"
+#include "compiler/graph/op.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

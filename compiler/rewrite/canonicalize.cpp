@@ -5,8 +5,8 @@
 
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/shape_ops.hpp"
-#include "compiler/rewrite/match.hpp"
-#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/ops/match.hpp"
+#include "compiler/graph/rebuild.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

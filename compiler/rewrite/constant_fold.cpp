@@ -1,8 +1,8 @@
 #include "compiler/rewrite/constant_fold.hpp"
 
-#include "compiler/graph_node.hpp"
-#include "compiler/op.hpp"
-#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/graph/graph_node.hpp"
+#include "compiler/graph/op.hpp"
+#include "compiler/graph/rebuild.hpp"
 
 namespace hypatia {
 namespace {

@@ -5,11 +5,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "compiler/clone.hpp"
-#include "compiler/evaluate.hpp"
+#include "compiler/graph/clone.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/graph/rebuild.hpp"
 #include "compiler/ops/reduce.hpp"
 
 namespace hypatia {

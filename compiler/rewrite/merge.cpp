@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/op.hpp"
-#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/graph/op.hpp"
+#include "compiler/graph/rebuild.hpp"
 
 namespace hypatia {
 namespace {

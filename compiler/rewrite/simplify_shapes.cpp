@@ -5,7 +5,7 @@
 #include <unordered_set>
 #include <variant>
 
-#include "compiler/graph_node.hpp"
+#include "compiler/graph/graph_node.hpp"
 #include "compiler/ops/dot.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
@@ -13,7 +13,7 @@
 #include "compiler/ops/shape_ops.hpp"
 #include "compiler/ops/softmax.hpp"
 #include "compiler/ops/subtensor.hpp"
-#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/graph/rebuild.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

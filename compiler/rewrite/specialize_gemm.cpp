@@ -2,12 +2,12 @@
 
 #include <unordered_map>
 
-#include "compiler/evaluate.hpp"
-#include "compiler/graph_node.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/graph/graph_node.hpp"
 #include "compiler/ops/dot.hpp"
 #include "compiler/ops/elemwise.hpp"
-#include "compiler/rewrite/match.hpp"
-#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/ops/match.hpp"
+#include "compiler/graph/rebuild.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

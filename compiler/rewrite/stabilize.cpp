@@ -5,8 +5,8 @@
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/reduce.hpp"
 #include "compiler/ops/softmax.hpp"
-#include "compiler/rewrite/match.hpp"
-#include "compiler/rewrite/rebuild.hpp"
+#include "compiler/ops/match.hpp"
+#include "compiler/graph/rebuild.hpp"
 #include "hypatia/nnet.hpp"
 #include "hypatia/ops.hpp"
 

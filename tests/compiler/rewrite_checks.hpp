@@ -12,8 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/evaluate.hpp"
-#include "compiler/op.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/reference/evaluate.hpp"
+#include "compiler/graph/op.hpp"
 
 namespace rewrite_checks {
 

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "compiler/ops/elemwise.hpp"
-#include "compiler/optimize.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "compiler/rewrite/canonicalize.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 

@@ -8,10 +8,11 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/codegen/cpp_emitter.hpp"
-#include "compiler/evaluate.hpp"
-#include "compiler/optimize.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "compiler/emit/cpp_emitter.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/reference/evaluate.hpp"
+#include "compiler/rewrite/optimize.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace hp = hypatia;
 

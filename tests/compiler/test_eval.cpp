@@ -10,9 +10,9 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/eval.hpp"
-#include "compiler/graph_node.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "compiler/pipeline/eval.hpp"
+#include "compiler/graph/graph_node.hpp"
+#include "runtime/cpu/jit.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

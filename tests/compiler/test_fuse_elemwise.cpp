@@ -3,10 +3,10 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/evaluate.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace hp = hypatia;
 

@@ -11,9 +11,10 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/evaluate.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/optimize.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

@@ -8,10 +8,10 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/evaluate.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/optimize.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "compiler/rewrite/optimize.hpp"
+#include "runtime/cpu/jit.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

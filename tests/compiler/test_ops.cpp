@@ -13,7 +13,7 @@
 #include <cmath>
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/evaluate.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "tests/support/nonfinite.hpp"
 #include "tests/support/test_support.hpp"
 #include <limits>

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "compiler/optimize.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 
 namespace hp = hypatia;

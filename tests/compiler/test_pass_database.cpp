@@ -7,8 +7,8 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/optimize.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "compiler/rewrite/optimize.hpp"
+#include "runtime/cpu/jit.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

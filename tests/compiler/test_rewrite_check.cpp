@@ -7,8 +7,8 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/optimize.hpp"
-#include "compiler/rewrite_check.hpp"
+#include "compiler/rewrite/optimize.hpp"
+#include "compiler/rewrite/rewrite_check.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

@@ -8,12 +8,13 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/evaluate.hpp"
-#include "compiler/function_graph.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/reference/evaluate.hpp"
+#include "compiler/graph/function_graph.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
 #include "compiler/rewrite/fuse_multi_output.hpp"
-#include "compiler/schedule.hpp"
+#include "compiler/codegen/schedule.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

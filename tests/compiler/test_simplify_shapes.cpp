@@ -4,7 +4,7 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/optimize.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "compiler/rewrite/constant_fold.hpp"
 #include "compiler/rewrite/simplify_shapes.hpp"
 #include "tests/compiler/rewrite_checks.hpp"

@@ -4,7 +4,7 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/optimize.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "compiler/rewrite/specialize_dot.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 

@@ -6,9 +6,9 @@
 #include <hypatia/hypatia.hpp>
 
 #include "compiler/ops/dot.hpp"
-#include "compiler/optimize.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "compiler/rewrite/specialize_gemm.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 
 namespace hp = hypatia;

@@ -6,7 +6,7 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/evaluate.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "compiler/rewrite/stabilize.hpp"
 #include "tests/support/nonfinite.hpp"
 

@@ -13,7 +13,7 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/evaluate.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

@@ -10,8 +10,8 @@
 #include <hypatia/hypatia.hpp>
 
 #include "compiler/codegen/cuda_codegen.hpp"
-#include "runtime/cuda_driver.hpp"
-#include "runtime/nvrtc.hpp"
+#include "runtime/cuda/driver.hpp"
+#include "runtime/cuda/nvrtc.hpp"
 
 namespace hypatia_test {
 

@@ -10,8 +10,8 @@
 
 #include "compiler/codegen/cuda_codegen.hpp"
 #include "runtime/cache.hpp"
-#include "runtime/cuda_compile.hpp"
-#include "runtime/nvrtc.hpp"
+#include "runtime/cuda/compile.hpp"
+#include "runtime/cuda/nvrtc.hpp"
 #include "tests/cuda/cuda_test_support.hpp"
 #include "tests/support/test_support.hpp"
 

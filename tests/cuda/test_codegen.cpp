@@ -13,12 +13,12 @@
 #include <hypatia/hypatia.hpp>
 
 #include "compiler/codegen/cuda_codegen.hpp"
-#include "compiler/evaluate.hpp"
+
 #include "compiler/ops/elemwise.hpp"
-#include "compiler/op.hpp"
+#include "compiler/graph/op.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/optimize.hpp"
-#include "runtime/nvrtc.hpp"
+#include "compiler/rewrite/optimize.hpp"
+#include "runtime/cuda/nvrtc.hpp"
 #include "tests/cuda/cuda_test_support.hpp"
 
 namespace hp = hypatia;

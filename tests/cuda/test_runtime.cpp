@@ -11,10 +11,10 @@
 #include <hypatia/hypatia.hpp>
 
 #include "compiler/codegen/cuda_codegen.hpp"
-#include "runtime/cuda_allocator.hpp"
-#include "runtime/cuda_blas.hpp"
-#include "runtime/cuda_driver.hpp"
-#include "runtime/nvrtc.hpp"
+#include "runtime/cuda/allocator.hpp"
+#include "runtime/cuda/blas.hpp"
+#include "runtime/cuda/driver.hpp"
+#include "runtime/cuda/nvrtc.hpp"
 #include "tests/cuda/cuda_test_support.hpp"
 
 namespace hp = hypatia;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace fs = std::filesystem;

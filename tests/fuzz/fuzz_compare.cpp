@@ -10,10 +10,11 @@
 
 #include <fmt/format.h>
 
-#include "compiler/debug_program.hpp"
-#include "compiler/evaluate.hpp"
-#include "compiler/op.hpp"
-#include "compiler/optimize.hpp"
+#include "compiler/reference/debug_program.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/reference/evaluate.hpp"
+#include "compiler/graph/op.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "compiler/ops/reduce.hpp"
 
 namespace hypatia::fuzz {

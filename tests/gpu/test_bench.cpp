@@ -14,9 +14,9 @@
 #include <hypatia/hypatia.hpp>
 
 #include "compiler/codegen/cuda_codegen.hpp"
-#include "compiler/optimize.hpp"
-#include "runtime/cuda_driver.hpp"
-#include "runtime/nvrtc.hpp"
+#include "compiler/rewrite/optimize.hpp"
+#include "runtime/cuda/driver.hpp"
+#include "runtime/cuda/nvrtc.hpp"
 #include "tests/cuda/cuda_test_support.hpp"
 
 namespace hp = hypatia;

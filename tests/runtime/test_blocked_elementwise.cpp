@@ -8,7 +8,7 @@
 #include <numeric>
 #include <vector>
 
-#include "runtime/blocked_elementwise.hpp"
+#include "runtime/cpu/blocked_elementwise.hpp"
 
 namespace {
 

@@ -33,7 +33,7 @@
 #include <hypatia/hypatia.hpp>
 
 #include "runtime/cache.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/test_support.hpp"

@@ -8,9 +8,9 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/debug_program.hpp"
-#include "compiler/evaluate.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "compiler/reference/debug_program.hpp"
+#include "compiler/reference/evaluate.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace hp = hypatia;
 

@@ -17,7 +17,7 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/test_support.hpp"
 

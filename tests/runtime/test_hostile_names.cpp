@@ -21,7 +21,7 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 #include "tests/support/test_support.hpp"
 

@@ -1,4 +1,4 @@
-// The CPU JIT (runtime/jit_cpu.hpp): C++ source in, callable code out.
+// The CPU JIT (runtime/cpu/jit.hpp): C++ source in, callable code out.
 // In a build without Clang only the first test case has anything to check.
 
 #include <doctest/doctest.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "hypatia/error.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace hp = hypatia;
 namespace jit = hypatia::jit;

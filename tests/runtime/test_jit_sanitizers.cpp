@@ -1,6 +1,6 @@
 // JIT-compiled code under the sanitizers. A build with HYPATIA_SANITIZE (the
 // "asan" preset) has the in-process Clang instrument generated code too
-// (runtime/jit_cpu.cpp), so that a bad access or undefined behaviour in a
+// (runtime/cpu/jit.cpp), so that a bad access or undefined behaviour in a
 // generated loop is reported as one in the library would be; a build without
 // sanitizers must generate no instrumentation at all. The IR and assembly
 // shown to people (hypatia-dump, dump_dir) are never instrumented.
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace jit = hypatia::jit;
 

@@ -28,7 +28,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 
 namespace jit = hypatia::jit;
 

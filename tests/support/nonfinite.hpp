@@ -12,8 +12,8 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/debug_program.hpp"
-#include "compiler/evaluate.hpp"
+#include "compiler/reference/debug_program.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hypatia_test {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "runtime/cache.hpp"
-#include "runtime/jit_cpu.hpp"
+#include "runtime/cpu/jit.hpp"
 #include "runtime/templates.hpp"
 
 #include "tests/support/test_support.hpp"
