@@ -23,6 +23,7 @@
 
 #include "hypatia/error.hpp"
 #include "runtime/value_check.hpp"
+#include "runtime/text.hpp"
 
 namespace hypatia {
 namespace {

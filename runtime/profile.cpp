@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include "runtime/function_impl.hpp"
+#include "runtime/executor.hpp"
 
 namespace hypatia {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 /// may retire into it while the process exits.
 struct Registry {
   std::mutex mutex;
-  std::vector<std::weak_ptr<FunctionImpl>> alive;
+  std::vector<std::weak_ptr<Executor>> alive;
   /// Profiles of functions compiled under the profile flag that are gone, by sequence.
   std::vector<std::pair<std::uint64_t, FunctionProfile>> retired;
   std::uint64_t next_sequence = 1;
@@ -34,7 +34,7 @@ Registry& registry() {
 /// Profiles of the live functions (and, with `retired`, of the gone ones
 /// compiled under the flag), in the order the functions were compiled.
 std::vector<FunctionProfile> collect_profiles(bool retired) {
-  std::vector<std::shared_ptr<FunctionImpl>> alive;
+  std::vector<std::shared_ptr<Executor>> alive;
   std::vector<std::pair<std::uint64_t, FunctionProfile>> profiles;
   {
     Registry& r = registry();
@@ -45,7 +45,7 @@ std::vector<FunctionProfile> collect_profiles(bool retired) {
     if (retired) profiles = r.retired;
   }
   // Outside the registry's lock: a function released here retires into it.
-  for (const auto& f : alive) profiles.emplace_back(f->profile_sequence, Function(f).profile());
+  for (const auto& f : alive) profiles.emplace_back(f->profile_sequence, f->profile_totals());
   alive.clear();
   std::stable_sort(profiles.begin(), profiles.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<FunctionProfile> ordered;
@@ -102,20 +102,20 @@ void print_function(std::ostream& os, const FunctionProfile& p) {
 
 }  // namespace
 
-void register_profiled(const std::shared_ptr<FunctionImpl>& impl, bool at_exit) {
+void register_profiled(const std::shared_ptr<Executor>& executor, bool at_exit) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   std::erase_if(r.alive, [](const auto& w) { return w.expired(); });
-  r.alive.push_back(impl);
-  impl->profile_sequence = r.next_sequence++;
-  impl->profile_at_exit = at_exit;
+  r.alive.push_back(executor);
+  executor->profile_sequence = r.next_sequence++;
+  executor->profile_at_exit = at_exit;
   if (at_exit && !r.at_exit_registered) {
     r.at_exit_registered = true;
     std::atexit(print_summary_to_stderr);
   }
 }
 
-FunctionImpl::~FunctionImpl() {
+Executor::~Executor() {
   if (!profile_at_exit) return;
   Registry& r = registry();
   std::lock_guard lock(r.mutex);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "hypatia/array.hpp"
-#include "hypatia/function.hpp"
+#include "hypatia/profile.hpp"
 
 namespace hypatia {
 

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/text.hpp"
+
 namespace hypatia {
 namespace {
 
@@ -18,85 +20,20 @@ bool converts_exactly(const Array& value, DType dtype) {
   return value.item<std::int64_t>() == back.item<std::int64_t>();
 }
 
-/// The length (1 to 4) of the well-formed UTF-8 sequence that starts at
-/// text[i], or 0 when the bytes there are not one (RFC 3629: no overlong
-/// forms, no surrogates, nothing past U+10FFFF).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
-  const unsigned lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned low = 0x80, high = 0xBF;  // the range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  for (std::size_t k = 1; k < n; ++k) {
-    const unsigned c = byte(i + k);
-    if (c < (k == 1 ? low : 0x80u) || c > (k == 1 ? high : 0xBFu)) return 0;
-  }
-  return n;
-}
-
-std::string escaped_byte(unsigned char c) {
-  switch (c) {
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    default: return fmt::format("\\x{:02x}", c);
-  }
-}
-
-constexpr std::size_t kMaxNameBytes = 200;
-
-/// Appends `text` to `out` with control characters and bytes that are not
-/// UTF-8 escaped, stopping at the first character that starts at or past
-/// byte `limit`; returns where it stopped.
-std::size_t append_printable(std::string& out, std::string_view text, std::size_t limit) {
-  std::size_t i = 0;
-  while (i < text.size() && i < limit) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t n = utf8_sequence_length(text, i);
-    if (n == 0 || c < 0x20 || c == 0x7f) {
-      out += escaped_byte(c);
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
-  }
-  return i;
+/// Theano's name of a broadcast pattern: "matrix", "row", or (False, True, ...).
+std::string pattern_name(const std::vector<bool>& bc) {
+  using P = std::vector<bool>;
+  if (bc.empty()) return "scalar";
+  if (bc == P{false}) return "vector";
+  if (bc == P{false, false}) return "matrix";
+  if (bc == P{true, false}) return "row";
+  if (bc == P{false, true}) return "col";
+  if (bc == P{false, false, false}) return "tensor3";
+  if (bc == P{false, false, false, false}) return "tensor4";
+  return pattern_str(bc);
 }
 
 }  // namespace
-
-std::string printable(std::string_view text) {
-  std::string out;
-  append_printable(out, text, text.size());
-  return out;
-}
-
-std::string quoted_name(std::string_view name) {
-  std::string out = "'";
-  if (append_printable(out, name, kMaxNameBytes) < name.size()) {
-    return fmt::format("{}...' (a name of {} bytes)", out, name.size());
-  }
-  return out + "'";
-}
-
-std::string describe_var(const Var& v) {
-  if (!v.name().empty()) return fmt::format("{} ({})", quoted_name(v.name()), v.type().str());
-  return fmt::format("an unnamed {}", v.type().str());
-}
 
 Array fit_value_to_type(const TensorType& type, const Array& value, const std::string& what,
                         bool allow_downcast) {
@@ -126,6 +63,19 @@ Array fit_value_to_type(const TensorType& type, const Array& value, const std::s
       "{} expects dtype {} ({}), got a value of dtype {}: converting would lose precision; "
       "convert the value first (Array::astype)",
       what, dtype_name(type.dtype), type.str(), dtype_name(value.dtype())));
+}
+
+std::string pattern_str(const std::vector<bool>& pattern) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    s += i ? ", " : "";
+    s += pattern[i] ? "True" : "False";
+  }
+  return s + (pattern.size() == 1 ? ",)" : ")");
+}
+
+std::string TensorType::str() const {
+  return fmt::format("TensorType({}, {})", dtype_name(dtype), pattern_name(broadcastable));
 }
 
 std::string shape_text(const Shape& shape) {

@@ -1,12 +1,13 @@
 /// \file Checking a value against the type of the variable it is given for
-/// (eval's givens, a function's arguments), with messages naming the variable.
+/// (eval's givens, a function's arguments), and the spellings of types and
+/// shapes those messages use.
 #pragma once
 
 #include <string>
-#include <string_view>
+#include <vector>
 
 #include "hypatia/array.hpp"
-#include "hypatia/graph.hpp"
+#include "hypatia/tensor_type.hpp"
 
 namespace hypatia {
 
@@ -18,18 +19,8 @@ namespace hypatia {
 Array fit_value_to_type(const TensorType& type, const Array& value, const std::string& what,
                         bool allow_downcast = false);
 
-/// "'foo' (TensorType(float64, scalar))" or "an unnamed TensorType(float64, scalar)".
-std::string describe_var(const Var& v);
-
-/// `text` with control characters and bytes that are not UTF-8 written as
-/// escapes (\n, \x1b), for messages that quote user text (names, printed nodes).
-std::string printable(std::string_view text);
-
-/// A user's name as error messages show it, in single quotes: control
-/// characters and bytes that are not UTF-8 written as escapes (\n, \x1b), so
-/// that a NUL cannot cut the message short nor an escape sequence drive the
-/// terminal; past 200 bytes cut, with the full length stated.
-std::string quoted_name(std::string_view name);
+/// "(False, True)": a broadcast pattern as Theano prints it (a Python tuple).
+std::string pattern_str(const std::vector<bool>& pattern);
 
 /// "(2, 3)", "(3,)", "()".
 std::string shape_text(const Shape& shape);

@@ -45,6 +45,7 @@
 #include "runtime/cpu/jit.hpp"
 #include "runtime/cuda/nvrtc.hpp"
 #include "runtime/templates.hpp"
+#include "runtime/text.hpp"
 
 namespace hp = hypatia;
 
@@ -52,85 +53,10 @@ namespace {
 
 // --- printing user text safely ---------------------------------------------------------
 
-enum class Escape {
-  Name,   ///< one line: newlines and tabs escaped too, and '\' doubled so escapes are unambiguous
-  Block,  ///< a file shown as is: newlines and tabs kept, backslashes left alone
-};
+/// User text from the cache, escaped by the library's one escaper (runtime/text.hpp).
+std::string terminal_safe(std::string_view text, hp::Escape mode) { return hp::escape_text(text, mode); }
 
-/// True for code points that move the cursor, change colours or reorder text
-/// on a terminal: C0 and C1 controls, DEL, and Unicode's bidirectional and
-/// line-separator format characters.
-bool is_control(char32_t c) {
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
-         (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
-/// The length of the valid UTF-8 sequence at the start of `text` and its code
-/// point, or 0 when it is not valid UTF-8 (bad lead byte, truncated, overlong,
-/// surrogate, beyond U+10FFFF).
-std::size_t decode_utf8(std::string_view text, char32_t& code_point) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  char32_t minimum = 0;
-  if (lead < 0x80) {
-    code_point = lead;
-    return 1;
-  } else if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2, code_point = lead & 0x1f, minimum = 0x80;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3, code_point = lead & 0x0f, minimum = 0x800;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4, code_point = lead & 0x07, minimum = 0x10000;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xc0) != 0x80) return 0;
-    code_point = (code_point << 6) | (byte(i) & 0x3f);
-  }
-  const bool surrogate = code_point >= 0xd800 && code_point <= 0xdfff;
-  if (code_point < minimum || code_point > 0x10ffff || surrogate) return 0;
-  return length;
-}
-
-/// `text` with every control character and invalid byte written as an escape
-/// (\n, \t, \r, \x1b, \u{202e}, \xff); other characters, non-ASCII included, as they are.
-std::string terminal_safe(std::string_view text, Escape mode) {
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    char32_t c = 0;
-    const std::size_t length = decode_utf8(text, c);
-    if (length == 0) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[0]));
-      text.remove_prefix(1);
-      continue;
-    }
-    const std::string_view character = text.substr(0, length);
-    text.remove_prefix(length);
-    if (mode == Escape::Block && (c == '\n' || c == '\t')) {
-      out += character;
-    } else if (mode == Escape::Name && c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (is_control(c)) {
-      out += c < 0x80 ? fmt::format("\\x{:02x}", static_cast<unsigned>(c))
-                      : fmt::format("\\u{{{:04x}}}", static_cast<unsigned>(c));
-    } else {
-      out += character;
-    }
-  }
-  return out;
-}
-
-std::string safe_name(std::string_view name) { return terminal_safe(name, Escape::Name); }
+std::string safe_name(std::string_view name) { return terminal_safe(name, hp::Escape::Name); }
 
 // --- formatting ----------------------------------------------------------------------
 
@@ -264,7 +190,7 @@ std::string regenerate(const hp::cache::Entry& entry, bool assembly) {
                               : hp::jit::emit_llvm_ir(entry.source, options));
   } catch (const hp::Error& e) {
     throw Failure{fmt::format("{}: cannot regenerate from the stored source: {}", what,
-                              terminal_safe(e.what(), Escape::Block))};
+                              terminal_safe(e.what(), hp::Escape::Block))};
   }
 }
 
@@ -291,7 +217,7 @@ std::string regenerate_ptx(const hp::cache::Entry& entry) {
            ptx;
   } catch (const hp::Error& e) {
     throw Failure{fmt::format("--ptx: cannot regenerate from the stored source: {}",
-                              terminal_safe(e.what(), Escape::Block))};
+                              terminal_safe(e.what(), hp::Escape::Block))};
   }
 }
 
@@ -475,26 +401,26 @@ std::vector<std::pair<std::string, std::string>> entry_sections(const hp::cache:
   const hp::cache::Entry& code = object ? *object : entry;
   if (what.meta) sections.emplace_back("metadata", metadata_json(entry.meta));
   if (what.graph && index) {
-    sections.emplace_back("graph.txt (as given to compile)", terminal_safe(entry.graph, Escape::Block));
+    sections.emplace_back("graph.txt (as given to compile)", terminal_safe(entry.graph, hp::Escape::Block));
     if (!object) {
       const auto loaded = cache.inspect(entry.meta.object_key);
       if (loaded.entry) object = *loaded.entry;
     }
     sections.emplace_back(fmt::format("graph.txt of object {} (optimised)", safe_name(entry.meta.object_key)),
-                          object ? terminal_safe(object->graph, Escape::Block)
+                          object ? terminal_safe(object->graph, hp::Escape::Block)
                                  : "(its object entry is not in the cache)\n");
   } else if (what.graph) {
-    sections.emplace_back("graph.txt", terminal_safe(entry.graph, Escape::Block));
+    sections.emplace_back("graph.txt", terminal_safe(entry.graph, hp::Escape::Block));
   }
   const std::string from_object = object ? fmt::format(" of object {}", code.meta.key) : "";
   if (what.source) {
     const std::string source = what.body ? source_body(code.source) : code.source;
-    sections.emplace_back("source.cpp" + from_object, terminal_safe(source, Escape::Block));
+    sections.emplace_back("source.cpp" + from_object, terminal_safe(source, hp::Escape::Block));
   }
   if (what.ir) sections.emplace_back("LLVM IR" + from_object, regenerate(code, false));
   if (what.assembly) sections.emplace_back("assembly" + from_object, regenerate(code, true));
   if (what.ptx) sections.emplace_back("PTX" + from_object, regenerate_ptx(code));
-  if (what.sass) sections.emplace_back("SASS" + from_object, terminal_safe(disassemble_cubin(code), Escape::Block));
+  if (what.sass) sections.emplace_back("SASS" + from_object, terminal_safe(disassemble_cubin(code), hp::Escape::Block));
   return sections;
 }
 

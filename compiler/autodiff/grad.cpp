@@ -22,6 +22,7 @@
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
+#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 namespace {

@@ -12,6 +12,7 @@
 #include "compiler/codegen/schedule.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/templates.hpp"
+#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 namespace {

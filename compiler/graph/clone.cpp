@@ -4,6 +4,7 @@
 
 #include "compiler/graph/rebuild.hpp"
 #include "runtime/value_check.hpp"
+#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 

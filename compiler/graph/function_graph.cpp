@@ -9,6 +9,7 @@
 #include "compiler/graph/clone.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 namespace {

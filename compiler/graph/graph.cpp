@@ -8,21 +8,11 @@
 #include "compiler/graph/op.hpp"
 #include "hypatia/config.hpp"
 #include "runtime/value_check.hpp"
+#include "compiler/graph/describe.hpp"
+#include "runtime/text.hpp"
 
 namespace hypatia {
 namespace {
-
-std::string pattern_name(const std::vector<bool>& bc) {
-  using P = std::vector<bool>;
-  if (bc.empty()) return "scalar";
-  if (bc == P{false}) return "vector";
-  if (bc == P{false, false}) return "matrix";
-  if (bc == P{true, false}) return "row";
-  if (bc == P{false, true}) return "col";
-  if (bc == P{false, false, false}) return "tensor3";
-  if (bc == P{false, false, false, false}) return "tensor4";
-  return pattern_str(bc);
-}
 
 Var make_var(TensorType type, std::string name) {
   auto node = std::make_shared<VarNode>();
@@ -36,10 +26,6 @@ Var make_input(const std::string& name, std::optional<DType> dtype, std::vector<
 }
 
 }  // namespace
-
-std::string TensorType::str() const {
-  return fmt::format("TensorType({}, {})", dtype_name(dtype), pattern_name(broadcastable));
-}
 
 // --- Var ---------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/value_check.hpp"
+#include "runtime/text.hpp"
 
 namespace hypatia {
 
@@ -48,15 +49,6 @@ std::string describe_operands(const Op& op, const std::vector<Var>& inputs) {
 }
 
 std::string shape_str(const Shape& shape) { return shape_text(shape); }
-
-std::string pattern_str(const std::vector<bool>& pattern) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    s += i ? ", " : "";
-    s += pattern[i] ? "True" : "False";
-  }
-  return s + (pattern.size() == 1 ? ",)" : ")");
-}
 
 int normalize_axis(const std::string& op_name, int axis, int ndim) {
   if (axis < -ndim || axis >= ndim) {

@@ -75,8 +75,6 @@ class Op {
 std::string describe_operands(const Op& op, const std::vector<Var>& inputs);
 /// "(2, 3)"
 std::string shape_str(const Shape& shape);
-/// "(False, True)": a broadcast pattern as Theano prints it (a Python tuple).
-std::string pattern_str(const std::vector<bool>& pattern);
 /// Normalises a possibly negative axis against ndim; TypeError naming the op when out of range.
 int normalize_axis(const std::string& op_name, int axis, int ndim);
 /// The node printed as pp prints it, for runtime error messages.

@@ -9,7 +9,6 @@
 #include "compiler/graph/display_names.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/graph/op.hpp"
-#include "hypatia/function.hpp"
 
 namespace hypatia {
 namespace {
@@ -159,10 +158,6 @@ std::string debugprint(const std::vector<Var>& outputs) {
 
 std::string debugprint(const std::vector<Var>& outputs, const std::vector<std::pair<Shared, Var>>& updates) {
   return debugprint_labelled(roots_of(outputs, updates), outputs.size(), updated_of(updates));
-}
-
-std::string debugprint(const Function& f) {
-  return debugprint_labelled(f.optimized_graph(), f.outputs().size(), updated_of(f.updates()));
 }
 
 }  // namespace hypatia

@@ -7,6 +7,7 @@
 #include "hypatia/graph.hpp"
 #include "hypatia/ops.hpp"
 #include "runtime/value_check.hpp"
+#include "runtime/text.hpp"
 
 namespace hypatia {
 

@@ -24,6 +24,7 @@
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/value_check.hpp"
+#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 namespace {

@@ -31,6 +31,8 @@ std::int64_t int_length(std::int64_t start, std::int64_t stop, std::int64_t step
 
 class ARangeOp : public Op {
  public:
+  /// floatX is read here, when the node is made (README: "floatX").
+  ARangeOp() : weak_float_dtype_(config().floatX) {}
   std::string name() const override { return "ARange"; }
 
   TensorType infer_type(const std::vector<Var>& inputs) const override {
@@ -43,7 +45,7 @@ class ARangeOp : public Op {
         throw TypeError(fmt::format("{}: arange of bool bounds is not defined", describe_operands(*this, inputs)));
       }
     }
-    return TensorType(promote_operands(inputs, config().floatX), {false});
+    return TensorType(promote_operands(inputs, weak_float_dtype_), {false});
   }
 
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
@@ -128,6 +130,9 @@ class ARangeOp : public Op {
     return {fit_grad_to(node.inputs()[0], sum(g)), InputGrad::zero(),
             fit_grad_to(node.inputs()[2], sum(g * positions))};
   }
+
+ private:
+  DType weak_float_dtype_;
 };
 
 Var make_arange(const Var& start, const Var& stop, const Var& step) {

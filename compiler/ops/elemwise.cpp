@@ -231,8 +231,6 @@ const ScalarOp& scalar_op(std::string_view name) {
   throw Error(fmt::format("unknown elementwise op '{}'", name));
 }
 
-DType promote_operands(const std::vector<Var>& operands) { return promote_operands(operands, config().floatX); }
-
 DType promote_operands(const std::vector<Var>& operands, DType weak_float_dtype) {
   std::optional<DType> strong;
   std::optional<DType> all_weak;

@@ -67,6 +67,8 @@ class ElemwiseOp : public Op {
   explicit ElemwiseOp(const ScalarOp& scalar, std::optional<DType> cast_to = std::nullopt);
   const ScalarOp& scalar() const { return scalar_; }
   std::optional<DType> cast_to() const { return cast_to_; }
+  /// The dtype a C++ float meeting integer operands gives: floatX when the op was made.
+  DType weak_float_dtype() const { return weak_float_dtype_; }
 
   std::string name() const override;
   TensorType infer_type(const std::vector<Var>& inputs) const override;
@@ -109,7 +111,6 @@ Var elemwise(std::string_view name, const std::vector<Var>& operands);
 /// takes the tensors' dtype; a float number with integer tensors gives
 /// `weak_float_dtype` (floatX when the node is made).
 DType promote_operands(const std::vector<Var>& operands, DType weak_float_dtype);
-DType promote_operands(const std::vector<Var>& operands);
 
 /// False for a C++ integer (weak literal) outside the range of the integer
 /// dtype it meets (NEP 50: `x_int8 + 300` is an error, as in numpy 2); true

@@ -10,7 +10,9 @@
 #include "compiler/graph/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/shape_ops.hpp"
+#include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {
@@ -402,7 +404,8 @@ class FlattenOp : public Op {
 
 class ConcatenateOp : public Op {
  public:
-  explicit ConcatenateOp(int axis) : axis_(axis) {}
+  /// floatX is read here, when the node is made (README: "floatX").
+  explicit ConcatenateOp(int axis) : axis_(axis), weak_float_dtype_(config().floatX) {}
   int axis() const { return axis_; }
 
   std::string name() const override { return fmt::format("Join{{axis={}}}", axis_); }
@@ -426,7 +429,7 @@ class ConcatenateOp : public Op {
                                   describe_operands(*this, inputs), axis_, ndim));
     }
     if (inputs.size() > 1) bc[axis_] = false;
-    return TensorType(promote_operands(inputs), bc);
+    return TensorType(promote_operands(inputs, weak_float_dtype_), bc);
   }
 
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
@@ -511,6 +514,7 @@ class ConcatenateOp : public Op {
 
  private:
   int axis_;
+  DType weak_float_dtype_;
 };
 
 class ShapeOp : public Op {

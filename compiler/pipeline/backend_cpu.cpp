@@ -242,8 +242,10 @@ std::unique_ptr<Program> program_from(const IndexedProgram& indexed, std::unique
 
 }  // namespace
 
-std::unique_ptr<Program> build_cpu_program(const CpuCompileRequest& request, CompileReport& report) {
+std::unique_ptr<Program> build_cpu_program(const BackendRequest& request, CompileReport& report) {
   if (!jit::available()) return nullptr;
+  // Everything besides the graph that decides the optimised graph.
+  const std::string options_key = fmt::format("mode={} passes={}", mode_name(request.mode), request.selection.key());
   auto start = std::chrono::steady_clock::now();
   // The generator's fingerprint changes with any change to what generated
   // code says, so a newer library never loads objects an older one wrote.
@@ -251,7 +253,7 @@ std::unique_ptr<Program> build_cpu_program(const CpuCompileRequest& request, Com
                                            codegen_fingerprint().substr(0, 16), jit::compile_fingerprint());
   const std::string given_graph = canonical_graph_text(request.inputs, request.outputs);
   const std::string index_key =
-      cache::hash_hex(fmt::format("index\n{}\n{}\n{}", versions, request.options_key, given_graph));
+      cache::hash_hex(fmt::format("index\n{}\n{}\n{}", versions, options_key, given_graph));
   report.index_key = index_key;
   report.phases.emplace_back("graph key", ms_since(start));
 
@@ -273,7 +275,7 @@ std::unique_ptr<Program> build_cpu_program(const CpuCompileRequest& request, Com
   }
 
   start = std::chrono::steady_clock::now();
-  const std::vector<Var> outputs = request.optimize();
+  const std::vector<Var> outputs = request.graphs->graph(request.mode, request.selection);
   const std::vector<Var>& inputs = request.inputs;
   report.phases.emplace_back("graph rewrite", ms_since(start));
   start = std::chrono::steady_clock::now();

@@ -371,21 +371,20 @@ bool fits_rank(const std::vector<std::shared_ptr<Apply>>& nodes) {
 
 }  // namespace
 
-std::unique_ptr<Program> compile_for_cuda(const std::vector<Var>& inputs, const std::vector<Var>& targets, Mode mode,
-                                          const PassSelection& selection, const std::string& name,
-                                          const std::string& label) {
-  cuda::require_device(label);
-  PassSelection gpu_selection = selection;
+std::unique_ptr<Program> build_cuda_program(const BackendRequest& request) {
+  cuda::require_device(request.label);
+  PassSelection gpu_selection = request.selection;
   gpu_selection.excluding.insert(gpu_selection.excluding.end(), {"specialize_gemm", "specialize_dot"});
-  const std::vector<Var> outputs = optimize(inputs, targets, mode, gpu_selection);
-  CudaProgramText program = generate_cuda(inputs, outputs, name);
+  const std::vector<Var> outputs = request.graphs->graph(request.mode, gpu_selection);
+  CudaProgramText program = generate_cuda(request.inputs, outputs, request.name);
   if (!fits_rank(program.nodes)) {
-    throw Error(fmt::format("{}: device=cuda: a tensor of rank above {} (the CUDA kernels' limit)", label, kMaxRank));
+    throw Error(fmt::format("{}: device=cuda: a tensor of rank above {} (the CUDA kernels' limit)", request.label,
+                            kMaxRank));
   }
   const int arch = cuda::device().arch;
   const cuda::CompiledKernels kernels =
-      cuda::compile_kernels(program.source, arch, name, debugprint(outputs), cache::DiskCache::from_config());
-  return std::make_unique<CudaProgram>(inputs, outputs, std::move(program), kernels.cubin);
+      cuda::compile_kernels(program.source, arch, request.name, debugprint(outputs), cache::DiskCache::from_config());
+  return std::make_unique<CudaProgram>(request.inputs, outputs, std::move(program), kernels.cubin);
 }
 
 }  // namespace hypatia

@@ -11,27 +11,22 @@
 /// multiprocessor count, host steps (dot, views, indexing, joins) through
 /// the reference perform on downloaded values, then downloads the outputs.
 /// A kernel's error flag makes the reference evaluator raise the error.
-/// Not done yet: cuBLAS for dot, device-resident shared variables and
-/// hp::Array on the device (to_device/to_host), profiling per node.
+/// Dot runs through cuBLAS where it is available. Not done yet:
+/// device-resident shared variables and hp::Array on the device
+/// (to_device/to_host), profiling per node.
 /// WRITTEN WITHOUT A GPU: never executed; tests/gpu/run.sh checks it.
 #pragma once
 
 #include <memory>
-#include <string>
-#include <vector>
 
-#include "compiler/rewrite/optimize.hpp"
-#include "hypatia/graph.hpp"
-#include "runtime/program.hpp"
+#include "compiler/pipeline/backend.hpp"
 
 namespace hypatia {
 
-/// Optimises `outputs` with `mode`'s passes under `selection`, less the CPU
-/// BLAS specialisations (specialize_gemm, specialize_dot: on the GPU products
-/// stay Dot, for cuBLAS, and sum(x * y) a fused reduction kernel). `label`
-/// ("compile('f')") starts error messages.
-std::unique_ptr<Program> compile_for_cuda(const std::vector<Var>& inputs, const std::vector<Var>& outputs, Mode mode,
-                                          const PassSelection& selection, const std::string& name,
-                                          const std::string& label);
+/// The request's graph optimised with its mode's passes less the CPU BLAS
+/// specialisations (specialize_gemm, specialize_dot: on the GPU products stay
+/// Dot, for cuBLAS, and sum(x * y) a fused reduction kernel), as a Program
+/// running CUDA kernels. hp::Error (never a crash) where no driver or GPU exists.
+std::unique_ptr<Program> build_cuda_program(const BackendRequest& request);
 
 }  // namespace hypatia

@@ -1,5 +1,6 @@
-/// hp::compile: checks a function's signature, applies givens, finds the
-/// shared variables it reads, and asks a backend for the Program.
+/// hp::compile as its stages (compiler/pipeline/stages.hpp says what each
+/// does): signature, givens, shared inputs, then the backend's key, lookup,
+/// optimise and build, then the function around the program.
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -7,32 +8,30 @@
 
 #include <fmt/format.h>
 
-#include "compiler/pipeline/backend_cpu.hpp"
 #include "compiler/graph/clone.hpp"
-#include "compiler/pipeline/backend_cuda.hpp"
-#include "compiler/reference/debug_program.hpp"
-#include "compiler/graph/walk.hpp"
+#include "compiler/graph/describe.hpp"
 #include "compiler/graph/graph_node.hpp"
 #include "compiler/graph/op.hpp"
-#include "compiler/rewrite/optimize.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/pipeline/backend_cpu.hpp"
+#include "compiler/pipeline/backend_cuda.hpp"
+#include "compiler/pipeline/function_impl.hpp"
+#include "compiler/pipeline/stages.hpp"
+#include "compiler/reference/debug_program.hpp"
 #include "compiler/reference/reference_program.hpp"
 #include "compiler/rewrite/rewrite_check.hpp"
-#include "runtime/function_impl.hpp"
 #include "runtime/cpu/jit.hpp"
+#include "runtime/text.hpp"
 #include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {
 
-std::string function_label(const CompileOptions& options) {
-  return options.name.empty() ? "compile" : fmt::format("compile({})", quoted_name(options.name));
-}
-
 void check_inputs(const std::vector<In>& inputs, const CompileOptions& options) {
   std::unordered_set<const VarNode*> seen;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Var& v = inputs[i].var;
-    const std::string where = fmt::format("{}: input {}", function_label(options), i);
+    const std::string where = fmt::format("{}: input {}", compile_label(options), i);
     if (v.is_null()) throw Error(where + " is a null hp::Var");
     if (v.is_shared()) {
       throw TypeError(fmt::format("{}: {} is a shared variable; shared variables are implicit "
@@ -56,7 +55,7 @@ std::vector<std::pair<Shared, Var>> typed_updates(const CompileOptions& options)
     if (shared.is_null() || !shared.is_shared() || value.is_null() || !value.is_weak_literal()) continue;
     if (value.ndim() != shared.ndim()) continue;  // check_updates reports it
     const std::string what = fmt::format("{}: update {} of shared variable {}",
-                                         function_label(options), i, describe_var(shared));
+                                         compile_label(options), i, describe_var(shared));
     value = constant(fit_value_to_type(shared.type(), value.constant_value(), what));
   }
   return updates;
@@ -74,7 +73,7 @@ void check_updates(const std::vector<std::pair<Shared, Var>>& updates, const Com
   std::unordered_set<const VarNode*> seen;
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const auto& [shared, value] = updates[i];
-    const std::string where = fmt::format("{}: update {}", function_label(options), i);
+    const std::string where = fmt::format("{}: update {}", compile_label(options), i);
     if (shared.is_null()) throw TypeError(where + " is of a null hp::Shared");
     if (!shared.is_shared()) {
       throw TypeError(fmt::format("{} is of {}, which is not a shared variable (only shared "
@@ -116,72 +115,75 @@ PassSelection pass_selection(const CompileOptions& options) {
   return selection;
 }
 
+/// Each input's default value converted to its type, as a copy: the
+/// caller's array may change after compile, or while calls read the default.
+std::vector<In> checked_defaults(std::vector<In> inputs) {
+  for (In& in : inputs) {
+    if (!in.value) continue;
+    const std::string name = in.name.empty() ? in.var.name() : in.name;
+    in.value = fit_value_to_type(in.var.type(), *in.value, "default value of input " + quoted_name(name)).copy();
+  }
+  return inputs;
+}
+
 }  // namespace
 
-Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
-                 const CompileOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  config().check();  // fields set directly are not validated on the way in
+std::string compile_label(const CompileOptions& options) {
+  return options.name.empty() ? "compile" : fmt::format("compile({})", quoted_name(options.name));
+}
+
+Signature check_signature(const std::vector<In>& inputs, const std::vector<Var>& outputs,
+                          const CompileOptions& options) {
   check_inputs(inputs, options);
-  const std::vector<std::pair<Shared, Var>> updates = typed_updates(options);
-  check_updates(updates, options);
+  Signature signature;
+  signature.updates = typed_updates(options);
+  check_updates(signature.updates, options);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
-    if (outputs[i].is_null()) throw Error(fmt::format("{}: output {} is a null hp::Var", function_label(options), i));
+    if (outputs[i].is_null()) throw Error(fmt::format("{}: output {} is a null hp::Var", compile_label(options), i));
   }
+  signature.outputs = outputs;
+  signature.inputs = inputs;
+  return signature;
+}
 
-  auto impl = std::make_shared<FunctionImpl>();
-  impl->name = options.name;
-  impl->mode = options.mode.value_or(config().mode);
-  impl->allow_input_downcast = options.allow_input_downcast;
-  impl->profile = options.profile || config().profile;
-
+std::vector<Var> apply_givens(const Signature& signature, const CompileOptions& options) {
   // Givens rewrite the outputs and the update values together.
-  std::vector<Var> targets = outputs;
-  for (const auto& [shared, value] : updates) targets.push_back(value);
+  std::vector<Var> targets = signature.outputs;
+  for (const auto& [shared, value] : signature.updates) targets.push_back(value);
   for (std::size_t i = 0; i < options.givens.size(); ++i) {
     const auto& [from, to] = options.givens[i];
     if (from.is_null() || to.is_null()) {
-      throw Error(fmt::format("{}: given {} has a null hp::Var as its {}", function_label(options), i,
+      throw Error(fmt::format("{}: given {} has a null hp::Var as its {}", compile_label(options), i,
                               from.is_null() ? "variable to replace" : "replacement"));
     }
     for (std::size_t k = 0; k < i; ++k) {
       if (options.givens[k].first.is(from)) {
         throw Error(fmt::format("{}: given {} replaces {} again (given {} replaces it already)",
-                                function_label(options), i, describe_var(from), k));
+                                compile_label(options), i, describe_var(from), k));
       }
     }
   }
-  targets = clone_replace(targets, options.givens);
-  impl->outputs.assign(targets.begin(), targets.begin() + static_cast<long>(outputs.size()));
-  impl->update_values.assign(targets.begin() + static_cast<long>(outputs.size()), targets.end());
-  for (const auto& [shared, value] : updates) impl->updated.push_back(shared);
+  return clone_replace(targets, options.givens);
+}
 
-  std::vector<Var> explicit_inputs;
-  for (const In& in : inputs) {
-    explicit_inputs.push_back(in.var);
-    const std::string name = in.name.empty() ? in.var.name() : in.name;
-    impl->inputs.push_back({in.var, name, in.value});
-    if (in.value) {
-      // A copy: the caller's array may change after compile, or while calls read the default.
-      impl->inputs.back().default_value =
-          fit_value_to_type(in.var.type(), *in.value, "default value of input " + quoted_name(name))
-              .copy();
-    }
-  }
-
+std::vector<Shared> find_shared_inputs(const Signature& signature, const std::vector<Var>& targets,
+                                       const CompileOptions& options) {
   // Walk the graph from every target, stopping at the explicit inputs: every
   // other leaf must be a constant or a shared variable.
+  std::vector<Var> explicit_inputs;
+  for (const In& in : signature.inputs) explicit_inputs.push_back(in.var);
+  std::vector<Shared> shared_inputs;
   std::unordered_set<const VarNode*> explicit_set, used, shared_seen;
   for (const Var& v : explicit_inputs) explicit_set.insert(v.node());
   auto visit_leaf = [&](const Var& v) {
     if (explicit_set.count(v.node())) {
       used.insert(v.node());
     } else if (v.is_shared()) {
-      if (shared_seen.insert(v.node()).second) impl->shared_inputs.push_back(Shared(v.node_ptr()));
+      if (shared_seen.insert(v.node()).second) shared_inputs.push_back(Shared(v.node_ptr()));
     } else if (v.is_input()) {
       throw Error(fmt::format("{}: missing input: {} is needed to compute the outputs but is not "
                               "among the function's inputs",
-                              function_label(options), describe_var(v)));
+                              compile_label(options), describe_var(v)));
     }
   };
   for (const auto& node : topological_order(targets, explicit_inputs)) {
@@ -197,68 +199,105 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
     const std::string msg = fmt::format(
         "{}: input {} {} is not used by any output or update (pass on_unused_input = Warn or "
         "Ignore to allow it)",
-        function_label(options), i, describe_var(explicit_inputs[i]));
+        compile_label(options), i, describe_var(explicit_inputs[i]));
     if (options.on_unused_input == OnUnusedInput::Raise) throw Error(msg);
     std::cerr << "hypatia warning: " << msg << "\n";
   }
+  return shared_inputs;
+}
 
-  // FastRun and FastCompile run JIT-compiled C++; Debug runs the reference
-  // evaluator with NaN/Inf checks and compares the compiled code with it.
-  // Without the JIT (built with HYPATIA_WITH_CLANG=OFF) the reference runs.
-  std::vector<Var> program_inputs = explicit_inputs;
-  for (const Shared& s : impl->shared_inputs) program_inputs.push_back(s);
-  const bool debug = impl->mode == Mode::Debug;
-  CompileReport report;
-  const PassSelection selection = pass_selection(options);
-  // FastRun fuses elementwise ops; FastCompile keeps one loop per op. Debug
-  // checks the code FastRun would run.
-  const Mode compiled_mode = debug ? Mode::FastRun : impl->mode;
-  passes_for(compiled_mode, selection);  // unknown pass names fail here, hit or miss
-  CpuCompileRequest request;
-  request.inputs = program_inputs;
-  request.outputs = targets;
-  request.updated = impl->updated;
-  request.options_key = fmt::format("mode={} passes={}", mode_name(compiled_mode), selection.key());
-  request.optimize = [&] { return optimize(program_inputs, targets, compiled_mode, selection); };
-  request.name = impl->name;
-  request.make_reference = [&] { return make_reference_program(program_inputs, targets, false); };
+std::unique_ptr<Program> build_program(const BackendRequest& request, Mode mode, CompileReport& report) {
+  // FastRun and FastCompile run generated code; Debug runs the reference
+  // evaluator with NaN/Inf checks and compares the code FastRun would run with it.
   std::unique_ptr<Program> compiled =
-      config().device == "cuda" ? compile_for_cuda(program_inputs, targets, compiled_mode, selection, impl->name,
-                                                   function_label(options))
-                                : build_cpu_program(request, report);
-  impl->optimized_graph = [program_inputs, targets, compiled_mode, selection] {
-    return optimize(program_inputs, targets, compiled_mode, selection);
-  };
-  impl->source = report.source;
-  impl->stats.compile_phases = report.phases;
-  impl->stats.cache = compiled ? report.cache
-                               : jit::available() ? "reference evaluator (graph beyond the compiled backend's limits)"
-                                                  : "reference evaluator (built without the Clang JIT)";
-  if (debug) {
+      config().device == "cuda" ? build_cuda_program(request) : build_cpu_program(request, report);
+  if (mode == Mode::Debug) {
     // The oracle runs the stabilised but unfused graph: Theano's DebugMode
     // too checks the graph after its stabilising rewrites, which exist to
     // remove the infinities the naive one would report.
-    const std::vector<Var> checked = optimize(program_inputs, targets, Mode::Debug, selection);
+    const std::vector<Var> checked = request.graphs->graph(Mode::Debug, request.selection);
     // Every rewrite of the compiled graph is checked on every call (BadOptimization).
-    std::vector<PassRun> trace;
-    optimize(program_inputs, targets, compiled_mode, selection, &trace);
-    auto rewrites = std::make_shared<const RewriteCheck>(program_inputs, targets, std::move(trace));
-    impl->program = make_debug_program(make_reference_program(program_inputs, checked, true), std::move(compiled),
-                                       [rewrites](const std::vector<Array>& args) { rewrites->check(args); });
-  } else if (compiled) {
-    impl->program = std::move(compiled);
-  } else {
-    // Without the JIT the reference runs the graph after the cheap, safe
-    // rewrites (stabilisation among them), as FastCompile would.
-    impl->program = make_reference_program(program_inputs, optimize(program_inputs, targets, Mode::Debug, selection),
-                                           false);
+    auto rewrites = std::make_shared<const RewriteCheck>(request.inputs, request.outputs,
+                                                         request.graphs->trace(request.mode, request.selection));
+    return make_debug_program(make_reference_program(request.inputs, checked, true), std::move(compiled),
+                              [rewrites](const std::vector<Array>& args) { rewrites->check(args); });
   }
+  if (compiled) return compiled;
+  // Without the JIT, or beyond the backend's limits, the reference runs the
+  // graph after FastCompile's cheap, safe rewrites (stabilisation among them).
+  return make_reference_program(request.inputs, request.graphs->graph(Mode::FastCompile, request.selection), false);
+}
 
-  impl->compile_seconds =
+std::shared_ptr<FunctionImpl> wrap_function(const Signature& signature, const std::vector<Var>& targets,
+                       const std::vector<Shared>& shared_inputs, std::unique_ptr<Program> program, Mode mode,
+                       std::shared_ptr<OptimizedGraphs> graphs, const BackendRequest& request,
+                       const CompileReport& report, const CompileOptions& options) {
+  auto executor = std::make_shared<Executor>();
+  executor->name = options.name;
+  executor->allow_input_downcast = options.allow_input_downcast;
+  executor->profile = options.profile || config().profile;
+  for (const In& in : signature.inputs) {
+    executor->inputs.push_back({in.var.type(), in.name.empty() ? in.var.name() : in.name, in.value});
+  }
+  for (const Shared& s : shared_inputs) executor->shared_inputs.push_back({s.node()->shared, describe_var(s)});
+  executor->n_outputs = signature.outputs.size();
+  for (const auto& [shared, value] : signature.updates) executor->updated.push_back(shared.node()->shared);
+  executor->program = std::move(program);
+  executor->stats.name = options.name;
+  executor->stats.compile_phases = report.phases;
+  executor->stats.cache = !report.cache.empty() ? report.cache
+                          : jit::available()    ? "reference evaluator (graph beyond the compiled backend's limits)"
+                                                : "reference evaluator (built without the Clang JIT)";
+
+  auto impl = std::make_shared<FunctionImpl>();
+  impl->executor = executor;
+  impl->mode = mode;
+  for (const In& in : signature.inputs) impl->inputs.push_back(in.var);
+  impl->outputs.assign(targets.begin(), targets.begin() + static_cast<long>(signature.outputs.size()));
+  impl->update_values.assign(targets.begin() + static_cast<long>(signature.outputs.size()), targets.end());
+  for (const auto& [shared, value] : signature.updates) impl->updated.push_back(shared);
+  // The graph the compiled code runs: the one the backend optimised, or
+  // optimised on first use after a cache hit.
+  graphs->drop_traces();
+  impl->optimized_graph = [graphs, compiled_mode = request.mode, selection = request.selection] {
+    return graphs->graph(compiled_mode, selection);
+  };
+  impl->source = report.source;
+  return impl;
+}
+
+Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs, const CompileOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  config().check();  // fields set directly are not validated on the way in
+  Signature signature = check_signature(inputs, outputs, options);
+  const std::vector<Var> targets = apply_givens(signature, options);
+  const std::vector<Shared> shared_inputs = find_shared_inputs(signature, targets, options);
+  signature.inputs = checked_defaults(std::move(signature.inputs));
+
+  const Mode mode = options.mode.value_or(config().mode);
+  BackendRequest request;
+  for (const In& in : signature.inputs) request.inputs.push_back(in.var);
+  request.inputs.insert(request.inputs.end(), shared_inputs.begin(), shared_inputs.end());
+  request.outputs = targets;
+  for (const auto& [shared, value] : signature.updates) request.updated.push_back(shared);
+  // FastRun fuses elementwise ops; FastCompile keeps one loop per op. Debug
+  // checks the code FastRun would run.
+  request.mode = mode == Mode::Debug ? Mode::FastRun : mode;
+  request.selection = pass_selection(options);
+  passes_for(request.mode, request.selection);  // unknown pass names fail here, hit or miss
+  auto graphs = std::make_shared<OptimizedGraphs>(request.inputs, request.outputs, mode == Mode::Debug);
+  request.graphs = graphs.get();
+  request.name = options.name;
+  request.label = compile_label(options);
+  request.make_reference = [inputs = request.inputs, targets] { return make_reference_program(inputs, targets, false); };
+
+  CompileReport report;
+  std::unique_ptr<Program> program = build_program(request, mode, report);
+  std::shared_ptr<FunctionImpl> impl =
+      wrap_function(signature, targets, shared_inputs, std::move(program), mode, graphs, request, report, options);
+  impl->executor->stats.compile_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  impl->stats.name = impl->name;
-  impl->stats.compile_seconds = impl->compile_seconds;
-  if (impl->profile) register_profiled(impl, config().profile);
+  if (impl->executor->profile) register_profiled(impl->executor, config().profile);
   return Function(impl);
 }
 

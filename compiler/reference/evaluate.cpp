@@ -10,6 +10,7 @@
 
 #include "compiler/graph/graph_node.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 

@@ -9,6 +9,7 @@
 #include "compiler/reference/evaluate.hpp"
 #include "compiler/graph/op.hpp"
 #include "hypatia/print.hpp"
+#include "runtime/text.hpp"
 
 namespace hypatia {
 namespace {

@@ -40,13 +40,15 @@ bool movable_neg(const Var& v, DType compute) {
   return computed_by(v, "neg") && (is_float(v.dtype()) || v.dtype() == compute);
 }
 
-std::optional<Var> simplify_elemwise(const ScalarOp& op, const std::vector<Var>& in) {
+std::optional<Var> simplify_elemwise(const ElemwiseOp& elemwise, const std::vector<Var>& in) {
+  const ScalarOp& op = elemwise.scalar();
   const std::string_view name = op.name;
   if (name == "neg" && computed_by(in[0], "neg")) return operand(in[0], 0);  // -(-x) -> x
   if (op.arity != 2) return std::nullopt;
   const Var& a = in[0];
   const Var& b = in[1];
-  const DType compute = name == "true_div" ? float_arithmetic_dtype(op, promote_operands(in)) : promote_operands(in);
+  const DType promoted = promote_operands(in, elemwise.weak_float_dtype());
+  const DType compute = name == "true_div" ? float_arithmetic_dtype(op, promoted) : promoted;
   if (name == "add") {
     if (is_filled_with(b, 0)) return a;
     if (is_filled_with(a, 0)) return b;
@@ -111,7 +113,7 @@ std::optional<Var> simplify_reshape(const Shape& target, const Var& x) {
 std::optional<Var> simplify(const Op& op, const std::vector<Var>& in) {
   if (const auto* e = dynamic_cast<const ElemwiseOp*>(&op)) {
     if (e->cast_to()) return *e->cast_to() == in[0].dtype() ? std::optional<Var>(in[0]) : std::nullopt;
-    return simplify_elemwise(e->scalar(), in);
+    return simplify_elemwise(*e, in);
   }
   if (const auto pattern = dimshuffle_pattern(op)) return simplify_dimshuffle(*pattern, in[0]);
   if (const auto target = reshape_target(op)) return simplify_reshape(*target, in[0]);

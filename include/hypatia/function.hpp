@@ -22,6 +22,7 @@
 #include "hypatia/array.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/graph.hpp"
+#include "hypatia/profile.hpp"
 
 namespace hypatia {
 
@@ -70,28 +71,6 @@ struct CompileOptions {
   /// name (added to the flags optimizer_including / optimizer_excluding).
   std::vector<std::string> optimizer_including = {};
   std::vector<std::string> optimizer_excluding = {};
-};
-
-/// Time spent in one node of a profiled function.
-struct NodeProfile {
-  std::string op;    ///< the op's name, e.g. "Elemwise{add}"
-  std::string node;  ///< the node as pp prints it
-  double seconds = 0;
-  long calls = 0;
-};
-
-struct FunctionProfile {
-  std::string name;
-  long calls = 0;
-  double seconds = 0;        ///< total time in calls, argument checks and updates included
-  double compile_seconds = 0;
-  /// Compile time by phase (ms): graph key, codegen, clang frontend, llvm
-  /// optimize, machine code, link (a phase a cache hit skips is absent).
-  std::vector<std::pair<std::string, double>> compile_phases;
-  /// Where the code came from: "memory hit", "compiled (new key)", or
-  /// "reference evaluator (...)" when the function is not compiled.
-  std::string cache;
-  std::vector<NodeProfile> nodes;  ///< per node, in execution order
 };
 
 struct FunctionImpl;
@@ -169,9 +148,5 @@ template <class Inputs>
 Function compile(Inputs&& inputs, const std::vector<Var>& outputs, const CompileOptions& options = {}) {
   return compile(std::vector<In>(inputs.begin(), inputs.end()), outputs, options);
 }
-
-/// Prints a summary of every function compiled with profile = true, as
-/// Theano's profiler: per function, then per op class, then per node.
-void print_profile(std::ostream& os);
 
 }  // namespace hypatia

@@ -73,6 +73,30 @@ TEST_CASE("C++ numbers are weakly typed") {
   CHECK((hp::vector("b", hp::bool_) + 1).dtype() == hp::int64);
 }
 
+TEST_CASE("floatX is read once, when a node is made: compile and the rewrites never read it again") {
+  struct RestoreFloatX {
+    hp::DType saved = hp::config().floatX;
+    ~RestoreFloatX() { hp::config().floatX = saved; }
+  } restore;
+  hp::config().floatX = hp::float32;
+  const hp::Var i = hp::vector("i", hp::int8);
+  const hp::Var n = hp::scalar("n", hp::int8);
+  const hp::Var half = i * 0.5 - (-i) * 0.25;  // canonicalize moves the negation: a - (-b) -> a + b
+  const hp::Var steps = hp::arange(0, n, 0.5);  // a C++ float with an integer tensor: floatX
+  REQUIRE(half.dtype() == hp::float32);
+  REQUIRE(steps.dtype() == hp::float32);
+  hp::config().floatX = hp::float64;  // later reads would now give float64
+  for (const hp::Mode mode : {hp::Mode::FastRun, hp::Mode::FastCompile}) {
+    const hp::Function f = hp::compile({i, n}, {half, steps}, {.mode = mode});
+    const std::vector<hp::Array> out = f(hp::array<std::int8_t>({2, -4}), hp::Array(std::int8_t{2}));
+    CHECK(out[0].dtype() == hp::float32);
+    CHECK(out[0].to_vector<float>() == std::vector<float>{1.5f, -3.0f});
+    CHECK(out[1].dtype() == hp::float32);
+    CHECK(out[1].to_vector<float>() == std::vector<float>{0.0f, 0.5f, 1.0f, 1.5f});
+    for (const hp::Var& v : f.optimized_graph()) CHECK(v.dtype() == hp::float32);
+  }
+}
+
 TEST_CASE("division follows Theano: / is true division, // keeps integers") {
   hp::Var a32 = hp::vector("a", hp::int32);
   hp::Var a8 = hp::vector("b", hp::int8);

@@ -24,6 +24,7 @@
 #include "runtime/cpu/jit.hpp"
 
 #include "tests/support/test_support.hpp"
+#include "runtime/text.hpp"
 
 namespace hp = hypatia;
 namespace fs = std::filesystem;

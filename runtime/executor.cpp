@@ -7,26 +7,25 @@
 
 #include <fmt/format.h>
 
-#include "hypatia/print.hpp"
-#include "runtime/function_impl.hpp"
-#include "runtime/shared_value.hpp"
+#include "runtime/executor.hpp"
+#include "runtime/text.hpp"
 #include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {
 
-std::string function_label(const FunctionImpl& f) {
+std::string function_label(const Executor& f) {
   return f.name.empty() ? std::string("function") : "function " + quoted_name(f.name);
 }
 
-std::string input_label(const FunctionImpl& f, std::size_t i) {
-  const InputSpec& in = f.inputs[i];
+std::string input_label(const Executor& f, std::size_t i) {
+  const ExecutorInput& in = f.inputs[i];
   return in.name.empty() ? fmt::format("input {} of {}", i, function_label(f))
                          : fmt::format("input {} ({}) of {}", i, quoted_name(in.name), function_label(f));
 }
 
 /// The argument of each input: positional first, then by name, then defaults.
-std::vector<Array> bind_arguments(const FunctionImpl& f, const std::vector<Array>& args,
+std::vector<Array> bind_arguments(const Executor& f, const std::vector<Array>& args,
                                   const std::vector<std::pair<std::string, Array>>& named) {
   const std::size_t n = f.inputs.size();
   if (args.size() > n) {
@@ -35,7 +34,7 @@ std::vector<Array> bind_arguments(const FunctionImpl& f, const std::vector<Array
   std::vector<std::optional<Array>> bound(n);
   for (std::size_t i = 0; i < args.size(); ++i) bound[i] = args[i];
   for (const auto& [name, value] : named) {
-    const auto has_name = [&](const InputSpec& in) { return !name.empty() && in.name == name; };
+    const auto has_name = [&](const ExecutorInput& in) { return !name.empty() && in.name == name; };
     auto it = std::find_if(f.inputs.begin(), f.inputs.end(), has_name);
     if (it == f.inputs.end()) {
       throw TypeError(fmt::format("{} has no input named {}", function_label(f), quoted_name(name)));
@@ -53,10 +52,10 @@ std::vector<Array> bind_arguments(const FunctionImpl& f, const std::vector<Array
   for (std::size_t i = 0; i < n; ++i) {
     if (!bound[i] && !f.inputs[i].default_value) {
       throw TypeError(fmt::format("missing argument for {} ({}), which has no default",
-                                  input_label(f, i), f.inputs[i].var.type().str()));
+                                  input_label(f, i), f.inputs[i].type.str()));
     }
     const Array& value = bound[i] ? *bound[i] : *f.inputs[i].default_value;
-    values.push_back(fit_value_to_type(f.inputs[i].var.type(), value, input_label(f, i),
+    values.push_back(fit_value_to_type(f.inputs[i].type, value, input_label(f, i),
                                        f.allow_input_downcast));
   }
   return values;
@@ -66,9 +65,9 @@ std::vector<Array> bind_arguments(const FunctionImpl& f, const std::vector<Array
 /// order so that two functions updating overlapping sets cannot deadlock.
 class UpdateLocks {
  public:
-  explicit UpdateLocks(const std::vector<Shared>& updated) {
+  explicit UpdateLocks(const std::vector<std::shared_ptr<SharedValue>>& updated) {
     std::vector<SharedValue*> storages;
-    for (const Shared& s : updated) storages.push_back(&s.storage());
+    for (const auto& s : updated) storages.push_back(s.get());
     std::sort(storages.begin(), storages.end());
     for (SharedValue* s : storages) locks_.emplace_back(s->mutex);
   }
@@ -79,50 +78,42 @@ class UpdateLocks {
 
 /// For a shape error: the shared variables whose shape an update changed
 /// (Theano allows it), naming the update; "" when none did.
-std::string reshape_note(const FunctionImpl& f, const std::vector<std::string>& reshaped) {
+std::string reshape_note(const Executor& f, const std::vector<std::string>& reshaped) {
   std::string note;
   for (std::size_t i = 0; i < reshaped.size(); ++i) {
     if (reshaped[i].empty()) continue;
-    note += fmt::format("\n  note: shared variable {}: {}", describe_var(f.shared_inputs[i]), reshaped[i]);
+    note += fmt::format("\n  note: shared variable {}: {}", f.shared_inputs[i].description, reshaped[i]);
   }
   return note;
 }
 
 }  // namespace
 
-std::vector<Array> Function::call(const std::vector<Array>& args) const { return call(args, {}); }
-
-Array Function::call_one(const std::vector<Array>& args) const {
-  const std::size_t outputs = impl_->outputs.size();
-  if (outputs != 1) {
+Array Executor::call_one(const std::vector<Array>& args) const {
+  if (n_outputs != 1) {
     throw Error(fmt::format("{}: one() returns the output of a function with exactly one, and it has {}; "
                             "f(...) returns a vector of every output",
-                            function_label(*impl_), outputs));
+                            function_label(*this), n_outputs));
   }
   return call(args, {}).front();
 }
 
-std::vector<Array> Function::call(const std::vector<std::pair<std::string, Array>>& named) const {
-  return call({}, named);
-}
-
-std::vector<Array> Function::call(const std::vector<Array>& args,
+std::vector<Array> Executor::call(const std::vector<Array>& args,
                                   const std::vector<std::pair<std::string, Array>>& named) const {
-  const FunctionImpl& f = *impl_;
+  const Executor& f = *this;
   const auto start = std::chrono::steady_clock::now();
   std::vector<Array> inputs = bind_arguments(f, args, named);
 
   // Shared variables this call only reads are read first, each under its own
   // brief lock, before any update lock is held (no lock-order cycles).
-  const auto is_updated = [&](const Shared& s) {
-    return std::any_of(f.updated.begin(), f.updated.end(),
-                       [&](const Shared& u) { return u.is(s); });
+  const auto is_updated = [&](const SharedSlot& s) {
+    return std::find(f.updated.begin(), f.updated.end(), s.storage) != f.updated.end();
   };
   std::vector<std::optional<Array>> shared_values(f.shared_inputs.size());
   std::vector<std::string> reshaped(f.shared_inputs.size());
   for (std::size_t i = 0; i < f.shared_inputs.size(); ++i) {
     if (is_updated(f.shared_inputs[i])) continue;
-    SharedValue& storage = f.shared_inputs[i].storage();
+    SharedValue& storage = *f.shared_inputs[i].storage;
     std::lock_guard lock(storage.mutex);
     shared_values[i] = storage.value;
     reshaped[i] = storage.reshaped_by;
@@ -135,8 +126,8 @@ std::vector<Array> Function::call(const std::vector<Array>& args,
     for (std::size_t i = 0; i < f.shared_inputs.size(); ++i) {
       // Under the lock already held: read the stored array directly.
       if (!shared_values[i]) {
-        shared_values[i] = f.shared_inputs[i].storage().value;
-        reshaped[i] = f.shared_inputs[i].storage().reshaped_by;
+        shared_values[i] = f.shared_inputs[i].storage->value;
+        reshaped[i] = f.shared_inputs[i].storage->reshaped_by;
       }
       inputs.push_back(*shared_values[i]);
     }
@@ -150,8 +141,8 @@ std::vector<Array> Function::call(const std::vector<Array>& args,
     // Every output is computed: now the updates, all together. Values are new
     // arrays, never written in place, so readers holding the old ones are safe.
     for (std::size_t i = 0; i < f.updated.size(); ++i) {
-      SharedValue& storage = f.updated[i].storage();
-      Array& value = results[f.outputs.size() + i];
+      SharedValue& storage = *f.updated[i];
+      Array& value = results[f.n_outputs + i];
       if (value.shape() != storage.value.shape()) {
         storage.reshaped_by = fmt::format("update {} of {} changed its shape from {} to {}", i, function_label(f),
                                           shape_text(storage.value.shape()), shape_text(value.shape()));
@@ -159,7 +150,7 @@ std::vector<Array> Function::call(const std::vector<Array>& args,
       storage.value = std::move(value);
     }
   }
-  results.resize(f.outputs.size());
+  results.resize(f.n_outputs);
 
   if (f.profile) {
     const double seconds =
@@ -176,41 +167,9 @@ std::vector<Array> Function::call(const std::vector<Array>& args,
   return results;
 }
 
-const std::string& Function::name() const { return impl_->name; }
-Mode Function::mode() const { return impl_->mode; }
-
-std::vector<Var> Function::inputs() const {
-  std::vector<Var> vars;
-  for (const InputSpec& in : impl_->inputs) vars.push_back(in.var);
-  return vars;
+FunctionProfile Executor::profile_totals() const {
+  std::lock_guard lock(profile_mutex);
+  return stats;
 }
-
-std::vector<Var> Function::outputs() const { return impl_->outputs; }
-
-std::vector<std::pair<Shared, Var>> Function::updates() const {
-  std::vector<std::pair<Shared, Var>> pairs;
-  for (std::size_t i = 0; i < impl_->updated.size(); ++i) {
-    pairs.emplace_back(impl_->updated[i], impl_->update_values[i]);
-  }
-  return pairs;
-}
-
-FunctionProfile Function::profile() const {
-  std::lock_guard lock(impl_->profile_mutex);
-  return impl_->stats;
-}
-
-std::string Function::source() const { return impl_->source; }
-
-std::vector<Var> Function::optimized_graph() const { return impl_->optimized_graph(); }
-
-FunctionProfile Function::compile_report() const {
-  std::lock_guard lock(impl_->profile_mutex);
-  FunctionProfile report = impl_->stats;
-  report.nodes.clear();
-  return report;
-}
-
-std::string Function::graph_text() const { return debugprint(impl_->outputs, updates()); }
 
 }  // namespace hypatia
