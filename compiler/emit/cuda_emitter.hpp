@@ -32,6 +32,7 @@
 #include <fmt/format.h>
 
 #include "hypatia/graph.hpp"
+#include "runtime/cuda/program.hpp"
 
 namespace hypatia {
 
@@ -105,7 +106,7 @@ class CudaEmitter {
  public:
   /// Threads per block of every kernel (a multiple of 32, so block
   /// reductions see whole warps); kernels say so with __launch_bounds__.
-  static constexpr int kBlockThreads = 256;
+  static constexpr int kBlockThreads = cuda::kBlockThreads;
 
   template <class... Args>
   void line(fmt::format_string<Args...> format, Args&&... args) {

@@ -12,7 +12,7 @@
 
 namespace hypatia {
 
-/// Functions Var::eval compiled for one variable (compiler/pipeline/eval.cpp).
+/// Functions Var::eval compiled for one variable (compiler/pipeline/var_eval.cpp).
 struct EvalCache;
 
 struct VarNode {
@@ -24,7 +24,7 @@ struct VarNode {
   bool weak_literal = false;
   std::shared_ptr<SharedValue> shared;
   std::uint64_t id = next_id();
-  /// Made by the first eval of this variable; guarded by a lock in eval.cpp.
+  /// Made by the first eval of this variable; guarded by a lock in var_eval.cpp.
   std::shared_ptr<EvalCache> eval_cache;
 
   static std::uint64_t next_id() {

@@ -1,372 +1,100 @@
 #include "compiler/pipeline/backend_cuda.hpp"
 
-#include <algorithm>
-#include <cstring>
-#include <deque>
-#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "compiler/codegen/cuda_codegen.hpp"
-#include "compiler/reference/evaluate.hpp"
-#include "compiler/ops/advanced_subtensor.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/ops/advanced_subtensor.hpp"
 #include "compiler/ops/dot.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/cache.hpp"
-#include "runtime/cuda/allocator.hpp"
-#include "runtime/cuda/blas.hpp"
 #include "runtime/cuda/compile.hpp"
 #include "runtime/cuda/driver.hpp"
+#include "runtime/cuda/program.hpp"
 
 namespace hypatia {
 namespace {
 
-constexpr int kMaxRank = 8;
-
-/// A value of one call on the device: contiguous, `data` at element 0.
-struct DeviceTensor {
-  std::shared_ptr<cuda::DeviceBlock> block;
-  cuda::DevicePtr data = 0;
-  Shape shape;
-  DType dtype = DType::Float64;
-
-  std::int64_t size() const {
-    std::int64_t n = 1;
-    for (auto s : shape) n *= s;
-    return n;
-  }
-  std::size_t bytes() const { return static_cast<std::size_t>(size()) * dtype_size(dtype); }
-};
-
-/// codegen_templates/cuda_abi.h's hp_cuda_tensor, as a kernel parameter.
-struct KernelTensor {
-  cuda::DevicePtr data = 0;
-  std::int64_t ndim = 0;
-  std::int64_t shape[kMaxRank] = {};
-  std::int64_t strides[kMaxRank] = {};
-};
-static_assert(sizeof(KernelTensor) == 144, "hp_cuda_tensor's layout");
-
-DeviceTensor device_empty(const Shape& shape, DType dtype) {
-  DeviceTensor t;
-  t.shape = shape;
-  t.dtype = dtype;
-  t.block = cuda::device_alloc(std::max<std::size_t>(t.bytes(), 1));
-  t.data = t.block->ptr();
-  return t;
-}
-
-DeviceTensor upload(const Array& value) {
-  const Array host = value.contiguous();
-  DeviceTensor t = device_empty(host.shape(), host.dtype());
-  cuda::copy_to_device(t.data, host.raw_data(), t.bytes());
-  return t;
-}
-
-Array download(const DeviceTensor& t) {
-  Array host = Array::uninitialized(t.shape, t.dtype);
-  cuda::copy_to_host(host.raw_data(), t.data, t.bytes());
-  return host;
-}
-
-/// `t` seen with rank `ndim` and shape `shape` (its own shape aligned on the
-/// right): stride 0 along missing leading axes and broadcast (size-1) axes.
-KernelTensor aligned(const DeviceTensor& t, const Shape& shape) {
-  KernelTensor k;
-  k.data = t.data;
-  k.ndim = static_cast<std::int64_t>(shape.size());
-  const int pad = static_cast<int>(shape.size() - t.shape.size());
-  std::int64_t stride = 1;
-  for (int a = static_cast<int>(shape.size()) - 1; a >= 0; --a) {
-    k.shape[a] = shape[a];
-    const int own = a - pad;
-    if (own < 0) continue;
-    const bool broadcast = t.shape[own] == 1 && shape[a] != 1;
-    k.strides[a] = broadcast ? 0 : stride;
-    stride *= t.shape[own];
-  }
-  return k;
-}
-
-KernelTensor shape_only(const Shape& shape) {
-  DeviceTensor none;
-  none.shape = shape;
-  return aligned(none, shape);
-}
-
-/// The broadcast shape of `values` aligned on the right (the type checks ran at compile time).
-Shape broadcast(const std::vector<const DeviceTensor*>& values, int ndim) {
-  Shape shape(ndim, 1);
-  for (const DeviceTensor* t : values) {
-    const int pad = ndim - static_cast<int>(t->shape.size());
-    for (std::size_t i = 0; i < t->shape.size(); ++i) {
-      if (t->shape[i] != 1) shape[pad + i] = t->shape[i];
-    }
-  }
-  return shape;
-}
-
-std::int64_t product(const Shape& shape, const std::vector<int>& axes) {
-  std::int64_t n = 1;
-  for (int a : axes) n *= shape[a];
-  return n;
-}
-
-unsigned blocks_for(std::int64_t work, std::int64_t per_block, int multiprocessors) {
-  const std::int64_t wanted = (work + per_block - 1) / per_block;
-  return static_cast<unsigned>(std::clamp<std::int64_t>(wanted, 1, std::int64_t{multiprocessors} * 32));
-}
-
-/// Kernel arguments: each value kept alive at a stable address until the launch.
-class LaunchArgs {
- public:
-  template <class T>
-  void add(const T& value) {
-    storage_.emplace_back(sizeof(T), '\0');
-    std::memcpy(storage_.back().data(), &value, sizeof(T));
-    pointers_.push_back(storage_.back().data());
-  }
-  void** get() { return pointers_.data(); }
-
- private:
-  std::deque<std::string> storage_;
-  std::vector<void*> pointers_;
-};
-
-class CudaProgram : public Program {
- public:
-  CudaProgram(std::vector<Var> inputs, std::vector<Var> outputs, CudaProgramText text, const std::string& cubin)
-      : inputs_(std::move(inputs)), outputs_(std::move(outputs)), text_(std::move(text)),
-        module_(std::make_shared<cuda::Module>(cubin)) {
-    for (const std::string& kernel : text_.kernels) functions_[kernel] = module_->function(kernel);
-  }
-
-  std::vector<Array> run(const std::vector<Array>& inputs, std::vector<NodeProfile>* nodes) const override {
-    if (nodes) {  // calls are counted; per-node times on the GPU are not measured yet
-      if (nodes->empty()) *nodes = node_list();
-      for (NodeProfile& node : *nodes) node.calls += 1;
-    }
-    std::unordered_map<const VarNode*, DeviceTensor> values;
-    for (std::size_t i = 0; i < inputs_.size(); ++i) values[inputs_[i].node()] = upload(inputs[i]);
-    auto value_of = [&](const Var& v) -> const DeviceTensor& {
-      auto it = values.find(v.node());
-      if (it == values.end()) it = values.emplace(v.node(), upload(v.constant_value())).first;
-      return it->second;
-    };
-    DeviceTensor error_flag = upload(Array(Shape{}, DType::Int32));
-    for (const CudaStep& step : text_.steps) {
-      const Apply& node = *text_.nodes[step.node];
-      values[node.output().node()] = run_step(step, node, value_of, error_flag.data);
-    }
-    cuda::synchronize();
-    if (download(error_flag).get_flat_int(0) != 0) {
-      // The reference names the op and the value at fault.
-      std::vector<std::pair<Var, Array>> givens;
-      for (std::size_t i = 0; i < inputs_.size(); ++i) givens.emplace_back(inputs_[i], inputs[i]);
-      EvalOptions options;
-      options.require_givens_used = false;
-      evaluate(outputs_, givens, options);
-      throw Error("internal: a CUDA kernel reported an error the reference evaluator does not raise");
-    }
-    std::vector<Array> results;
-    for (const Var& out : outputs_) {
-      auto it = values.find(out.node());
-      if (it != values.end()) results.push_back(download(it->second));
-      else results.push_back(out.constant_value().copy());
-    }
-    return results;
-  }
-
-  std::vector<NodeProfile> node_list() const override {
-    std::vector<NodeProfile> nodes;
-    for (const auto& node : text_.nodes) nodes.push_back({node->op().name(), pp_brief(node->output()), 0.0, 0});
-    return nodes;
-  }
-
- private:
-  template <class ValueOf>
-  DeviceTensor run_step(const CudaStep& step, const Apply& node, ValueOf& value_of, cuda::DevicePtr error) const {
-    std::vector<const DeviceTensor*> operands;  // the kernel's tensor parameters, in order
-    for (std::size_t i = step.first_input; i < node.inputs().size(); ++i) {
-      const Var& in = node.inputs()[i];
-      if (!(in.is_constant() && in.ndim() == 0)) operands.push_back(&value_of(in));
-    }
-    switch (step.kind) {
-      case CudaStep::Kind::Elementwise: return elementwise(step, node, operands, error);
-      case CudaStep::Kind::Reduction: return reduction(step, node, operands, error);
-      case CudaStep::Kind::Softmax: return softmax(step, *operands.at(0), node.output().dtype());
-      case CudaStep::Kind::Gather: return gather(step, node, operands, error);
-      case CudaStep::Kind::Host: break;
-    }
-    if (is_dot(node.op()) && cuda::cublas_available()) {
-      if (auto product = dot(node, *operands.at(0), *operands.at(1))) return *product;
-    }
-    // On the host: the reference perform (views, indexing, joins; dot without cuBLAS).
-    std::vector<Array> host;
-    for (const Var& in : node.inputs()) host.push_back(in.is_constant() ? in.constant_value() : download(value_of(in)));
-    return upload(node.op().perform(node, host));
-  }
-
-  /// dot through cuBLAS for float32/float64 operands of ranks 1 and 2 (a
-  /// vector taken as one row on the left, one column on the right); nullopt
-  /// for anything else (the host computes it).
-  static std::optional<DeviceTensor> dot(const Apply& node, const DeviceTensor& a, const DeviceTensor& b) {
-    const DType dtype = node.output().dtype();
-    const bool floats = (dtype == DType::Float32 || dtype == DType::Float64) && a.dtype == dtype && b.dtype == dtype;
-    if (!floats || a.shape.empty() || b.shape.empty() || a.shape.size() > 2 || b.shape.size() > 2) return std::nullopt;
-    const std::int64_t m = a.shape.size() == 2 ? a.shape[0] : 1, k = a.shape.back();
-    const std::int64_t n = b.shape.size() == 2 ? b.shape[1] : 1;
-    if (b.shape[0] != k) {
-      throw ShapeError(fmt::format("{}: shapes {} and {} are not aligned", node_str(node), shape_str(a.shape),
-                                   shape_str(b.shape)));
-    }
-    Shape shape;
-    if (a.shape.size() == 2) shape.push_back(m);
-    if (b.shape.size() == 2) shape.push_back(n);
-    DeviceTensor out = device_empty(shape, dtype);
-    if (out.size() > 0) cuda::gemm(dtype, m, n, k, a.data, b.data, out.data);
-    return out;
-  }
-
-  DeviceTensor elementwise(const CudaStep& step, const Apply& node, const std::vector<const DeviceTensor*>& operands,
-                           cuda::DevicePtr error) const {
-    const Var out_var = node.output();
-    const Shape shape = broadcast(operands, out_var.ndim());
-    DeviceTensor out = device_empty(shape, out_var.dtype());
-    const std::int64_t n = out.size();
-    if (n == 0) return out;
-    bool flat = true, aligned_all = out.data % (4 * dtype_size(out.dtype)) == 0;
-    for (const DeviceTensor* t : operands) {
-      flat = flat && t->shape == shape;
-      aligned_all = aligned_all && t->data % (4 * dtype_size(t->dtype)) == 0;
-    }
-    const int mode = !flat ? 0 : aligned_all ? 2 : 1;  // HP_STRIDED, HP_FLAT, HP_VECTOR
-    LaunchArgs args;
-    args.add(n);
-    args.add(mode);
-    args.add(error);
-    args.add(aligned(out, shape));
-    for (const DeviceTensor* t : operands) args.add(aligned(*t, shape));
-    const int sms = cuda::device().multiprocessors;
-    cuda::launch(functions_.at(step.kernel), {blocks_for(mode == 2 ? n / 4 + 1 : n, CudaEmitter::kBlockThreads, sms)},
-                 {CudaEmitter::kBlockThreads}, 0, args.get());
-    return out;
-  }
-
-  DeviceTensor reduction(const CudaStep& step, const Apply& node, const std::vector<const DeviceTensor*>& operands,
-                         cuda::DevicePtr error) const {
-    const int value_ndim = static_cast<int>(step.kept_axes.size() + step.reduced_axes.size());
-    const Shape value_shape = broadcast(operands, value_ndim);
-    const std::int64_t m = product(value_shape, step.kept_axes), k = product(value_shape, step.reduced_axes);
-    const bool keepdims = node.output().ndim() == value_ndim;
-    Shape out_shape;
-    for (int a = 0; a < value_ndim; ++a) {
-      const bool reduced = std::find(step.reduced_axes.begin(), step.reduced_axes.end(), a) != step.reduced_axes.end();
-      if (!reduced) out_shape.push_back(value_shape[a]);
-      else if (keepdims) out_shape.push_back(1);
-    }
-    DeviceTensor out = device_empty(out_shape, node.output().dtype());
-    if (m == 0) return out;
-    if (k == 0 && step.no_identity) {
-      throw InvalidValueError(fmt::format("{}: zero-size reduction (value shape {}) has no identity", node_str(node),
-                                          shape_str(value_shape)));
-    }
-    const int sms = cuda::device().multiprocessors;
-    // Few long rows: split each over `parts` blocks, then combine the partials.
-    std::int64_t parts = 1;
-    if (m < 2 * sms && k > 16384) parts = std::clamp<std::int64_t>(std::min((k + 8191) / 8192, 4 * sms / m), 1, 1024);
-    const std::int64_t chunk = (k + parts - 1) / std::max<std::int64_t>(parts, 1);
-    const auto partial = cuda::device_alloc(static_cast<std::size_t>(m * parts * step.partial_bytes));
-    const unsigned rows = blocks_for(m, 1, sms);
-    LaunchArgs args;
-    args.add(m);
-    args.add(k);
-    args.add(chunk);
-    args.add(error);
-    args.add(partial->ptr());
-    args.add(aligned(out, out_shape));
-    args.add(shape_only(value_shape));
-    for (const DeviceTensor* t : operands) args.add(aligned(*t, value_shape));
-    cuda::launch(functions_.at(step.kernel), {rows, static_cast<unsigned>(parts)}, {CudaEmitter::kBlockThreads}, 0,
-                 args.get());
-    if (parts > 1) {
-      LaunchArgs finish;
-      finish.add(m);
-      finish.add(k);
-      finish.add(static_cast<int>(parts));
-      finish.add(partial->ptr());
-      finish.add(aligned(out, out_shape));
-      cuda::launch(functions_.at(step.finish_kernel), {rows}, {CudaEmitter::kBlockThreads}, 0, finish.get());
-    }
-    cuda::synchronize();  // the partials' block goes back to the free list
-    return out;
-  }
-
-  /// x[idx]: the output's shape and the slices' first elements from the shapes
-  /// (the index tensors' broadcast checked here), the indices read by the kernel.
-  DeviceTensor gather(const CudaStep& step, const Apply& node, const std::vector<const DeviceTensor*>& operands,
-                      cuda::DevicePtr error) const {
-    const DeviceTensor& x = *operands.at(0);
-    std::vector<Shape> index_shapes;
-    std::vector<const DeviceTensor*> index_tensors;
-    std::size_t next = 1;
-    for (std::size_t k = 1; k < node.inputs().size(); ++k) {
-      const Var& t = node.inputs()[k];
-      if (t.is_constant() && t.ndim() == 0) {
-        index_shapes.emplace_back();
-        continue;
-      }
-      index_tensors.push_back(operands.at(next++));
-      index_shapes.push_back(index_tensors.back()->shape);
-    }
-    const GatherShape shape = *gather_shape(node, x.shape, index_shapes);
-    DeviceTensor out = device_empty(shape.out, node.output().dtype());
-    const std::int64_t n = out.size();
-    if (n == 0) return out;
-    LaunchArgs args;
-    args.add(n);
-    args.add(error);
-    args.add(aligned(out, out.shape));
-    args.add(aligned(x, x.shape));
-    for (const std::int64_t first : shape.first) args.add(first);  // one per axis of x
-    for (const DeviceTensor* t : index_tensors) args.add(aligned(*t, t->shape));
-    cuda::launch(functions_.at(step.kernel), {blocks_for(n, CudaEmitter::kBlockThreads, cuda::device().multiprocessors)},
-                 {CudaEmitter::kBlockThreads}, 0, args.get());
-    return out;
-  }
-
-  DeviceTensor softmax(const CudaStep& step, const DeviceTensor& in, DType dtype) const {
-    DeviceTensor out = device_empty(in.shape, dtype);
-    const std::int64_t n = in.shape.back();
-    const std::int64_t rows = n == 0 ? 0 : in.size() / n;
-    if (rows == 0) return out;
-    LaunchArgs args;
-    args.add(rows);
-    args.add(n);
-    args.add(aligned(out, in.shape));
-    args.add(aligned(in, in.shape));
-    cuda::launch(functions_.at(step.kernel), {blocks_for(rows, 1, cuda::device().multiprocessors)},
-                 {CudaEmitter::kBlockThreads}, 0, args.get());
-    return out;
-  }
-
-  std::vector<Var> inputs_;
-  std::vector<Var> outputs_;
-  CudaProgramText text_;
-  std::shared_ptr<cuda::Module> module_;
-  std::unordered_map<std::string, void*> functions_;
-};
-
 bool fits_rank(const std::vector<std::shared_ptr<Apply>>& nodes) {
   for (const auto& node : nodes) {
-    if (node->output().ndim() > kMaxRank) return false;
+    if (node->output().ndim() > cuda::kMaxRank) return false;
     for (const Var& in : node->inputs()) {
-      if (in.ndim() > kMaxRank) return false;
+      if (in.ndim() > cuda::kMaxRank) return false;
     }
   }
   return true;
+}
+
+cuda::PlanStep::Kind plan_kind(CudaStep::Kind kind) {
+  switch (kind) {
+    case CudaStep::Kind::Elementwise: return cuda::PlanStep::Kind::Elementwise;
+    case CudaStep::Kind::Reduction: return cuda::PlanStep::Kind::Reduction;
+    case CudaStep::Kind::Softmax: return cuda::PlanStep::Kind::Softmax;
+    case CudaStep::Kind::Gather: return cuda::PlanStep::Kind::Gather;
+    case CudaStep::Kind::Host: break;
+  }
+  return cuda::PlanStep::Kind::Host;
+}
+
+/// The executor's plan of `program`: every value of the graph numbered, each
+/// step reading and writing slots, host steps and errors as functions of arrays.
+cuda::Plan plan_of(const std::vector<Var>& inputs, const std::vector<Var>& outputs, const CudaProgramText& program) {
+  cuda::Plan plan;
+  std::unordered_map<const VarNode*, int> slots;
+  auto slot_of = [&](const Var& v) {
+    auto [it, fresh] = slots.emplace(v.node(), static_cast<int>(slots.size()));
+    if (fresh && v.is_constant()) plan.constants.emplace_back(it->second, v.constant_value());
+    return it->second;
+  };
+  for (const Var& in : inputs) plan.inputs.push_back(slot_of(in));
+  for (const CudaStep& text : program.steps) {
+    const std::shared_ptr<Apply> node = program.nodes[text.node];
+    cuda::PlanStep step;
+    step.kind = plan_kind(text.kind);
+    step.kernel = text.kernel;
+    step.finish_kernel = text.finish_kernel;
+    step.kept_axes = text.kept_axes;
+    step.reduced_axes = text.reduced_axes;
+    step.partial_bytes = text.partial_bytes;
+    step.no_identity = text.no_identity;
+    for (std::size_t i = text.first_input; i < node->inputs().size(); ++i) {
+      const Var& in = node->inputs()[i];
+      if (!(in.is_constant() && in.ndim() == 0)) step.operands.push_back(slot_of(in));
+    }
+    for (std::size_t k = 1; k < node->inputs().size(); ++k) {
+      const Var& in = node->inputs()[k];
+      step.literal_indices.push_back(in.is_constant() && in.ndim() == 0);
+    }
+    for (const Var& in : node->inputs()) step.host_inputs.push_back(slot_of(in));
+    step.output = slot_of(node->output());
+    step.out_dtype = node->output().dtype();
+    step.out_ndim = node->output().ndim();
+    step.label = node_str(*node);
+    step.is_dot = is_dot(node->op());
+    step.host = [node](const std::vector<Array>& values) { return node->op().perform(*node, values); };
+    if (text.kind == CudaStep::Kind::Gather) {
+      step.gather_shape = [node](const Shape& x, const std::vector<Shape>& indices) {
+        GatherShape shape = *gather_shape(*node, x, indices);
+        return cuda::GatherGeometry{std::move(shape.out), std::move(shape.first)};
+      };
+    }
+    plan.steps.push_back(std::move(step));
+    plan.nodes.push_back({node->op().name(), pp_brief(node->output()), 0.0, 0});
+  }
+  for (const Var& out : outputs) plan.outputs.push_back(slot_of(out));
+  plan.slots = slots.size();
+  // The reference names the op and the value at fault.
+  plan.raise_error = [inputs, outputs](const std::vector<Array>& values) {
+    std::vector<std::pair<Var, Array>> givens;
+    for (std::size_t i = 0; i < inputs.size(); ++i) givens.emplace_back(inputs[i], values[i]);
+    EvalOptions options;
+    options.require_givens_used = false;
+    evaluate(outputs, givens, options);
+  };
+  return plan;
 }
 
 }  // namespace
@@ -379,12 +107,12 @@ std::unique_ptr<Program> build_cuda_program(const BackendRequest& request) {
   CudaProgramText program = generate_cuda(request.inputs, outputs, request.name);
   if (!fits_rank(program.nodes)) {
     throw Error(fmt::format("{}: device=cuda: a tensor of rank above {} (the CUDA kernels' limit)", request.label,
-                            kMaxRank));
+                            cuda::kMaxRank));
   }
   const int arch = cuda::device().arch;
   const cuda::CompiledKernels kernels =
       cuda::compile_kernels(program.source, arch, request.name, debugprint(outputs), cache::DiskCache::from_config());
-  return std::make_unique<CudaProgram>(request.inputs, outputs, std::move(program), kernels.cubin);
+  return cuda::make_program(plan_of(request.inputs, outputs, program), kernels.cubin);
 }
 
 }  // namespace hypatia

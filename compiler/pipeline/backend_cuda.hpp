@@ -5,16 +5,9 @@
 /// its CUDA program, compiles it for the device's architecture through the
 /// disk cache, and returns the Program that runs it.
 ///
-/// Each call uploads the inputs (shared variables included) into blocks of
-/// the caching allocator, runs the plan (CudaProgramText::steps) step by
-/// step on the default stream: kernel launches sized from the device's
-/// multiprocessor count, host steps (dot, views, indexing, joins) through
-/// the reference perform on downloaded values, then downloads the outputs.
-/// A kernel's error flag makes the reference evaluator raise the error.
-/// Dot runs through cuBLAS where it is available. Not done yet:
-/// device-resident shared variables and hp::Array on the device
-/// (to_device/to_host), profiling per node.
-/// WRITTEN WITHOUT A GPU: never executed; tests/gpu/run.sh checks it.
+/// The Program runs on the CUDA executor (runtime/cuda/program.hpp), which
+/// this backend feeds a plan: values by slot, steps by kernel, host steps and
+/// error reports as functions of arrays.
 #pragma once
 
 #include <memory>

@@ -10,7 +10,7 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/pipeline/eval.hpp"
+#include "compiler/pipeline/var_eval.hpp"
 #include "compiler/graph/graph_node.hpp"
 #include "runtime/cpu/jit.hpp"
 #include "tests/support/test_support.hpp"

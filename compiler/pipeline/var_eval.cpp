@@ -13,7 +13,7 @@
 /// every variable's cache; compiles run outside it, so two threads evaluating
 /// the same variable at once may both compile (the JIT's memo makes the
 /// second cheap) and the first result stored is kept.
-#include "compiler/pipeline/eval.hpp"
+#include "compiler/pipeline/var_eval.hpp"
 
 #include <algorithm>
 #include <mutex>
