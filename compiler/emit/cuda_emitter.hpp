@@ -50,13 +50,8 @@ using CudaElementBody = std::function<std::vector<std::string>(const std::vector
 
 /// How the host runs one node of the program.
 struct CudaStep {
-  enum class Kind {
-    Elementwise,  ///< `kernel` over the output's elements (the operands aligned to its rank)
-    Reduction,    ///< `kernel`, then `finish_kernel` when the host splits the reduced ranges
-    Softmax,      ///< `kernel`, one block per row of the last axis
-    Gather,       ///< `kernel` over the output's elements, each read from x at an index (x[idx])
-    Host,         ///< no kernel: cuBLAS (dot), a view, or the reference perform on the host
-  };
+  /// What the executor does for the step (runtime/cuda/program.hpp).
+  using Kind = cuda::PlanStep::Kind;
   Kind kind = Kind::Host;
   int node = 0;
   std::string kernel, finish_kernel;

@@ -28,17 +28,6 @@ bool fits_rank(const std::vector<std::shared_ptr<Apply>>& nodes) {
   return true;
 }
 
-cuda::PlanStep::Kind plan_kind(CudaStep::Kind kind) {
-  switch (kind) {
-    case CudaStep::Kind::Elementwise: return cuda::PlanStep::Kind::Elementwise;
-    case CudaStep::Kind::Reduction: return cuda::PlanStep::Kind::Reduction;
-    case CudaStep::Kind::Softmax: return cuda::PlanStep::Kind::Softmax;
-    case CudaStep::Kind::Gather: return cuda::PlanStep::Kind::Gather;
-    case CudaStep::Kind::Host: break;
-  }
-  return cuda::PlanStep::Kind::Host;
-}
-
 /// The executor's plan of `program`: every value of the graph numbered, each
 /// step reading and writing slots, host steps and errors as functions of arrays.
 cuda::Plan plan_of(const std::vector<Var>& inputs, const std::vector<Var>& outputs, const CudaProgramText& program) {
@@ -53,7 +42,7 @@ cuda::Plan plan_of(const std::vector<Var>& inputs, const std::vector<Var>& outpu
   for (const CudaStep& text : program.steps) {
     const std::shared_ptr<Apply> node = program.nodes[text.node];
     cuda::PlanStep step;
-    step.kind = plan_kind(text.kind);
+    step.kind = text.kind;
     step.kernel = text.kernel;
     step.finish_kernel = text.finish_kernel;
     step.kept_axes = text.kept_axes;
