@@ -289,7 +289,8 @@ Function compile(const std::vector<In>& inputs, const std::vector<Var>& outputs,
   request.graphs = graphs.get();
   request.name = options.name;
   request.label = compile_label(options);
-  request.make_reference = [inputs = request.inputs, targets] { return make_reference_program(inputs, targets, false); };
+  // Called during build only (the request lives as long as this compile).
+  request.make_reference = [&request] { return make_reference_program(request.inputs, request.outputs, false); };
 
   CompileReport report;
   std::unique_ptr<Program> program = build_program(request, mode, report);
