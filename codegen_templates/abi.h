@@ -128,16 +128,10 @@ static inline hp_i64 hp_mod_i(hp_i64 a, hp_i64 b, int* err) {
   if (r != 0 && ((r < 0) != (b < 0))) r += b;
   return r;
 }
-static inline hp_i64 hp_pow_i(hp_i64 base, hp_i64 e, int* err) {
-  if (e < 0) { *err = 1; return 0; }
-  hp_i64 r = 1;
-  while (e > 0) {
-    if (e & 1) r = hp_mul_i(r, base);
-    base = hp_mul_i(base, base);
-    e >>= 1;
-  }
-  return r;
-}
+// hp_pow_i, shared with cuda_abi.h and the reference evaluator.
+#define HP_DEVICE static inline
+#include "int_pow.h"
+#undef HP_DEVICE
 // numpy.maximum/minimum: NaN propagates.
 template <class T> static inline T hp_max(T a, T b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
 template <class T> static inline T hp_min(T a, T b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }

@@ -12,6 +12,16 @@
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 
+// The integer power of generated code, compiled here with the host's types, so
+// that the reference computes it with the same text.
+namespace hypatia::generated_abi {
+using hp_i64 = std::int64_t;
+using hp_u64 = std::uint64_t;
+#define HP_DEVICE static inline
+#include "codegen_templates/int_pow.h"
+#undef HP_DEVICE
+}  // namespace hypatia::generated_abi
+
 namespace hypatia {
 namespace {
 
@@ -62,16 +72,11 @@ double python_floor_div(double a, double b) {
   return div - floor_div > 0.5 ? floor_div + 1.0 : floor_div;
 }
 
+// Generated code's own integer power (codegen_templates/int_pow.h).
 i64 int_pow(i64 base, i64 exponent) {
-  if (exponent < 0) {
-    throw InvalidValueError("integers to negative integer powers are not allowed");
-  }
-  i64 result = 1;
-  while (exponent > 0) {
-    if (exponent & 1) result = wrap_mul(result, base);
-    base = wrap_mul(base, base);
-    exponent >>= 1;
-  }
+  int err = 0;
+  const i64 result = generated_abi::hp_pow_i(base, exponent, &err);
+  if (err) throw InvalidValueError("integers to negative integer powers are not allowed");
   return result;
 }
 

@@ -1,4 +1,4 @@
-// The differential fuzzer (tests/fuzz/fuzz_graph.hpp, fuzz_compare.hpp): its
+// The differential fuzzer (tools/fuzz/fuzz_graph.hpp, fuzz_compare.hpp): its
 // generator, its oracle and minimiser, a short fixed-seed run in FastRun and
 // FastCompile with gradient checks, and every saved regression case.
 #include <doctest/doctest.h>
@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "hypatia/hypatia.hpp"
-#include "tests/fuzz/fuzz_compare.hpp"
-#include "tests/fuzz/fuzz_graph.hpp"
+#include "tools/fuzz/fuzz_compare.hpp"
+#include "tools/fuzz/fuzz_graph.hpp"
 
 namespace hp = hypatia;
 namespace fz = hypatia::fuzz;

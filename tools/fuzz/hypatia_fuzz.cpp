@@ -1,14 +1,14 @@
-// hypatia-fuzz: the differential fuzzer. Generates random well-typed graphs
-// (tests/fuzz/fuzz_graph.hpp), compiles them in FastRun and FastCompile, many
-// graphs per function, and compares every value and every error with the
-// reference evaluator (tests/fuzz/fuzz_compare.hpp); checks the gradients of
-// random differentiable graphs with verify_grad. A failure prints its seed
-// and minimised graph and is written as a regression case that the fuzz_fuzz
-// suite replays.
-//
-//   hypatia-fuzz --seed 7 --count 10000
-//   hypatia-fuzz --seed 7 --seconds 600 --batch 24
-//   hypatia-fuzz --replay tests/fuzz/regressions/some-case.txt
+/// \file hypatia-fuzz: the differential fuzzer. Generates random well-typed graphs
+/// (tools/fuzz/fuzz_graph.hpp), compiles them in FastRun and FastCompile, many
+/// graphs per function, and compares every value and every error with the
+/// reference evaluator (tools/fuzz/fuzz_compare.hpp); checks the gradients of
+/// random differentiable graphs with verify_grad. A failure prints its seed
+/// and minimised graph and is written as a regression case that the fuzz_fuzz
+/// suite replays.
+///
+///   hypatia-fuzz --seed 7 --count 10000
+///   hypatia-fuzz --seed 7 --seconds 600 --batch 24
+///   hypatia-fuzz --replay tests/fuzz/regressions/some-case.txt
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -27,8 +27,8 @@
 #include <fmt/format.h>
 
 #include "hypatia/hypatia.hpp"
-#include "tests/fuzz/fuzz_compare.hpp"
-#include "tests/fuzz/fuzz_graph.hpp"
+#include "tools/fuzz/fuzz_compare.hpp"
+#include "tools/fuzz/fuzz_graph.hpp"
 
 namespace hp = hypatia;
 namespace fz = hypatia::fuzz;

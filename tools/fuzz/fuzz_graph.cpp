@@ -1,4 +1,5 @@
-#include "tests/fuzz/fuzz_graph.hpp"
+/// \file The differential fuzzer's generator: random recipes, their text form, and build().
+#include "tools/fuzz/fuzz_graph.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-/// \file The differential fuzzer's oracle: runs recipes (tests/fuzz/fuzz_graph.hpp)
+/// \file The differential fuzzer's oracle: runs recipes (tools/fuzz/fuzz_graph.hpp)
 /// through hp::compile in a mode and through the reference evaluator, and
 /// compares values and errors; minimises a failing recipe; writes and reads
 /// regression records.
@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/fuzz/fuzz_graph.hpp"
+#include "tools/fuzz/fuzz_graph.hpp"
 
 namespace hypatia::fuzz {
 

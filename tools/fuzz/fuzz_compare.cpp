@@ -1,4 +1,6 @@
-#include "tests/fuzz/fuzz_compare.hpp"
+/// \file The differential fuzzer's oracle: compiled code against the reference evaluator,
+/// the minimiser, regression records.
+#include "tools/fuzz/fuzz_compare.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,0 +1,27 @@
+/// \file hp_pow_i, the integer power, written once for the three places that
+/// compute it: generated CPU code (abi.h includes it), generated CUDA code
+/// (cuda_abi.h) and the reference evaluator (compiler/ops/elemwise.cpp), so
+/// that they cannot differ. Plain C++ that includes nothing: the includer
+/// defines the types hp_i64 and hp_u64 and HP_DEVICE, the function's
+/// qualifiers (static inline, or CUDA's static __device__ __forceinline__).
+/// cmake/embed_templates.cmake pastes this text where abi.h and cuda_abi.h
+/// include it, so generated sources stay self-contained.
+#ifndef HP_INT_POW_H
+#define HP_INT_POW_H
+
+// base ** e by squaring, wrapping as numpy's integers do (two's complement,
+// without signed-overflow UB); x ** 0 is 1, 0 included. A negative exponent
+// sets *err and gives 0 (numpy: "Integers to negative integer powers are not
+// allowed").
+HP_DEVICE hp_i64 hp_pow_i(hp_i64 base, hp_i64 e, int* err) {
+  if (e < 0) { *err = 1; return 0; }
+  hp_i64 r = 1;
+  while (e > 0) {
+    if (e & 1) r = (hp_i64)((hp_u64)r * (hp_u64)base);
+    base = (hp_i64)((hp_u64)base * (hp_u64)base);
+    e >>= 1;
+  }
+  return r;
+}
+
+#endif  // HP_INT_POW_H
