@@ -22,8 +22,8 @@
 #include <utility>
 
 #include "hypatia/error.hpp"
-#include "runtime/value_check.hpp"
 #include "runtime/text.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {

@@ -16,13 +16,13 @@
 
 #include <fmt/format.h>
 
-#include "compiler/graph/walk.hpp"
+#include "compiler/graph/describe.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/rewrite/stabilize.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
-#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 namespace {

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "compiler/graph/op.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/reference/evaluate.hpp"
-#include "compiler/graph/op.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/grad.hpp"
 #include "hypatia/ops.hpp"

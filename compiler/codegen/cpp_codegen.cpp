@@ -7,12 +7,12 @@
 
 #include "compiler/emit/cpp_emitter.hpp"
 
+#include "compiler/codegen/schedule.hpp"
+#include "compiler/graph/describe.hpp"
 #include "compiler/graph/op.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/codegen/schedule.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/templates.hpp"
-#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "compiler/codegen/schedule.hpp"
 #include "compiler/emit/cpp_emitter.hpp"
 #include "compiler/graph/op.hpp"
-#include "compiler/codegen/schedule.hpp"
 #include "hypatia/print.hpp"
 
 namespace hypatia {

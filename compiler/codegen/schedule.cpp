@@ -7,8 +7,8 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
-#include "compiler/graph/walk.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 
 namespace hypatia {

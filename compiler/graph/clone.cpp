@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "compiler/graph/describe.hpp"
 #include "compiler/graph/rebuild.hpp"
 #include "runtime/value_check.hpp"
-#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 

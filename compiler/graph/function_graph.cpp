@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "compiler/graph/clone.hpp"
-#include "compiler/graph/walk.hpp"
-#include "compiler/graph/op.hpp"
 #include "compiler/graph/describe.hpp"
+#include "compiler/graph/op.hpp"
+#include "compiler/graph/walk.hpp"
 
 namespace hypatia {
 namespace {

@@ -4,12 +4,12 @@
 
 #include <fmt/format.h>
 
+#include "compiler/graph/describe.hpp"
 #include "compiler/graph/graph_node.hpp"
 #include "compiler/graph/op.hpp"
 #include "hypatia/config.hpp"
-#include "runtime/value_check.hpp"
-#include "compiler/graph/describe.hpp"
 #include "runtime/text.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
-#include "runtime/value_check.hpp"
 #include "runtime/text.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 

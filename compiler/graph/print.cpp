@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "compiler/graph/display_names.hpp"
-#include "compiler/graph/walk.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/graph/walk.hpp"
 
 namespace hypatia {
 namespace {

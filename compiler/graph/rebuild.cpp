@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "compiler/graph/walk.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/graph/walk.hpp"
 
 namespace hypatia {
 namespace {

@@ -6,8 +6,8 @@
 #include "hypatia/error.hpp"
 #include "hypatia/graph.hpp"
 #include "hypatia/ops.hpp"
-#include "runtime/value_check.hpp"
 #include "runtime/text.hpp"
+#include "runtime/value_check.hpp"
 
 namespace hypatia {
 

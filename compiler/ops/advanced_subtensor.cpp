@@ -18,13 +18,13 @@
 
 #include "compiler/emit/cpp_emitter.hpp"
 #include "compiler/emit/cuda_emitter.hpp"
+#include "compiler/graph/describe.hpp"
 #include "compiler/graph/op.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/subtensor.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/value_check.hpp"
-#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 namespace {

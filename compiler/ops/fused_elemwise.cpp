@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 
 #include "compiler/emit/cpp_emitter.hpp"
-#include "compiler/graph/walk.hpp"
-#include "compiler/reference/evaluate.hpp"
 #include "compiler/graph/graph_key.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "hypatia/print.hpp"
 
 namespace hypatia {

@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "compiler/ops/match.hpp"
 #include "compiler/ops/reduce.hpp"
 #include "compiler/ops/softmax.hpp"
-#include "compiler/ops/match.hpp"
 #include "hypatia/error.hpp"
 #include "hypatia/ops.hpp"
 #include "runtime/value_check.hpp"

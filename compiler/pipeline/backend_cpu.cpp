@@ -12,14 +12,14 @@
 #include "compiler/codegen/cpp_codegen.hpp"
 #include "compiler/pipeline/cpu_recipe.hpp"
 
+#include "compiler/codegen/schedule.hpp"
 #include "compiler/graph/graph_key.hpp"
 #include "compiler/graph/op.hpp"
-#include "compiler/codegen/schedule.hpp"
-#include "hypatia/print.hpp"
 #include "hypatia/config.hpp"
+#include "hypatia/print.hpp"
 #include "runtime/cache.hpp"
-#include "runtime/cpu/program.hpp"
 #include "runtime/cpu/jit.hpp"
+#include "runtime/cpu/program.hpp"
 #include "runtime/templates.hpp"
 
 namespace hypatia {

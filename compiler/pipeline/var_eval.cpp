@@ -22,9 +22,9 @@
 #include <unordered_set>
 
 #include "compiler/graph/clone.hpp"
+#include "compiler/graph/graph_node.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/reference/evaluate.hpp"
-#include "compiler/graph/graph_node.hpp"
 #include "hypatia/config.hpp"
 #include "hypatia/function.hpp"
 

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "compiler/graph/describe.hpp"
 #include "compiler/graph/graph_node.hpp"
 #include "compiler/graph/op.hpp"
-#include "compiler/graph/describe.hpp"
 
 namespace hypatia {
 

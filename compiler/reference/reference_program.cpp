@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "compiler/graph/op.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/reference/evaluate.hpp"
-#include "compiler/graph/op.hpp"
 #include "hypatia/print.hpp"
 #include "runtime/text.hpp"
 

@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "compiler/graph/display_names.hpp"
-#include "compiler/graph/walk.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 #include "hypatia/function.hpp"
 #include "hypatia/print.hpp"

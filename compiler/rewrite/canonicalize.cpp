@@ -3,10 +3,10 @@
 #include <functional>
 #include <numeric>
 
-#include "compiler/ops/elemwise.hpp"
-#include "compiler/ops/shape_ops.hpp"
-#include "compiler/ops/match.hpp"
 #include "compiler/graph/rebuild.hpp"
+#include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/match.hpp"
+#include "compiler/ops/shape_ops.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

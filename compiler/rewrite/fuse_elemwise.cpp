@@ -6,10 +6,10 @@
 #include <unordered_set>
 
 #include "compiler/graph/clone.hpp"
+#include "compiler/graph/rebuild.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/graph/rebuild.hpp"
 #include "compiler/ops/reduce.hpp"
 
 namespace hypatia {

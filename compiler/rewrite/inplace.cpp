@@ -4,10 +4,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "compiler/graph/rebuild.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/graph/rebuild.hpp"
 
 namespace hypatia {
 namespace {

@@ -5,14 +5,14 @@
 
 #include <fmt/format.h>
 
-#include "compiler/rewrite/canonicalize.hpp"
 #include "compiler/graph/function_graph.hpp"
+#include "compiler/graph/rebuild.hpp"
+#include "compiler/rewrite/canonicalize.hpp"
 #include "compiler/rewrite/constant_fold.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
 #include "compiler/rewrite/fuse_multi_output.hpp"
 #include "compiler/rewrite/inplace.hpp"
 #include "compiler/rewrite/merge.hpp"
-#include "compiler/graph/rebuild.hpp"
 #include "compiler/rewrite/simplify_shapes.hpp"
 #include "compiler/rewrite/specialize_dot.hpp"
 #include "compiler/rewrite/specialize_gemm.hpp"

@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "compiler/reference/debug_program.hpp"
-#include "compiler/graph/walk.hpp"
-#include "compiler/reference/evaluate.hpp"
 #include "compiler/graph/op.hpp"
 #include "compiler/graph/rebuild.hpp"
+#include "compiler/graph/walk.hpp"
+#include "compiler/reference/debug_program.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "hypatia/ops.hpp"
 #include "hypatia/print.hpp"
 

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "compiler/graph/graph_node.hpp"
+#include "compiler/graph/rebuild.hpp"
 #include "compiler/ops/dot.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
@@ -13,7 +14,6 @@
 #include "compiler/ops/shape_ops.hpp"
 #include "compiler/ops/softmax.hpp"
 #include "compiler/ops/subtensor.hpp"
-#include "compiler/graph/rebuild.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

@@ -2,11 +2,11 @@
 
 #include <unordered_map>
 
+#include "compiler/graph/rebuild.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/ops/elemwise.hpp"
-#include "compiler/ops/reduce.hpp"
 #include "compiler/ops/match.hpp"
-#include "compiler/graph/rebuild.hpp"
+#include "compiler/ops/reduce.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

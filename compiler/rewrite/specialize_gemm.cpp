@@ -2,12 +2,12 @@
 
 #include <unordered_map>
 
-#include "compiler/graph/walk.hpp"
 #include "compiler/graph/graph_node.hpp"
+#include "compiler/graph/rebuild.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/dot.hpp"
 #include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/match.hpp"
-#include "compiler/graph/rebuild.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

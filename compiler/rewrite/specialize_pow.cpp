@@ -1,7 +1,7 @@
 #include "compiler/rewrite/specialize_pow.hpp"
 
-#include "compiler/ops/elemwise.hpp"
 #include "compiler/graph/rebuild.hpp"
+#include "compiler/ops/elemwise.hpp"
 #include "hypatia/ops.hpp"
 
 namespace hypatia {

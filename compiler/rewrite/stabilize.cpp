@@ -2,11 +2,11 @@
 
 #include <cmath>
 
+#include "compiler/graph/rebuild.hpp"
 #include "compiler/ops/elemwise.hpp"
+#include "compiler/ops/match.hpp"
 #include "compiler/ops/reduce.hpp"
 #include "compiler/ops/softmax.hpp"
-#include "compiler/ops/match.hpp"
-#include "compiler/graph/rebuild.hpp"
 #include "hypatia/nnet.hpp"
 #include "hypatia/ops.hpp"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/cpu/services.hpp"
 #include "runtime/cpu/jit.hpp"
+#include "runtime/cpu/services.hpp"
 #include "runtime/program.hpp"
 
 namespace hypatia {

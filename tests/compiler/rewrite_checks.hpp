@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/graph/op.hpp"
 #include "compiler/graph/walk.hpp"
 #include "compiler/reference/evaluate.hpp"
-#include "compiler/graph/op.hpp"
 
 namespace rewrite_checks {
 

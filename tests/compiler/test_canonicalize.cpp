@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "compiler/ops/elemwise.hpp"
-#include "compiler/rewrite/optimize.hpp"
 #include "compiler/rewrite/canonicalize.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 
 namespace hp = hypatia;

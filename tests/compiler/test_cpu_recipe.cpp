@@ -7,8 +7,8 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/pipeline/cpu_recipe.hpp"
 #include "compiler/codegen/schedule.hpp"
+#include "compiler/pipeline/cpu_recipe.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

@@ -10,8 +10,8 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/pipeline/var_eval.hpp"
 #include "compiler/graph/graph_node.hpp"
+#include "compiler/pipeline/var_eval.hpp"
 #include "runtime/cpu/jit.hpp"
 #include "tests/support/test_support.hpp"
 

@@ -9,11 +9,11 @@
 #include <hypatia/hypatia.hpp>
 
 #include "compiler/graph/walk.hpp"
-#include "compiler/reference/evaluate.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
-#include "compiler/rewrite/optimize.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
 #include "compiler/rewrite/fuse_multi_output.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "runtime/cpu/jit.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 

@@ -12,8 +12,8 @@
 #include <hypatia/hypatia.hpp>
 
 #include "compiler/graph/walk.hpp"
-#include "compiler/reference/evaluate.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "compiler/rewrite/optimize.hpp"
 #include "tests/support/test_support.hpp"
 

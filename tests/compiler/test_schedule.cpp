@@ -8,13 +8,13 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/graph/walk.hpp"
-#include "compiler/reference/evaluate.hpp"
+#include "compiler/codegen/schedule.hpp"
 #include "compiler/graph/function_graph.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
+#include "compiler/reference/evaluate.hpp"
 #include "compiler/rewrite/fuse_elemwise.hpp"
 #include "compiler/rewrite/fuse_multi_output.hpp"
-#include "compiler/codegen/schedule.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;

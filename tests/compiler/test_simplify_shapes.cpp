@@ -4,8 +4,8 @@
 
 #include <hypatia/hypatia.hpp>
 
-#include "compiler/rewrite/optimize.hpp"
 #include "compiler/rewrite/constant_fold.hpp"
+#include "compiler/rewrite/optimize.hpp"
 #include "compiler/rewrite/simplify_shapes.hpp"
 #include "tests/compiler/rewrite_checks.hpp"
 

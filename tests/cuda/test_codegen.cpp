@@ -14,8 +14,8 @@
 
 #include "compiler/codegen/cuda_codegen.hpp"
 
-#include "compiler/ops/elemwise.hpp"
 #include "compiler/graph/op.hpp"
+#include "compiler/ops/elemwise.hpp"
 #include "compiler/ops/fused_elemwise.hpp"
 #include "compiler/rewrite/optimize.hpp"
 #include "runtime/cuda/nvrtc.hpp"

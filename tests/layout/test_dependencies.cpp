@@ -145,3 +145,13 @@ TEST_CASE("the code generator's templates include only each other") {
     }
   }
 }
+
+TEST_CASE("shipped tools, examples and benchmarks include no test code") {
+  for (const std::string folder : {"tools", "examples", "bench"}) {
+    for (const std::string& file : sources_under(folder)) {
+      for (const std::string& include : quoted_includes(kSource / file)) {
+        CHECK_MESSAGE(!starts_with(include, "tests/"), file << " includes " << include);
+      }
+    }
+  }
+}

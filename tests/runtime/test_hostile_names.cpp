@@ -23,8 +23,8 @@
 
 #include "runtime/cpu/jit.hpp"
 
-#include "tests/support/test_support.hpp"
 #include "runtime/text.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace hp = hypatia;
 namespace fs = std::filesystem;

@@ -12,12 +12,12 @@
 
 #include <fmt/format.h>
 
-#include "compiler/reference/debug_program.hpp"
-#include "compiler/graph/walk.hpp"
-#include "compiler/reference/evaluate.hpp"
 #include "compiler/graph/op.hpp"
-#include "compiler/rewrite/optimize.hpp"
+#include "compiler/graph/walk.hpp"
 #include "compiler/ops/reduce.hpp"
+#include "compiler/reference/debug_program.hpp"
+#include "compiler/reference/evaluate.hpp"
+#include "compiler/rewrite/optimize.hpp"
 
 namespace hypatia::fuzz {
 namespace {
