@@ -3,7 +3,7 @@
 file(GLOB templates RELATIVE ${DIR} ${DIR}/*.h)
 list(SORT templates)
 # A template may include another by name (abi.h and cuda_abi.h: #include
-# "int_pow.h"): the line is replaced by that template's text, so that every
+# "int_ops.h"): the line is replaced by that template's text, so that every
 # generated source stays self-contained. The JIT and NVRTC compile it with no
 # header, and the disk cache keeps the whole text.
 function(paste_included_templates text_var)

@@ -66,22 +66,8 @@ HP_DEVICE hp_i64 hp_add_i(hp_i64 a, hp_i64 b) { return (hp_i64)((hp_u64)a + (hp_
 HP_DEVICE hp_i64 hp_sub_i(hp_i64 a, hp_i64 b) { return (hp_i64)((hp_u64)a - (hp_u64)b); }
 HP_DEVICE hp_i64 hp_mul_i(hp_i64 a, hp_i64 b) { return (hp_i64)((hp_u64)a * (hp_u64)b); }
 HP_DEVICE hp_i64 hp_abs_i(hp_i64 a) { return a < 0 ? hp_sub_i(0, a) : a; }
-HP_DEVICE hp_i64 hp_floordiv_i(hp_i64 a, hp_i64 b, int* err) {
-  if (b == 0) { *err = 1; return 0; }
-  if (b == -1) return hp_sub_i(0, a);
-  hp_i64 q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-HP_DEVICE hp_i64 hp_mod_i(hp_i64 a, hp_i64 b, int* err) {
-  if (b == 0) { *err = 1; return 0; }
-  if (b == -1) return 0;
-  hp_i64 r = a % b;
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
-  return r;
-}
-// hp_pow_i, shared with abi.h and the reference evaluator.
-#include "int_pow.h"
+// hp_floordiv_i, hp_mod_i, hp_pow_i: shared with abi.h and the reference evaluator.
+#include "int_ops.h"
 // numpy.maximum/minimum: NaN propagates.
 template <class T> HP_DEVICE T hp_max(T a, T b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
 template <class T> HP_DEVICE T hp_min(T a, T b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }

@@ -12,13 +12,13 @@
 #include "hypatia/config.hpp"
 #include "hypatia/ops.hpp"
 
-// The integer power of generated code, compiled here with the host's types, so
-// that the reference computes it with the same text.
+// Generated code's integer //, % and **, compiled here with the host's types, so
+// that the reference computes them with the same text.
 namespace hypatia::generated_abi {
 using hp_i64 = std::int64_t;
 using hp_u64 = std::uint64_t;
 #define HP_DEVICE static inline
-#include "codegen_templates/int_pow.h"
+#include "codegen_templates/int_ops.h"
 #undef HP_DEVICE
 }  // namespace hypatia::generated_abi
 
@@ -39,18 +39,14 @@ void check_divisor(i64 b) {
 
 i64 floor_div(i64 a, i64 b) {
   check_divisor(b);
-  if (b == -1) return wrap_sub(0, a);  // INT64_MIN / -1 wraps instead of trapping
-  i64 q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
-  return q;
+  int err = 0;
+  return generated_abi::hp_floordiv_i(a, b, &err);
 }
 
 i64 python_mod(i64 a, i64 b) {
   check_divisor(b);
-  if (b == -1) return 0;
-  i64 r = a % b;
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
-  return r;
+  int err = 0;
+  return generated_abi::hp_mod_i(a, b, &err);
 }
 
 // Python's divmod on floats, as numpy's npy_divmod: a == (a // b) * b + a % b,
@@ -72,7 +68,7 @@ double python_floor_div(double a, double b) {
   return div - floor_div > 0.5 ? floor_div + 1.0 : floor_div;
 }
 
-// Generated code's own integer power (codegen_templates/int_pow.h).
+// Generated code's own integer power (codegen_templates/int_ops.h).
 i64 int_pow(i64 base, i64 exponent) {
   int err = 0;
   const i64 result = generated_abi::hp_pow_i(base, exponent, &err);

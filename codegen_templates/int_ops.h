@@ -1,13 +1,31 @@
-/// \file hp_pow_i, the integer power, written once for the three places that
-/// compute it: generated CPU code (abi.h includes it), generated CUDA code
+/// \file The integer operations that can fail (Python's // and %, and the
+/// power, which set *err on a zero divisor or a negative exponent), written
+/// once for the three places that compute them: generated CPU code (abi.h includes it), generated CUDA code
 /// (cuda_abi.h) and the reference evaluator (compiler/ops/elemwise.cpp), so
 /// that they cannot differ. Plain C++ that includes nothing: the includer
 /// defines the types hp_i64 and hp_u64 and HP_DEVICE, the function's
 /// qualifiers (static inline, or CUDA's static __device__ __forceinline__).
 /// cmake/embed_templates.cmake pastes this text where abi.h and cuda_abi.h
 /// include it, so generated sources stay self-contained.
-#ifndef HP_INT_POW_H
-#define HP_INT_POW_H
+#ifndef HP_INT_OPS_H
+#define HP_INT_OPS_H
+
+// Python's // and % on integers, wrapping as numpy's do (INT64_MIN // -1 is
+// INT64_MIN); a zero divisor sets *err and gives 0.
+HP_DEVICE hp_i64 hp_floordiv_i(hp_i64 a, hp_i64 b, int* err) {
+  if (b == 0) { *err = 1; return 0; }
+  if (b == -1) return (hp_i64)((hp_u64)0 - (hp_u64)a);
+  hp_i64 q = a / b;
+  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+HP_DEVICE hp_i64 hp_mod_i(hp_i64 a, hp_i64 b, int* err) {
+  if (b == 0) { *err = 1; return 0; }
+  if (b == -1) return 0;
+  hp_i64 r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
 
 // base ** e by squaring, wrapping as numpy's integers do (two's complement,
 // without signed-overflow UB); x ** 0 is 1, 0 included. A negative exponent
@@ -24,4 +42,4 @@ HP_DEVICE hp_i64 hp_pow_i(hp_i64 base, hp_i64 e, int* err) {
   return r;
 }
 
-#endif  // HP_INT_POW_H
+#endif  // HP_INT_OPS_H
