@@ -123,6 +123,23 @@ template <class T> static inline T hp_min(T a, T b) { return a != a ? a : (b != 
 static inline double hp_sqrt(double x) { return __builtin_sqrt(x); }
 static inline float hp_sqrt(float x) { return __builtin_sqrtf(x); }
 static inline double hp_fabs(double x) { return __builtin_fabs(x); }
+// Rounding, vectorisable (roundpd/roundps): round is half to even, as numpy.
+static inline double hp_floor(double x) { return __builtin_floor(x); }
+static inline float hp_floor(float x) { return __builtin_floorf(x); }
+static inline double hp_ceil(double x) { return __builtin_ceil(x); }
+static inline float hp_ceil(float x) { return __builtin_ceilf(x); }
+static inline double hp_trunc(double x) { return __builtin_trunc(x); }
+static inline float hp_trunc(float x) { return __builtin_truncf(x); }
+static inline double hp_round_even(double x) { return __builtin_roundeven(x); }
+static inline float hp_round_even(float x) { return __builtin_roundevenf(x); }
+// numpy's sign: -1, 0 or 1; sign(-0.0) = 0 and NaN stays NaN.
+template <class T> static inline T hp_sign(T x) { return x > 0 ? (T)1 : x < 0 ? (T)-1 : x == 0 ? (T)0 : x; }
+// numpy's deg2rad/rad2deg: one multiplication by the constant in the dtype.
+template <class T> static inline T hp_deg2rad(T x) { return x * (T)(3.141592653589793 / 180.0); }
+template <class T> static inline T hp_rad2deg(T x) { return x * (T)(180.0 / 3.141592653589793); }
+// In arithmetic (vectorisable): x - x is NaN exactly for infinities and NaN.
+template <class T> static inline bool hp_isinf(T x) { return x - x != x - x && x == x; }
+template <class T> static inline bool hp_isfinite(T x) { return x - x == x - x; }
 // The value of a compensated sum (running sum s, compensation c). Once s is
 // an infinity or NaN it is the IEEE sum (infinities and overflow are sticky), and
 // its compensation holds inf - inf = NaN, which must not leak into it.

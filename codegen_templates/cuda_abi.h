@@ -75,6 +75,23 @@ HP_DEVICE double hp_sqrt(double x) { return sqrt(x); }
 HP_DEVICE float hp_sqrt(float x) { return sqrtf(x); }
 HP_DEVICE double hp_fabs(double x) { return fabs(x); }
 HP_DEVICE float hp_fabs(float x) { return fabsf(x); }
+// Rounding: round is half to even, as numpy (rint in the default rounding mode).
+HP_DEVICE double hp_floor(double x) { return floor(x); }
+HP_DEVICE float hp_floor(float x) { return floorf(x); }
+HP_DEVICE double hp_ceil(double x) { return ceil(x); }
+HP_DEVICE float hp_ceil(float x) { return ceilf(x); }
+HP_DEVICE double hp_trunc(double x) { return trunc(x); }
+HP_DEVICE float hp_trunc(float x) { return truncf(x); }
+HP_DEVICE double hp_round_even(double x) { return rint(x); }
+HP_DEVICE float hp_round_even(float x) { return rintf(x); }
+// numpy's sign: -1, 0 or 1; sign(-0.0) = 0 and NaN stays NaN.
+template <class T> HP_DEVICE T hp_sign(T x) { return x > 0 ? (T)1 : x < 0 ? (T)-1 : x == 0 ? (T)0 : x; }
+// numpy's deg2rad/rad2deg: one multiplication by the constant in the dtype.
+template <class T> HP_DEVICE T hp_deg2rad(T x) { return x * (T)(3.141592653589793 / 180.0); }
+template <class T> HP_DEVICE T hp_rad2deg(T x) { return x * (T)(180.0 / 3.141592653589793); }
+// x - x is NaN exactly for infinities and NaN.
+template <class T> HP_DEVICE bool hp_isinf(T x) { return x - x != x - x && x == x; }
+template <class T> HP_DEVICE bool hp_isfinite(T x) { return x - x == x - x; }
 HP_DEVICE double hp_exp(double x) { return exp(x); }
 HP_DEVICE float hp_exp(float x) { return expf(x); }
 HP_DEVICE double hp_log(double x) { return log(x); }

@@ -91,6 +91,14 @@ double softplus_ref(double x) {
   return std::log1p(std::exp(x));
 }
 
+constexpr double kPi = 3.141592653589793;
+
+/// numpy's round: to the nearest integer, ties to the even one.
+double round_half_even(double x) {
+  const double r = std::round(x);  // ties away from zero
+  return std::fabs(x - std::trunc(x)) == 0.5 ? 2.0 * std::round(x / 2.0) : r;
+}
+
 // clang-format off
 const std::vector<ScalarOp> kScalarOps = {
   // name        arity infix  rule                     float arithmetic                                         integer arithmetic
@@ -152,6 +160,45 @@ const std::vector<ScalarOp> kScalarOps = {
                                                                                                                 [](const i64* x) { return x[0] < 0 ? i64{0} : x[0]; },
       [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {where(x[0] > 0, g, 0)}; },
       "({0} > 0 || {0} != {0} ? {0} : 0)", "({0} < 0 ? 0 : {0})"},
+  // Rounding: piecewise constant, so no gradient flows (Theano's grad is 0).
+  // round is numpy's (and PyTensor's) half to even: round(0.5) = 0, round(1.5) = 2.
+  {"floor",      1, "",   DTypeRule::Float,        [](const double* x) { return std::floor(x[0]); },           nullptr,
+      nullptr,
+      "hp_floor({0})", ""},
+  {"ceil",       1, "",   DTypeRule::Float,        [](const double* x) { return std::ceil(x[0]); },            nullptr,
+      nullptr,
+      "hp_ceil({0})", ""},
+  {"trunc",      1, "",   DTypeRule::Float,        [](const double* x) { return std::trunc(x[0]); },           nullptr,
+      nullptr,
+      "hp_trunc({0})", ""},
+  {"round",      1, "",   DTypeRule::Float,        [](const double* x) { return round_half_even(x[0]); },      nullptr,
+      nullptr,
+      "hp_round_even({0})", ""},
+  // sign: numpy's -1, 0 or 1 (sign(-0.0) = 0, NaN stays NaN); bool is a TypeError as in numpy.
+  {"sign",       1, "",   DTypeRule::UpcastNoBool, [](const double* x) { return x[0] > 0 ? 1.0 : x[0] < 0 ? -1.0 : x[0] == 0 ? 0.0 : x[0]; },
+                                                                                                                [](const i64* x) { return i64((x[0] > 0) - (x[0] < 0)); },
+      nullptr,
+      "hp_sign({0})", "(({0} > 0) - ({0} < 0))"},
+  {"reciprocal", 1, "",   DTypeRule::Float,        [](const double* x) { return 1.0 / x[0]; },                 nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {-g / sqr(x[0])}; },
+      "(1 / {0})", ""},
+  // deg2rad and rad2deg multiply by the constant rounded to the dtype, as numpy.
+  {"deg2rad",    1, "",   DTypeRule::Float,        [](const double* x) { return x[0] * (kPi / 180.0); },       nullptr,
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g * (kPi / 180.0)}; },
+      "hp_deg2rad({0})", ""},
+  {"rad2deg",    1, "",   DTypeRule::Float,        [](const double* x) { return x[0] * (180.0 / kPi); },       nullptr,
+      [](const std::vector<Var>&, const Var&, const Var& g) -> std::vector<Var> { return {g * (180.0 / kPi)}; },
+      "hp_rad2deg({0})", ""},
+  // Classification: bool results; an integer is never NaN nor infinite.
+  {"isnan",      1, "",   DTypeRule::Compare,      [](const double* x) { return double(std::isnan(x[0])); },  [](const i64*) { return i64{0}; },
+      nullptr,
+      "({0} != {0})", "false"},
+  {"isinf",      1, "",   DTypeRule::Compare,      [](const double* x) { return double(std::isinf(x[0])); },  [](const i64*) { return i64{0}; },
+      nullptr,
+      "hp_isinf({0})", "false"},
+  {"isfinite",   1, "",   DTypeRule::Compare,      [](const double* x) { return double(std::isfinite(x[0])); }, [](const i64*) { return i64{1}; },
+      nullptr,
+      "hp_isfinite({0})", "true"},
   {"maximum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_max(x[0], x[1]); },        [](const i64* x) { return x[0] > x[1] ? x[0] : x[1]; },
       [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; },
       "hp_max({0}, {1})", "({0} > {1} ? {0} : {1})"},
@@ -518,6 +565,17 @@ Var tanh(const Var& x) { return elemwise("tanh", {x}); }
 Var sigmoid(const Var& x) { return elemwise("sigmoid", {x}); }
 Var softplus(const Var& x) { return elemwise("softplus", {x}); }
 Var relu(const Var& x) { return elemwise("relu", {x}); }
+Var floor(const Var& x) { return elemwise("floor", {x}); }
+Var ceil(const Var& x) { return elemwise("ceil", {x}); }
+Var trunc(const Var& x) { return elemwise("trunc", {x}); }
+Var round(const Var& x) { return elemwise("round", {x}); }
+Var sign(const Var& x) { return elemwise("sign", {x}); }
+Var reciprocal(const Var& x) { return elemwise("reciprocal", {x}); }
+Var deg2rad(const Var& x) { return elemwise("deg2rad", {x}); }
+Var rad2deg(const Var& x) { return elemwise("rad2deg", {x}); }
+Var isnan(const Var& x) { return elemwise("isnan", {x}); }
+Var isinf(const Var& x) { return elemwise("isinf", {x}); }
+Var isfinite(const Var& x) { return elemwise("isfinite", {x}); }
 Var maximum(const Var& a, const Var& b) { return elemwise("maximum", {a, b}); }
 Var minimum(const Var& a, const Var& b) { return elemwise("minimum", {a, b}); }
 Var clip(const Var& x, const Var& lo, const Var& hi) { return elemwise("clip", {x, lo, hi}); }

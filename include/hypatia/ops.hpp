@@ -57,6 +57,23 @@ Var sigmoid(const Var& x);
 Var softplus(const Var& x);
 /// max(x, 0)
 Var relu(const Var& x);
+/// Rounding (float results; integers are converted first, as Theano):
+/// floor, ceil, trunc (toward 0) and round, which rounds half to even as numpy.
+Var floor(const Var& x);
+Var ceil(const Var& x);
+Var trunc(const Var& x);
+Var round(const Var& x);
+/// -1, 0 or 1 in x's dtype (sign(-0.0) = 0; NaN stays NaN); not defined on bool.
+Var sign(const Var& x);
+/// 1 / x, in floats.
+Var reciprocal(const Var& x);
+/// Degrees to radians and back.
+Var deg2rad(const Var& x);
+Var rad2deg(const Var& x);
+/// Bool tensors: x is NaN, infinite, neither (always false, false, true for integers).
+Var isnan(const Var& x);
+Var isinf(const Var& x);
+Var isfinite(const Var& x);
 Var maximum(const Var& a, const Var& b);
 Var minimum(const Var& a, const Var& b);
 /// min(max(x, lo), hi)

@@ -257,6 +257,70 @@ TEST_CASE("sqr and abs of floats and integers") {
               {3, 5, -128}) == "");
 }
 
+TEST_CASE("floor, ceil, trunc and round (half to even, as numpy), with signed zeros and non-finite values") {
+  const hp::Var x = hp::vector("x");
+  const hp::Array v = hp::array({-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, -1.7, 1.2, -0.0, kInf, -kInf, kNaN});
+  CHECK(exact(eval_nonfinite(hp::floor(x), {{x, v}}), hp::float64, {12},
+              {-3, -2, -1, 0, 1, 2, -2, 1, -0.0, kInf, -kInf, kNaN}) == "");
+  CHECK(exact(eval_nonfinite(hp::ceil(x), {{x, v}}), hp::float64, {12},
+              {-2, -1, -0.0, 1, 2, 3, -1, 2, -0.0, kInf, -kInf, kNaN}) == "");
+  CHECK(exact(eval_nonfinite(hp::trunc(x), {{x, v}}), hp::float64, {12},
+              {-2, -1, -0.0, 0, 1, 2, -1, 1, -0.0, kInf, -kInf, kNaN}) == "");
+  CHECK(exact(eval_nonfinite(hp::round(x), {{x, v}}), hp::float64, {12},
+              {-2, -2, -0.0, 0, 2, 2, -2, 1, -0.0, kInf, -kInf, kNaN}) == "");
+  // The sign of a zero result is kept: ceil(-0.5) is -0.0, as numpy.
+  CHECK(std::signbit(eval_nonfinite(hp::ceil(x), {{x, v}}).get_flat_double(2)));
+  CHECK(std::signbit(eval_nonfinite(hp::round(x), {{x, v}}).get_flat_double(2)));
+  // Beyond 2^52 every double is an integer; float32 rounds in float32.
+  const hp::Var f = hp::vector("f", hp::float32);
+  CHECK(exact(hp::round(x).eval({{x, hp::array({4503599627370497.0, 1e300})}}), hp::float64, {2},
+              {4503599627370497.0, 1e300}) == "");
+  CHECK(exact(hp::round(f).eval({{f, hp::array({2.5f, 3.5f, -0.5f, 8388609.0f})}}), hp::float32, {4},
+              {2, 4, -0.0, 8388609}) == "");
+  // Integers become floats first, as Theano (floor of an int32 is float64, of an int8 float32).
+  const hp::Var i = hp::vector("i", hp::int32), b = hp::vector("b", hp::int8);
+  CHECK(exact(hp::floor(i).eval({{i, hp::array({-3, 7})}}), hp::float64, {2}, {-3, 7}) == "");
+  CHECK(hp::round(b).dtype() == hp::float32);
+}
+
+TEST_CASE("sign of floats and integers; not defined on bool") {
+  const hp::Var x = hp::vector("x"), i = hp::vector("i", hp::int8);
+  CHECK(exact(eval_nonfinite(hp::sign(x), {{x, hp::array({-2.5, -0.0, 0.0, 3.0, -kInf, kInf, kNaN})}}),
+              hp::float64, {7}, {-1, 0, 0, 1, -1, 1, kNaN}) == "");
+  CHECK_FALSE(std::signbit(hp::sign(x).eval({{x, hp::array({-0.0})}}).get_flat_double(0)));  // numpy: sign(-0.0) = 0.0
+  CHECK(exact(hp::sign(i).eval({{i, hp::array({-128, -1, 0, 1, 127}, hp::int8)}}), hp::int8, {5},
+              {-1, -1, 0, 1, 1}) == "");
+  CHECK_THROWS_AS(hp::sign(hp::vector("m", hp::bool_)), hp::TypeError);
+}
+
+TEST_CASE("reciprocal, deg2rad and rad2deg") {
+  const hp::Var x = hp::vector("x");
+  CHECK(exact(eval_nonfinite(hp::reciprocal(x), {{x, hp::array({2.0, -4.0, 0.0, -0.0, kInf})}}), hp::float64, {5},
+              {0.5, -0.25, kInf, -kInf, 0}) == "");
+  CHECK(hp::reciprocal(hp::vector("i", hp::int16)).dtype() == hp::float32);
+  CHECK(close(hp::deg2rad(x).eval({{x, hp::array({180.0, -90.0, 0.0, 1.0})}}), hp::float64, {4},
+              {3.141592653589793, -1.5707963267948966, 0, 0.017453292519943295}, 1e-15) == "");
+  CHECK(close(hp::rad2deg(x).eval({{x, hp::array({3.141592653589793, -1.0})}}), hp::float64, {2},
+              {180.0, -57.29577951308232}, 1e-15) == "");
+  const hp::Var f = hp::vector("f", hp::float32);
+  CHECK(close(hp::deg2rad(f).eval({{f, hp::array({90.0f})}}), hp::float32, {1}, {1.5707963267948966}, 1e-7) == "");
+}
+
+TEST_CASE("isnan, isinf and isfinite give bool tensors; integers are always finite") {
+  const hp::Var x = hp::vector("x"), f = hp::vector("f", hp::float32), i = hp::vector("i", hp::int64);
+  const hp::Array v = hp::array({0.0, -1.5, kInf, -kInf, kNaN, 1e308});
+  CHECK(exact(eval_nonfinite(hp::isnan(x), {{x, v}}), hp::bool_, {6}, {0, 0, 0, 0, 1, 0}) == "");
+  CHECK(exact(eval_nonfinite(hp::isinf(x), {{x, v}}), hp::bool_, {6}, {0, 0, 1, 1, 0, 0}) == "");
+  CHECK(exact(eval_nonfinite(hp::isfinite(x), {{x, v}}), hp::bool_, {6}, {1, 1, 0, 0, 0, 1}) == "");
+  const hp::Array vf = hp::array({3e38f, std::numeric_limits<float>::infinity(), std::nanf("")});
+  CHECK(exact(eval_nonfinite(hp::isfinite(f), {{f, vf}}), hp::bool_, {3}, {1, 0, 0}) == "");
+  CHECK(exact(eval_nonfinite(hp::isinf(f * 10), {{f, vf}}), hp::bool_, {3}, {1, 1, 0}) == "");  // 3e39 overflows float32
+  const hp::Array vi = hp::array(std::vector<std::int64_t>{0, -9223372036854775807 - 1});
+  CHECK(exact(eval_nonfinite(hp::isnan(i), {{i, vi}}), hp::bool_, {2}, {0, 0}) == "");
+  CHECK(exact(eval_nonfinite(hp::isinf(i), {{i, vi}}), hp::bool_, {2}, {0, 0}) == "");
+  CHECK(exact(eval_nonfinite(hp::isfinite(i), {{i, vi}}), hp::bool_, {2}, {1, 1}) == "");
+}
+
 TEST_CASE("tanh") {
   hp::Var x = hp::vector("x");
   CHECK(close(hp::tanh(x).eval({{x, hp::array({0., 0.5, -20., 1000.})}}), hp::float64, {4},

@@ -450,6 +450,13 @@ void add_division_rows(std::vector<BadInput>& rows) {
   }
 }
 
+// --- dtypes an op does not take ------------------------------------------------------------------
+
+void add_dtype_rows(std::vector<BadInput>& rows) {
+  rows.push_back(row<hp::TypeError>("sign of a bool tensor", [] { hp::sign(hp::vector("flags", hp::bool_)); },
+                                    {"Elemwise{sign}", "not defined on booleans", "TensorType(bool, vector)"}));
+}
+
 // --- axes --------------------------------------------------------------------------------------
 
 void add_axis_rows(std::vector<BadInput>& rows) {
@@ -940,6 +947,7 @@ std::vector<BadInput> catalogue() {
   add_compile_rows(rows);
   add_grad_rows(rows);
   add_division_rows(rows);
+  add_dtype_rows(rows);
   add_axis_rows(rows);
   add_indexing_rows(rows);
   add_value_rows(rows);

@@ -131,7 +131,7 @@ bool inexact(const Op& op) {
       "Sum",          "Mean",          "Prod",           "Dot",           "Softmax",
       "Elemwise{mul}", "Elemwise{sqr}", "Elemwise{exp}",  "Elemwise{log}", "Elemwise{log1p}",
       "Elemwise{tanh}", "Elemwise{sigmoid}", "Elemwise{softplus}", "Elemwise{pow}", "Elemwise{int_div}",
-      "Elemwise{mod}", "Elemwise{true_div}"};
+      "Elemwise{mod}", "Elemwise{true_div}", "Elemwise{deg2rad}", "Elemwise{rad2deg}"};
   const std::string name = op.name();
   return std::any_of(prefixes.begin(), prefixes.end(),
                      [&](const std::string& p) { return name.rfind(p, 0) == 0; });

@@ -67,6 +67,17 @@ Var unary(const std::string& op, const Var& x) {
   if (op == "sigmoid") return sigmoid(x);
   if (op == "softplus") return softplus(x);
   if (op == "relu") return relu(x);
+  if (op == "floor") return floor(x);
+  if (op == "ceil") return ceil(x);
+  if (op == "trunc") return trunc(x);
+  if (op == "round") return round(x);
+  if (op == "sign") return sign(x);
+  if (op == "reciprocal") return reciprocal(x);
+  if (op == "deg2rad") return deg2rad(x);
+  if (op == "rad2deg") return rad2deg(x);
+  if (op == "isnan") return isnan(x);
+  if (op == "isinf") return isinf(x);
+  if (op == "isfinite") return isfinite(x);
   if (op == "zeros_like") return zeros_like(x);
   if (op == "ones_like") return ones_like(x);
   if (op == "softmax") return softmax(x);
@@ -454,9 +465,11 @@ TypeShape broadcast(const TypeShape& a, const TypeShape& b) {
 
 const std::vector<std::string> kBinary = {"add", "sub", "mul", "true_div", "int_div", "mod", "pow", "maximum",
                                           "minimum", "eq", "neq", "lt", "gt", "le", "ge"};
-const std::vector<std::string> kUnary = {"neg",      "exp",  "log",        "log1p",     "sqrt",
-                                         "sqr",      "abs",  "tanh",       "sigmoid",   "softplus",
-                                         "relu",     "cast", "zeros_like", "ones_like"};
+const std::vector<std::string> kUnary = {"neg",      "exp",   "log",        "log1p",     "sqrt",
+                                         "sqr",      "abs",   "tanh",       "sigmoid",   "softplus",
+                                         "relu",     "cast",  "zeros_like", "ones_like", "floor",
+                                         "ceil",     "trunc", "round",      "sign",      "reciprocal",
+                                         "deg2rad",  "rad2deg", "isnan",    "isinf",     "isfinite"};
 const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod", "argmax"};
 const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffle", "reshape",
                                               "flatten", "concatenate", "subtensor",  "set_subtensor",
@@ -663,7 +676,9 @@ struct Generator::Pool {
   }
 
   int operand() {
-    const int e = existing();
+    // Gradients need floats: in differentiable graphs the integer index
+    // tensors of advanced indexing are never operands of other ops.
+    const int e = diff() ? existing([&](int i) { return is_float(vars[i].dtype()); }) : existing();
     return e >= 0 && chance(0.85) ? e : new_leaf();
   }
 
@@ -1141,6 +1156,7 @@ struct Generator::Pool {
       static const std::vector<std::string> smooth = {
           "add",       "sub",     "mul",        "sqr",      "tanh",     "sigmoid",      "softplus",
           "neg",       "exp",     "log",        "sqrt",     "sum",      "mean",         "prod",
+          "deg2rad",   "rad2deg",
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
           "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor"};
       return pick(smooth);
