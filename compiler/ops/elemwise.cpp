@@ -1,3 +1,6 @@
+/// Elementwise ops: the table of scalar ops (each row the whole definition of
+/// one: type rule, pp, reference arithmetic, gradient, C++ and CUDA text), the
+/// Op that maps a row over broadcast tensors, and the public constructors.
 #include "compiler/ops/elemwise.hpp"
 
 #include <cmath>
