@@ -1,5 +1,6 @@
 /// \file The integer operations that can fail (Python's // and %, and the
-/// power, which set *err on a zero divisor or a negative exponent), written
+/// power, which set *err on a zero divisor or a negative exponent) and the
+/// shifts (defined for every count), written
 /// once for the three places that compute them: generated CPU code (abi.h includes it), generated CUDA code
 /// (cuda_abi.h) and the reference evaluator (compiler/ops/elemwise.cpp), so
 /// that they cannot differ. Plain C++ that includes nothing: the includer
@@ -40,6 +41,17 @@ HP_DEVICE hp_i64 hp_pow_i(hp_i64 base, hp_i64 e, int* err) {
     e >>= 1;
   }
   return r;
+}
+
+// numpy's shifts of int64 values: counts outside [0, 64) shift every bit
+// out (left: 0; right: 0, or -1 for a negative value). Computing in int64 and
+// truncating to a narrower dtype gives numpy's result for that dtype too.
+HP_DEVICE hp_i64 hp_shl_i(hp_i64 a, hp_i64 b) {
+  return b >= 0 && b < 64 ? (hp_i64)((hp_u64)a << b) : 0;
+}
+HP_DEVICE hp_i64 hp_shr_i(hp_i64 a, hp_i64 b) {
+  if (b >= 0 && b < 64) return a >> b;  // arithmetic shift
+  return a < 0 ? -1 : 0;
 }
 
 #endif  // HP_INT_OPS_H

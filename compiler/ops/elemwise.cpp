@@ -202,6 +202,31 @@ const std::vector<ScalarOp> kScalarOps = {
   {"isfinite",   1, "",   DTypeRule::Compare,      [](const double* x) { return double(std::isfinite(x[0])); }, [](const i64*) { return i64{1}; },
       nullptr,
       "hp_isfinite({0})", "true"},
+  // Bits and logic (numpy's): bitwise on integers, logical on booleans (0/1
+  // values stay 0/1 under & | ^); floats are a TypeError. invert of a bool
+  // tensor is logical_not (hp::invert picks it), as numpy's ~.
+  {"bitwise_and", 2, "&", DTypeRule::Bitwise,     nullptr,                                                    [](const i64* x) { return x[0] & x[1]; },
+      nullptr,
+      "", "({0} & {1})"},
+  {"bitwise_or", 2, "|",  DTypeRule::Bitwise,      nullptr,                                                    [](const i64* x) { return x[0] | x[1]; },
+      nullptr,
+      "", "({0} | {1})"},
+  {"bitwise_xor", 2, "^", DTypeRule::Bitwise,      nullptr,                                                    [](const i64* x) { return x[0] ^ x[1]; },
+      nullptr,
+      "", "({0} ^ {1})"},
+  {"invert",     1, "~",  DTypeRule::Bitwise,      nullptr,                                                    [](const i64* x) { return ~x[0]; },
+      nullptr,
+      "", "(~{0})"},
+  {"left_shift", 2, "<<", DTypeRule::Shift,        nullptr,                                                    [](const i64* x) { return generated_abi::hp_shl_i(x[0], x[1]); },
+      nullptr,
+      "", "hp_shl_i({0}, {1})"},
+  {"right_shift", 2, ">>", DTypeRule::Shift,       nullptr,                                                    [](const i64* x) { return generated_abi::hp_shr_i(x[0], x[1]); },
+      nullptr,
+      "", "hp_shr_i({0}, {1})"},
+  // numpy's logical_not: x == 0 in any dtype (NaN is true, so not NaN is false).
+  {"logical_not", 1, "",  DTypeRule::Compare,      [](const double* x) { return double(x[0] == 0); },         [](const i64* x) { return i64(x[0] == 0); },
+      nullptr,
+      "({0} == 0)", "({0} == 0)"},
   {"maximum",    2, "",   DTypeRule::Upcast,       [](const double* x) { return nan_max(x[0], x[1]); },        [](const i64* x) { return x[0] > x[1] ? x[0] : x[1]; },
       [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {where(eq(z, x[0]), g, 0), where(eq(z, x[1]), g, 0)}; },
       "hp_max({0}, {1})", "({0} > {1} ? {0} : {1})"},
@@ -392,6 +417,20 @@ TensorType ElemwiseOp::infer_type(const std::vector<Var>& inputs) const {
     case DTypeRule::UpcastMin8:
       if (is_bool(promoted)) out = DType::Int8;
       break;
+    case DTypeRule::Bitwise:
+    case DTypeRule::Shift:
+      if (is_float(promoted)) {
+        throw TypeError(fmt::format("{} is defined on integers{} only (as numpy): {}", name(),
+                                    scalar_.rule == DTypeRule::Bitwise ? " and booleans" : "",
+                                    describe_operands(*this, inputs)));
+      }
+      if (scalar_.rule == DTypeRule::Shift && is_bool(promoted)) out = DType::Int8;
+      // ~ of a bool is logical_not, a row of its own (the integer ~ of 1 is -2, which is true).
+      if (scalar_.arity == 1 && is_bool(promoted)) {
+        throw TypeError(fmt::format("{} of a bool is logical_not: {}; use hp::invert or hp::logical_not",
+                                    name(), describe_operands(*this, inputs)));
+      }
+      break;
     case DTypeRule::Float: out = upgrade_to_float(promoted); break;
     // Theano 1.0's TrueDiv: two integer (or bool) operands give floatX.
     case DTypeRule::TrueDiv: out = is_float(promoted) ? promoted : weak_float_dtype_; break;
@@ -444,7 +483,7 @@ Array ElemwiseOp::perform(const Apply& node, const std::vector<Array>& inputs) c
 
 std::string ElemwiseOp::pretty(const std::vector<std::string>& args) const {
   if (cast_to_) return fmt::format("cast{{{}}}({})", dtype_name(*cast_to_), args[0]);
-  if (!scalar_.infix.empty() && args.size() == 1) return fmt::format("(-{})", args[0]);
+  if (!scalar_.infix.empty() && args.size() == 1) return fmt::format("({}{})", scalar_.infix, args[0]);
   if (!scalar_.infix.empty()) return fmt::format("({} {} {})", args[0], scalar_.infix, args[1]);
   return fmt::format("{}({})", scalar_.name, fmt::join(args, ", "));
 }
@@ -553,6 +592,25 @@ Var operator*(const Var& a, const Var& b) { return mul(a, b); }
 Var operator/(const Var& a, const Var& b) { return true_div(a, b); }
 Var operator%(const Var& a, const Var& b) { return mod(a, b); }
 Var operator-(const Var& a) { return neg(a); }
+Var operator&(const Var& a, const Var& b) { return bitwise_and(a, b); }
+Var operator|(const Var& a, const Var& b) { return bitwise_or(a, b); }
+Var operator^(const Var& a, const Var& b) { return bitwise_xor(a, b); }
+Var operator~(const Var& a) { return invert(a); }
+
+Var bitwise_and(const Var& a, const Var& b) { return elemwise("bitwise_and", {a, b}); }
+Var bitwise_or(const Var& a, const Var& b) { return elemwise("bitwise_or", {a, b}); }
+Var bitwise_xor(const Var& a, const Var& b) { return elemwise("bitwise_xor", {a, b}); }
+Var bitwise_not(const Var& a) { return invert(a); }
+Var and_(const Var& a, const Var& b) { return bitwise_and(a, b); }
+Var or_(const Var& a, const Var& b) { return bitwise_or(a, b); }
+Var xor_(const Var& a, const Var& b) { return bitwise_xor(a, b); }
+Var invert(const Var& a) {
+  if (!a.is_null() && is_bool(a.dtype())) return logical_not(a);
+  return elemwise("invert", {a});
+}
+Var logical_not(const Var& a) { return elemwise("logical_not", {a}); }
+Var left_shift(const Var& a, const Var& b) { return elemwise("left_shift", {a, b}); }
+Var right_shift(const Var& a, const Var& b) { return elemwise("right_shift", {a, b}); }
 Var operator<(const Var& a, const Var& b) { return lt(a, b); }
 Var operator>(const Var& a, const Var& b) { return gt(a, b); }
 Var operator<=(const Var& a, const Var& b) { return le(a, b); }

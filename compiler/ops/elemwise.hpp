@@ -26,6 +26,8 @@ enum class DTypeRule {
   Switch,        ///< bool-ish condition first; result is the promotion of the other two
   Cast,          ///< the op's target dtype
   Second,        ///< the dtype of the second operand (fill)
+  Bitwise,       ///< as Upcast, on integers and booleans only (a float is a TypeError)
+  Shift,         ///< as Upcast, on integers only; all-bool operands give int8 (numpy's shifts)
 };
 
 /// Gradients of a scalar op at the output's shape, given its inputs `x`, its

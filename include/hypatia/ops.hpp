@@ -74,6 +74,29 @@ Var rad2deg(const Var& x);
 Var isnan(const Var& x);
 Var isinf(const Var& x);
 Var isfinite(const Var& x);
+// --- bits and logic (numpy's): bitwise on integers, logical on booleans ---------------
+/// A float operand is a TypeError. `x & y`, `x | y`, `x ^ y` and `~x` are the same ops.
+Var bitwise_and(const Var& a, const Var& b);
+Var bitwise_or(const Var& a, const Var& b);
+Var bitwise_xor(const Var& a, const Var& b);
+/// ~x: bitwise not of an integer; logical not of a bool (numpy's invert).
+Var bitwise_not(const Var& a);
+Var invert(const Var& a);
+/// Theano's names (`xor` is a C++ keyword, hence the underscores).
+Var and_(const Var& a, const Var& b);
+Var or_(const Var& a, const Var& b);
+Var xor_(const Var& a, const Var& b);
+Var operator&(const Var& a, const Var& b);
+Var operator|(const Var& a, const Var& b);
+Var operator^(const Var& a, const Var& b);
+Var operator~(const Var& a);
+/// x == 0 as bool, for any dtype (numpy's logical_not).
+Var logical_not(const Var& a);
+/// a << b and a >> b (integers; bool operands give int8, as numpy). A count
+/// outside [0, bits) shifts every bit out: 0, or -1 for a negative a shifted right.
+Var left_shift(const Var& a, const Var& b);
+Var right_shift(const Var& a, const Var& b);
+
 Var maximum(const Var& a, const Var& b);
 Var minimum(const Var& a, const Var& b);
 /// min(max(x, lo), hi)

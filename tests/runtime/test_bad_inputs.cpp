@@ -455,6 +455,11 @@ void add_division_rows(std::vector<BadInput>& rows) {
 void add_dtype_rows(std::vector<BadInput>& rows) {
   rows.push_back(row<hp::TypeError>("sign of a bool tensor", [] { hp::sign(hp::vector("flags", hp::bool_)); },
                                     {"Elemwise{sign}", "not defined on booleans", "TensorType(bool, vector)"}));
+  rows.push_back(row<hp::TypeError>("bitwise and of float tensors",
+                                    [] { (void)(hp::vector("weights") & hp::vector("mask", hp::int64)); },
+                                    {"Elemwise{bitwise_and}", "integers and booleans only", "float64"}));
+  rows.push_back(row<hp::TypeError>("a shift of a float tensor", [] { hp::left_shift(hp::matrix("m"), 2); },
+                                    {"Elemwise{left_shift}", "integers only", "TensorType(float64, matrix)"}));
 }
 
 // --- axes --------------------------------------------------------------------------------------

@@ -51,6 +51,11 @@ Var binary(const std::string& op, const Var& a, const Var& b) {
   if (op == "gt") return a > b;
   if (op == "le") return a <= b;
   if (op == "ge") return a >= b;
+  if (op == "bitwise_and") return a & b;
+  if (op == "bitwise_or") return a | b;
+  if (op == "bitwise_xor") return a ^ b;
+  if (op == "left_shift") return left_shift(a, b);
+  if (op == "right_shift") return right_shift(a, b);
   if (op == "dot") return dot(a, b);
   return Var();
 }
@@ -78,6 +83,8 @@ Var unary(const std::string& op, const Var& x) {
   if (op == "isnan") return isnan(x);
   if (op == "isinf") return isinf(x);
   if (op == "isfinite") return isfinite(x);
+  if (op == "invert") return ~x;
+  if (op == "logical_not") return logical_not(x);
   if (op == "zeros_like") return zeros_like(x);
   if (op == "ones_like") return ones_like(x);
   if (op == "softmax") return softmax(x);
@@ -464,12 +471,14 @@ TypeShape broadcast(const TypeShape& a, const TypeShape& b) {
 }
 
 const std::vector<std::string> kBinary = {"add", "sub", "mul", "true_div", "int_div", "mod", "pow", "maximum",
-                                          "minimum", "eq", "neq", "lt", "gt", "le", "ge"};
+                                          "minimum", "eq", "neq", "lt", "gt", "le", "ge", "bitwise_and", "bitwise_or",
+                                          "bitwise_xor", "left_shift", "right_shift"};
 const std::vector<std::string> kUnary = {"neg",      "exp",   "log",        "log1p",     "sqrt",
                                          "sqr",      "abs",   "tanh",       "sigmoid",   "softplus",
                                          "relu",     "cast",  "zeros_like", "ones_like", "floor",
                                          "ceil",     "trunc", "round",      "sign",      "reciprocal",
-                                         "deg2rad",  "rad2deg", "isnan",    "isinf",     "isfinite"};
+                                         "deg2rad",  "rad2deg", "isnan",    "isinf",     "isfinite",
+                                         "invert",   "logical_not"};
 const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod", "argmax"};
 const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffle", "reshape",
                                               "flatten", "concatenate", "subtensor",  "set_subtensor",
@@ -737,9 +746,26 @@ struct Generator::Pool {
     return push(op_step(name, std::move(args), r.shape));
   }
 
+  /// Bits are defined on integers and booleans only: a float operand is cast to an integer dtype first.
+  static bool is_bitwise(const std::string& name) {
+    return name == "bitwise_and" || name == "bitwise_or" || name == "bitwise_xor" || name == "left_shift" ||
+           name == "right_shift" || name == "invert";
+  }
+  int integer_operand(int x) {
+    if (!is_float(vars[x].dtype())) return x;
+    Step s = op_step("cast", {x}, ts[x].shape);
+    s.params = {static_cast<std::int64_t>(pick(std::vector<DType>{DType::Int8, DType::Int32, DType::Int64, DType::UInt8}))};
+    return push(std::move(s));
+  }
+
   int gen_binary(const std::string& name) {
-    const int a = operand();
-    const int b = partner(ts[a], recipe.steps[a].dtype);
+    if (diff() && is_bitwise(name)) throw Skip{};  // integer results: nothing to differentiate
+    int a = operand();
+    int b = partner(ts[a], recipe.steps[a].dtype);
+    if (is_bitwise(name)) {
+      a = integer_operand(a);
+      b = integer_operand(b);
+    }
     std::vector<int> args = chance(0.5) ? std::vector<int>{a, b} : std::vector<int>{b, a};
     if (!diff() && (name == "int_div" || name == "mod" || name == "pow") && chance(0.85)) {
       // Integer division by zero and negative integer powers raise: keep most
@@ -754,7 +780,9 @@ struct Generator::Pool {
   }
 
   int gen_unary(const std::string& name) {
-    const int x = operand();
+    if (diff() && (is_bitwise(name) || name == "logical_not")) throw Skip{};  // integer and bool results
+    int x = operand();
+    if (is_bitwise(name)) x = integer_operand(x);
     if (name == "cast") {
       Step s = op_step(name, {x}, ts[x].shape);
       s.params = {static_cast<std::int64_t>(pick(kDTypes))};
