@@ -177,6 +177,18 @@ struct hp_op_argmax {
   }
 };
 
+// argmin: the first NaN, then the smallest value, then the smallest index.
+struct hp_op_argmin {
+  template <class T> __device__ hp_arg<T> operator()(hp_arg<T> a, hp_arg<T> b) const {
+    if (a.j < 0) return b;
+    if (b.j < 0) return a;
+    const bool a_nan = a.v != a.v, b_nan = b.v != b.v;
+    if (a_nan != b_nan) return a_nan ? a : b;
+    if (!a_nan && a.v != b.v) return b.v < a.v ? b : a;
+    return b.j < a.j ? b : a;
+  }
+};
+
 template <class T> HP_DEVICE T hp_shfl_down(T v, int offset) { return __shfl_down_sync(0xffffffffu, v, offset); }
 HP_DEVICE bool hp_shfl_down(bool v, int offset) { return __shfl_down_sync(0xffffffffu, (int)v, offset) != 0; }
 template <class T> HP_DEVICE hp_arg<T> hp_shfl_down(hp_arg<T> a, int offset) {

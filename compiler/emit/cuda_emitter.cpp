@@ -66,10 +66,11 @@ CudaAccumulator accumulator(const std::string& kind, DType value, DType out) {
   const std::string t = CppEmitter::c_type(d);
   const std::string xd = CppEmitter::convert("x", value, d);
   const int bytes = d == DType::Float32 ? 4 : 8;
-  if (kind == "argmax") {
+  if (kind == "argmax" || kind == "argmin") {
     const std::string a = fmt::format("hp_arg<{}>", t);
-    return {a, "hp_op_argmax", fmt::format("{} acc = {{({})0, -1}};", a, t),
-            fmt::format("acc = hp_op_argmax()(acc, {}{{{}, j}});", a, xd), "acc",
+    const std::string functor = "hp_op_" + kind;
+    return {a, functor, fmt::format("{} acc = {{({})0, -1}};", a, t),
+            fmt::format("acc = {}()(acc, {}{{{}, j}});", functor, a, xd), "acc",
             fmt::format("{}{{({})0, -1}}", a, t), "{0}.j", 16};
   }
   if (kind != "max" && kind != "min") throw Error("internal: unknown reduction '" + kind + "'");
@@ -328,7 +329,8 @@ void CudaEmitter::reduction(const CudaReduction& r, const std::vector<CudaOperan
   step.kept_axes = kept;
   step.reduced_axes = r.axes;
   step.partial_bytes = acc.bytes;
-  step.no_identity = !r.initial_neg_inf && (r.kind == "max" || r.kind == "min" || r.kind == "argmax");
+  step.no_identity = !r.initial_neg_inf && (r.kind == "max" || r.kind == "min" || r.kind == "argmax" ||
+                                             r.kind == "argmin");
 }
 
 void CudaEmitter::softmax(DType in, DType out, int ndim) {

@@ -214,7 +214,7 @@ FusedReduceOp::FusedReduceOp(std::shared_ptr<const FusedElemwiseOp> elementwise,
                              std::shared_ptr<const Op> reduction)
     : elementwise_(std::move(elementwise)), reduction_op_(std::move(reduction)) {
   auto info = reduction_of(*reduction_op_);
-  if (!info || info->kind == "argmax") throw Error("internal: FusedReduceOp needs a sum, mean, max, min or prod");
+  if (!info || info->kind == "argmax" || info->kind == "argmin") throw Error("internal: FusedReduceOp needs a sum, mean, max, min or prod");
   info_ = *info;
   output_ = make_apply(reduction_op_, {elementwise_->inner_output()});
   key_ = "FusedReduce{" + canonical_graph_text(elementwise_->placeholders(), {output_}) + "}";

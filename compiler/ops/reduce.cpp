@@ -1,4 +1,6 @@
-/// Reductions: sum, mean, max, min, prod and argmax, over all axes or some.
+/// Reductions: sum, mean, max, min, prod, argmax and argmin, over all axes or
+/// some; and the reductions written with them: all, any, var, std,
+/// logsumexp, norm, max_and_argmax.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -19,7 +21,7 @@ std::optional<ReductionInfo> reduction_of(const Op& op);
 
 namespace {
 
-enum class ReduceKind { Sum, Mean, Max, Min, Prod, Argmax };
+enum class ReduceKind { Sum, Mean, Max, Min, Prod, Argmax, Argmin };
 
 struct ReduceInfo {
   ReduceKind kind;
@@ -31,6 +33,7 @@ constexpr ReduceInfo kReductions[] = {
     {ReduceKind::Sum, "Sum", "sum"},   {ReduceKind::Mean, "Mean", "mean"},
     {ReduceKind::Max, "Max", "max"},   {ReduceKind::Min, "Min", "min"},
     {ReduceKind::Prod, "Prod", "prod"}, {ReduceKind::Argmax, "Argmax", "argmax"},
+    {ReduceKind::Argmin, "Argmin", "argmin"},
 };
 
 const ReduceInfo& info(ReduceKind kind) { return kReductions[static_cast<int>(kind)]; }
@@ -106,8 +109,7 @@ class ReduceOp : public Op {
       for (std::int64_t i = 0; i < out.size(); ++i) out.set_flat_double(i, -INFINITY);
       return out;
     }
-    if (inner == 0 && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min ||
-                       kind_ == ReduceKind::Argmax)) {
+    if (inner == 0 && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min || is_arg())) {
       if (out.size() > 0) {
         throw InvalidValueError(fmt::format(
             "{}: zero-size reduction (input shape {}) has no identity", node_str(node),
@@ -128,10 +130,10 @@ class ReduceOp : public Op {
   // max/min: the elements equal to the result get it (all of them at ties, as Theano).
   // prod: out / x where no element of the group is 0; where one is, that
   // element gets the product of the others and the rest get 0 (as Theano).
-  // argmax: piecewise constant, no gradient.
+  // argmax, argmin: piecewise constant, no gradient.
   std::vector<InputGrad> grad(const Apply& node, const Var& output_grad) const override {
     const Var& x = node.inputs()[0];
-    if (kind_ == ReduceKind::Argmax) return {InputGrad::zero()};
+    if (is_arg()) return {InputGrad::zero()};
     const Var g = restore_axes(output_grad);
     const Var spread = elemwise("second", {x, g});
     switch (kind_) {
@@ -140,7 +142,8 @@ class ReduceOp : public Op {
       case ReduceKind::Max:
       case ReduceKind::Min: return {fit_grad_to(x, where(eq(x, restore_axes(node.output())), spread, 0))};
       case ReduceKind::Prod: return {fit_grad_to(x, spread * prod_grad(x, node.output()))};
-      case ReduceKind::Argmax: break;
+      case ReduceKind::Argmax:
+      case ReduceKind::Argmin: break;
     }
     return {InputGrad::zero()};
   }
@@ -166,8 +169,7 @@ class ReduceOp : public Op {
     cg.line("const hp_i64 hp_m{} = {};", cg.node_index(), reduced_size);
     const std::string m = fmt::format("hp_m{}", cg.node_index());
     cg.allocate(out, name, shape);
-    const bool no_identity = !initial_neg_inf_ && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min ||
-                                                   kind_ == ReduceKind::Argmax);
+    const bool no_identity = !initial_neg_inf_ && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min || is_arg());
     if (no_identity) cg.fail_if(fmt::format("{} == 0 && hp_size({}) > 0", m, name));
 
     // The loops live in a function of their own, optimised for speed.
@@ -216,7 +218,8 @@ class ReduceOp : public Op {
       case ReduceKind::Prod: cg.line("{} s = 1;", in_float ? "double" : "hp_u64"); break;
       case ReduceKind::Max:
       case ReduceKind::Min:
-      case ReduceKind::Argmax: cg.line("{} best = {};", A, first); cg.line("hp_i64 best_j = 0, j = 0;"); break;
+      case ReduceKind::Argmax:
+      case ReduceKind::Argmin: cg.line("{} best = {};", A, first); cg.line("hp_i64 best_j = 0, j = 0;"); break;
     }
     for (int a : reduced) cg.open(fmt::format("for (hp_i64 i{0} = 0; i{0} < {1}.shape[{0}]; ++i{0})", a, xt));
     cg.line("const {} x = {};", A, load);
@@ -234,9 +237,10 @@ class ReduceOp : public Op {
       case ReduceKind::Prod: cg.line("{}", in_float ? "s *= x;" : "s *= (hp_u64)x;"); break;
       case ReduceKind::Max:
       case ReduceKind::Min:
-      case ReduceKind::Argmax: {
-        // max/min propagate NaN; argmax gives the first NaN or the first maximum, as numpy.
-        const char* better = kind_ == ReduceKind::Min ? "x < best" : "x > best";
+      case ReduceKind::Argmax:
+      case ReduceKind::Argmin: {
+        // max/min propagate NaN; argmax/argmin give the first NaN or the first extreme, as numpy.
+        const char* better = kind_ == ReduceKind::Min || kind_ == ReduceKind::Argmin ? "x < best" : "x > best";
         if (in_float) cg.line("if (best == best && (x != x || {})) {{ best = x; best_j = j; }}", better);
         else cg.line("if ({}) {{ best = x; best_j = j; }}", better);
         cg.line("++j;");
@@ -251,7 +255,8 @@ class ReduceOp : public Op {
       case ReduceKind::Prod: result = in_float ? CppEmitter::convert("s", DType::Float64, out.dtype()) : "(hp_i64)s"; break;
       case ReduceKind::Max:
       case ReduceKind::Min: result = CppEmitter::convert("best", acc, out.dtype()); break;
-      case ReduceKind::Argmax: result = "best_j"; break;
+      case ReduceKind::Argmax:
+      case ReduceKind::Argmin: result = "best_j"; break;
     }
     cg.line("po[o++] = {};", result);
     for (std::size_t i = 0; i < kept.size(); ++i) cg.close();
@@ -292,6 +297,7 @@ class ReduceOp : public Op {
 
  private:
   bool reduces(int axis) const { return std::binary_search(axes_.begin(), axes_.end(), axis); }
+  bool is_arg() const { return kind_ == ReduceKind::Argmax || kind_ == ReduceKind::Argmin; }
 
   /// A reduced value with its reduced axes put back as broadcastable axes.
   Var restore_axes(const Var& reduced) const {
@@ -330,7 +336,8 @@ class ReduceOp : public Op {
       case ReduceKind::Sum:
       case ReduceKind::Prod: return is_float(in) ? in : DType::Int64;
       case ReduceKind::Mean: return is_float(in) ? in : DType::Float64;
-      case ReduceKind::Argmax: return DType::Int64;
+      case ReduceKind::Argmax:
+      case ReduceKind::Argmin: return DType::Int64;
       case ReduceKind::Max:
       case ReduceKind::Min: return in;
     }
@@ -352,20 +359,22 @@ class ReduceOp : public Op {
       }
       case ReduceKind::Max:
       case ReduceKind::Min:
-      case ReduceKind::Argmax: break;
+      case ReduceKind::Argmax:
+      case ReduceKind::Argmin: break;
     }
-    // max/min propagate NaN; argmax returns the first NaN or the first maximum, as numpy.
+    // max/min propagate NaN; argmax/argmin return the first NaN or the first extreme, as numpy.
+    const bool smaller = kind_ == ReduceKind::Min || kind_ == ReduceKind::Argmin;
     std::int64_t best = 0;
     double best_value = v.get_flat_double(begin);
     for (std::int64_t j = 1; j < n && best_value == best_value; ++j) {
       const double x = v.get_flat_double(begin + j);
-      const bool better = x != x || (kind_ == ReduceKind::Min ? x < best_value : x > best_value);
+      const bool better = x != x || (smaller ? x < best_value : x > best_value);
       if (better) {
         best = j;
         best_value = x;
       }
     }
-    return kind_ == ReduceKind::Argmax ? static_cast<double>(best) : best_value;
+    return is_arg() ? static_cast<double>(best) : best_value;
   }
 
   std::int64_t reduce_int(const Array& v, std::int64_t begin, std::int64_t n) const {
@@ -384,17 +393,19 @@ class ReduceOp : public Op {
       case ReduceKind::Mean: break;  // computed in floats
       case ReduceKind::Max:
       case ReduceKind::Min:
-      case ReduceKind::Argmax: {
+      case ReduceKind::Argmax:
+      case ReduceKind::Argmin: {
+        const bool smaller = kind_ == ReduceKind::Min || kind_ == ReduceKind::Argmin;
         std::int64_t best = 0;
         std::int64_t best_value = v.get_flat_int(begin);
         for (std::int64_t j = 1; j < n; ++j) {
           const std::int64_t x = v.get_flat_int(begin + j);
-          if (kind_ == ReduceKind::Min ? x < best_value : x > best_value) {
+          if (smaller ? x < best_value : x > best_value) {
             best = j;
             best_value = x;
           }
         }
-        return kind_ == ReduceKind::Argmax ? best : best_value;
+        return is_arg() ? best : best_value;
       }
     }
     return 0;
@@ -425,8 +436,8 @@ Var reduce(ReduceKind kind, const Var& x, std::optional<std::vector<int>> axes, 
                                   fmt::join(*axes, ", ")));
     }
   }
-  if (kind == ReduceKind::Argmax && !all && normalized.size() != 1) {
-    throw TypeError("Argmax: reduces over all axes or over exactly one axis");
+  if ((kind == ReduceKind::Argmax || kind == ReduceKind::Argmin) && !all && normalized.size() != 1) {
+    throw TypeError(fmt::format("{}: reduces over all axes or over exactly one axis", op_name));
   }
   return make_apply(std::make_shared<ReduceOp>(kind, normalized, all, keepdims), {x});
 }
@@ -466,5 +477,131 @@ Var prod(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Prod
 Var prod(const Var& x, const std::vector<int>& axes, bool keepdims) { return reduce(ReduceKind::Prod, x, axes, keepdims); }
 Var argmax(const Var& x) { return reduce(ReduceKind::Argmax, x, std::nullopt, false); }
 Var argmax(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Argmax, x, std::vector{axis}, keepdims); }
+Var argmin(const Var& x) { return reduce(ReduceKind::Argmin, x, std::nullopt, false); }
+Var argmin(const Var& x, int axis, bool keepdims) { return reduce(ReduceKind::Argmin, x, std::vector{axis}, keepdims); }
+
+std::pair<Var, Var> max_and_argmax(const Var& x) { return {max(x), argmax(x)}; }
+std::pair<Var, Var> max_and_argmax(const Var& x, int axis, bool keepdims) {
+  return {max(x, axis, keepdims), argmax(x, axis, keepdims)};
+}
+
+// --- reductions written with the ones above (each fuses with its producers) ---------------
+
+namespace {
+
+void check_input(const char* op, const Var& x) {
+  if (x.is_null()) throw Error(fmt::format("{}: input 0 is a null hp::Var", op));
+}
+
+/// The axes a composite reduces, normalised (every axis when `axes` is empty
+/// and `all` is set), checked as sum checks them.
+std::vector<int> reduced_axes(const char* op, const Var& x, const std::optional<std::vector<int>>& axes) {
+  check_input(op, x);
+  std::vector<int> out;
+  if (!axes) {
+    for (int a = 0; a < x.ndim(); ++a) out.push_back(a);
+    return out;
+  }
+  for (int a : *axes) out.push_back(normalize_axis(op, a, x.ndim()));
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) {
+    throw TypeError(fmt::format("{}: axis [{}] repeats an axis", op, fmt::join(*axes, ", ")));
+  }
+  return out;
+}
+
+/// x with the (broadcastable) axes `axes` of a keepdims result dropped.
+Var drop_kept_axes(const Var& x, const std::vector<int>& axes) {
+  std::vector<int> pattern;
+  for (int a = 0; a < x.ndim(); ++a) {
+    if (!std::binary_search(axes.begin(), axes.end(), a)) pattern.push_back(a);
+  }
+  return dimshuffle(x, pattern);
+}
+
+Var as_float(const Var& x) { return is_float(x.dtype()) ? x : cast(x, upgrade_to_float(x.dtype())); }
+
+/// all: no element is zero (a count, so empty axes give true, as numpy).
+Var all_over(const Var& x, const std::optional<std::vector<int>>& axes, bool keepdims) {
+  const std::vector<int> ax = reduced_axes("all", x, axes);
+  return eq(sum(eq(x, 0), ax, keepdims), 0);
+}
+
+/// any: some element is nonzero (NaN is nonzero, as numpy).
+Var any_over(const Var& x, const std::optional<std::vector<int>>& axes, bool keepdims) {
+  const std::vector<int> ax = reduced_axes("any", x, axes);
+  return gt(sum(neq(x, 0), ax, keepdims), 0);
+}
+
+/// The number of elements reduced over `axes`, as an int64 scalar.
+Var count_over(const Var& x, const std::vector<int>& axes) {
+  Var n = constant(Array(std::int64_t{1}));
+  const Var dims = shape(x);
+  for (int a : axes) n = n * subtensor(dims, {std::int64_t{a}});
+  return n;
+}
+
+/// mean((x - mean(x))^2) * n / (n - ddof), numpy's var (integers in float64).
+Var var_over(const char* op, const Var& x, const std::optional<std::vector<int>>& axes, bool keepdims, int ddof) {
+  const std::vector<int> ax = reduced_axes(op, x, axes);
+  if (ddof < 0) throw TypeError(fmt::format("{}: ddof must be >= 0, got {}", op, ddof));
+  const Var centred = x - mean(x, ax, true);
+  if (ddof == 0) return mean(sqr(centred), ax, keepdims);
+  const Var squares = sum(sqr(centred), ax, keepdims);
+  return squares / cast(count_over(x, ax) - ddof, squares.dtype());
+}
+
+/// m + log(sum(exp(x - m))), m the maximum where it is finite (else 0), so
+/// that it neither overflows nor turns an all -inf group into NaN.
+Var logsumexp_over(const Var& x, const std::optional<std::vector<int>>& axes, bool keepdims) {
+  const std::vector<int> ax = reduced_axes("logsumexp", x, axes);
+  const Var xf = as_float(x);
+  const Var m = max_or_neg_inf(xf, ax, true);
+  const Var shift = where(abs(m) < INFINITY, m, 0);
+  return log(sum(exp(xf - shift), ax, keepdims)) + (keepdims ? shift : drop_kept_axes(shift, ax));
+}
+
+/// numpy.linalg.vector_norm: (sum |x|^ord)^(1/ord) over the axes, with
+/// ord = inf (max |x|), -inf (min |x|) and 0 (the count of nonzeros).
+Var norm_over(const Var& x, double ord, const std::optional<std::vector<int>>& axes, bool keepdims) {
+  const std::vector<int> ax = reduced_axes("norm", x, axes);
+  if (std::isnan(ord)) throw TypeError("norm: ord is NaN");
+  const Var xf = as_float(x);
+  if (ord == INFINITY) return max(abs(xf), ax, keepdims);
+  if (ord == -INFINITY) return min(abs(xf), ax, keepdims);
+  if (ord == 0) return cast(sum(neq(xf, 0), ax, keepdims), xf.dtype());
+  if (ord == 1) return sum(abs(xf), ax, keepdims);
+  if (ord == 2) return sqrt(sum(sqr(xf), ax, keepdims));
+  return pow(sum(pow(abs(xf), ord), ax, keepdims), 1.0 / ord);
+}
+
+}  // namespace
+
+Var all(const Var& x) { return all_over(x, std::nullopt, false); }
+Var all(const Var& x, int axis, bool keepdims) { return all_over(x, std::vector{axis}, keepdims); }
+Var all(const Var& x, const std::vector<int>& axes, bool keepdims) { return all_over(x, axes, keepdims); }
+Var any(const Var& x) { return any_over(x, std::nullopt, false); }
+Var any(const Var& x, int axis, bool keepdims) { return any_over(x, std::vector{axis}, keepdims); }
+Var any(const Var& x, const std::vector<int>& axes, bool keepdims) { return any_over(x, axes, keepdims); }
+Var var(const Var& x) { return var_over("var", x, std::nullopt, false, 0); }
+Var var(const Var& x, int axis, bool keepdims, int ddof) { return var_over("var", x, std::vector{axis}, keepdims, ddof); }
+Var var(const Var& x, const std::vector<int>& axes, bool keepdims, int ddof) {
+  return var_over("var", x, axes, keepdims, ddof);
+}
+Var std(const Var& x) { return sqrt(var_over("std", x, std::nullopt, false, 0)); }
+Var std(const Var& x, int axis, bool keepdims, int ddof) {
+  return sqrt(var_over("std", x, std::vector{axis}, keepdims, ddof));
+}
+Var std(const Var& x, const std::vector<int>& axes, bool keepdims, int ddof) {
+  return sqrt(var_over("std", x, axes, keepdims, ddof));
+}
+Var logsumexp(const Var& x) { return logsumexp_over(x, std::nullopt, false); }
+Var logsumexp(const Var& x, int axis, bool keepdims) { return logsumexp_over(x, std::vector{axis}, keepdims); }
+Var logsumexp(const Var& x, const std::vector<int>& axes, bool keepdims) { return logsumexp_over(x, axes, keepdims); }
+Var norm(const Var& x, double ord) { return norm_over(x, ord, std::nullopt, false); }
+Var norm(const Var& x, double ord, int axis, bool keepdims) { return norm_over(x, ord, std::vector{axis}, keepdims); }
+Var norm(const Var& x, double ord, const std::vector<int>& axes, bool keepdims) {
+  return norm_over(x, ord, axes, keepdims);
+}
 
 }  // namespace hypatia

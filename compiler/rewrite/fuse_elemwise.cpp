@@ -22,7 +22,7 @@ bool is_elemwise(const Var& v) {
 /// sum, mean, max, min and prod take an elementwise producer; argmax keeps its own loop.
 bool is_fusable_reduction(const Apply& node) {
   const auto info = reduction_of(node.op());
-  return info && info->kind != "argmax";
+  return info && info->kind != "argmax" && info->kind != "argmin";
 }
 
 }  // namespace

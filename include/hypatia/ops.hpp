@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -155,6 +156,57 @@ inline Var prod(const Var& x, std::initializer_list<int> axes, bool keepdims = f
 /// Index (int64) of the first maximum; without an axis, into the flattened tensor.
 Var argmax(const Var& x);
 Var argmax(const Var& x, int axis, bool keepdims = false);
+/// Index (int64) of the first minimum (the first NaN, if any, as numpy).
+Var argmin(const Var& x);
+Var argmin(const Var& x, int axis, bool keepdims = false);
+/// Theano's max_and_argmax: {max, argmax}, e.g. `auto [m, i] = hp::max_and_argmax(x, 1);`.
+std::pair<Var, Var> max_and_argmax(const Var& x);
+std::pair<Var, Var> max_and_argmax(const Var& x, int axis, bool keepdims = false);
+
+// Reductions written with the ones above, so they fuse with their producers:
+/// all: bool, true where no element is zero (empty axes: true); any: some element is nonzero.
+Var all(const Var& x);
+Var all(const Var& x, int axis, bool keepdims = false);
+Var all(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+inline Var all(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return all(x, std::vector<int>(axes), keepdims);
+}
+Var any(const Var& x);
+Var any(const Var& x, int axis, bool keepdims = false);
+Var any(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+inline Var any(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return any(x, std::vector<int>(axes), keepdims);
+}
+/// Variance sum((x - mean)^2) / (n - ddof), as numpy (integers in float64);
+/// std is its square root. Without axes: over all of them with ddof 0.
+Var var(const Var& x);
+Var var(const Var& x, int axis, bool keepdims = false, int ddof = 0);
+Var var(const Var& x, const std::vector<int>& axes, bool keepdims = false, int ddof = 0);
+inline Var var(const Var& x, std::initializer_list<int> axes, bool keepdims = false, int ddof = 0) {
+  return var(x, std::vector<int>(axes), keepdims, ddof);
+}
+Var std(const Var& x);
+Var std(const Var& x, int axis, bool keepdims = false, int ddof = 0);
+Var std(const Var& x, const std::vector<int>& axes, bool keepdims = false, int ddof = 0);
+inline Var std(const Var& x, std::initializer_list<int> axes, bool keepdims = false, int ddof = 0) {
+  return std(x, std::vector<int>(axes), keepdims, ddof);
+}
+/// log(sum(exp(x))) computed without overflow (shifted by the finite maximum).
+Var logsumexp(const Var& x);
+Var logsumexp(const Var& x, int axis, bool keepdims = false);
+Var logsumexp(const Var& x, const std::vector<int>& axes, bool keepdims = false);
+inline Var logsumexp(const Var& x, std::initializer_list<int> axes, bool keepdims = false) {
+  return logsumexp(x, std::vector<int>(axes), keepdims);
+}
+/// The vector norm over the axes, as numpy.linalg.vector_norm: ord 1, 2,
+/// inf (max |x|), -inf (min |x|), 0 (count of nonzeros) or any p. Not
+/// numpy.linalg.norm's matrix norms: over two axes this is still the vector norm.
+Var norm(const Var& x, double ord = 2);
+Var norm(const Var& x, double ord, int axis, bool keepdims = false);
+Var norm(const Var& x, double ord, const std::vector<int>& axes, bool keepdims = false);
+inline Var norm(const Var& x, double ord, std::initializer_list<int> axes, bool keepdims = false) {
+  return norm(x, ord, std::vector<int>(axes), keepdims);
+}
 
 // --- linear algebra ---------------------------------------------------------------------
 /// Matrix/vector products of ranks 1 and 2 (as numpy.dot); a scalar operand multiplies.

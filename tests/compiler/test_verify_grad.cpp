@@ -10,6 +10,7 @@
 // domains (log, sqrt, pow).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <functional>
 #include <hypatia/hypatia.hpp>
 #include <random>
@@ -230,6 +231,30 @@ const std::vector<Reduction> kReductions = {
     {"max", hp::max, hp::max, uniform(-2, 2)},  // distinct values: no ties
     {"min", hp::min, hp::min, uniform(-2, 2)},
     {"prod", hp::prod, hp::prod, signed_uniform(0.5, 1.5)},  // no zeros
+    {"var", [](const hp::Var& x) { return hp::var(x); },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::var(x, a, k); }, uniform(-2, 2)},
+    {"var with ddof 1",
+     [](const hp::Var& x) {
+       std::vector<int> every(static_cast<std::size_t>(x.ndim()));
+       for (int a = 0; a < x.ndim(); ++a) every[static_cast<std::size_t>(a)] = a;
+       return hp::var(x, every, false, 1);
+     },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::var(x, a, k, 1); }, uniform(-2, 2)},
+    {"std", [](const hp::Var& x) { return hp::std(x); },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::std(x, a, k, 1); }, uniform(-2, 2)},
+    {"logsumexp", [](const hp::Var& x) { return hp::logsumexp(x); },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::logsumexp(x, a, k); }, uniform(-3, 3)},
+    {"norm 1", [](const hp::Var& x) { return hp::norm(x, 1); },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::norm(x, 1, a, k); },
+     signed_uniform(0.2, 2)},
+    {"norm 2", [](const hp::Var& x) { return hp::norm(x); },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::norm(x, 2, a, k); }, uniform(-2, 2)},
+    {"norm inf", [](const hp::Var& x) { return hp::norm(x, INFINITY); },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::norm(x, INFINITY, a, k); },
+     signed_uniform(0.2, 2)},
+    {"norm 3", [](const hp::Var& x) { return hp::norm(x, 3); },
+     [](const hp::Var& x, const std::vector<int>& a, bool k) { return hp::norm(x, 3, a, k); },
+     signed_uniform(0.2, 2)},
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 // Without NVRTC every case skips with a message.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <algorithm>
 #include <limits>
 #include <set>
@@ -147,6 +149,8 @@ TEST_CASE("reductions of each kind over each axis pattern, in each dtype, compil
     outputs.push_back(hp::sum(x));
     outputs.push_back(hp::argmax(x));
     outputs.push_back(hp::argmax(x, 1, true));
+    outputs.push_back(hp::argmin(x));
+    outputs.push_back(hp::argmin(x, 2));
   }
   const hp::CudaProgramText program = unoptimised_program(inputs, outputs);
   const int reductions = count_steps(program, hp::CudaStep::Kind::Reduction);
@@ -183,6 +187,46 @@ TEST_CASE("rounding, sign, reciprocal, angle and classification ops compile for 
     }
   }
   const hp::CudaProgramText program = unoptimised_program({f, d, i}, outputs);
+  CHECK(count_steps(program, hp::CudaStep::Kind::Elementwise) == static_cast<int>(outputs.size()));
+  check_compiles(program);
+}
+
+TEST_CASE("reductions written with others (all, any, var, std, logsumexp, norm) compile after optimisation") {
+  if (!nvrtc_or_skip()) return;
+  const hp::Var a = hp::matrix("a", hp::float32), d = hp::tensor3("d", hp::float64), i = hp::matrix("i", hp::int32);
+  const std::vector<hp::Var> inputs = {a, d, i};
+  const std::vector<hp::Var> outputs = {
+      hp::all(a, 1), hp::any(i, 0, true), hp::all(i), hp::var(a, 0, false, 1), hp::std(d, {0, 2}),
+      hp::logsumexp(a, 1), hp::logsumexp(d), hp::norm(a, 1, 1), hp::norm(d, 2, {1, 2}, true),
+      hp::norm(i, INFINITY), hp::norm(a, 3, 0),
+  };
+  const std::vector<hp::Var> optimised = hp::optimize(inputs, outputs, hp::Mode::FastRun);
+  const hp::CudaProgramText program = hp::generate_cuda(inputs, optimised, "composite_reductions");
+  // On the host: only views and shapes (var's divisor n - ddof reads the shape).
+  for (const hp::CudaStep& step : program.steps) {
+    if (step.kind != hp::CudaStep::Kind::Host) continue;
+    const std::string op = program.nodes.at(static_cast<std::size_t>(step.node))->op().name();
+    CAPTURE(op);
+    CHECK((op.find("DimShuffle") != std::string::npos || op.find("Shape") != std::string::npos ||
+           op.find("Subtensor") != std::string::npos));
+  }
+  CHECK(count_steps(program, hp::CudaStep::Kind::Reduction) >= static_cast<int>(outputs.size()));
+  check_compiles(program);
+}
+
+TEST_CASE("bitwise ops and shifts compile for each integer dtype and bool") {
+  if (!nvrtc_or_skip()) return;
+  std::vector<hp::Var> inputs, outputs;
+  for (hp::DType dtype : {hp::int8, hp::uint8, hp::int32, hp::int64}) {
+    const hp::Var a = hp::matrix("a", dtype), b = hp::tensor("b", dtype, {true, false});
+    inputs.insert(inputs.end(), {a, b});
+    outputs.insert(outputs.end(), {a & b, a | b, a ^ b, ~a, hp::left_shift(a, b), hp::right_shift(b, a),
+                                   hp::logical_not(a)});
+  }
+  const hp::Var p = hp::vector("p", hp::bool_);
+  inputs.push_back(p);
+  outputs.insert(outputs.end(), {p & p, ~p, hp::left_shift(p, p)});
+  const hp::CudaProgramText program = unoptimised_program(inputs, outputs);
   CHECK(count_steps(program, hp::CudaStep::Kind::Elementwise) == static_cast<int>(outputs.size()));
   check_compiles(program);
 }

@@ -479,6 +479,16 @@ void add_axis_rows(std::vector<BadInput>& rows) {
                                     {"axis 3", "rank 2"}));
   rows.push_back(row<hp::TypeError>("argmax over axis -3 of a matrix",
                                     [] { hp::argmax(hp::matrix("m"), -3); }, {"axis -3", "rank 2"}));
+  rows.push_back(row<hp::TypeError>("argmin over axis 2 of a matrix", [] { hp::argmin(hp::matrix("m"), 2); },
+                                    {"Argmin", "axis 2", "rank 2"}));
+  rows.push_back(row<hp::TypeError>("var over axis -2 of a vector", [] { hp::var(hp::vector("v"), -2); },
+                                    {"var", "axis -2", "rank 1"}));
+  rows.push_back(row<hp::TypeError>("std with a negative ddof", [] { hp::std(hp::matrix("m"), 0, false, -1); },
+                                    {"std", "ddof", "-1"}));
+  rows.push_back(row<hp::TypeError>("logsumexp over a repeated axis",
+                                    [] { hp::logsumexp(hp::matrix("m"), {0, -2}); }, {"logsumexp", "repeats"}));
+  rows.push_back(row<hp::TypeError>("norm with a NaN ord", [] { hp::norm(hp::vector("v"), std::nan("")); },
+                                    {"norm", "NaN"}));
   rows.push_back(row<hp::TypeError>("softmax of a scalar", [] { hp::softmax(hp::scalar("s")); },
                                     {"softmax", "rank"}));
   rows.push_back(row<hp::TypeError>(
@@ -665,6 +675,13 @@ void add_value_rows(std::vector<BadInput>& rows) {
         [=] {
           hp::Var x = hp::vector("x");
           compile_in(mode, {x}, {hp::argmax(x)}, {.updates = {{w, w + 1}}})(hp::Array::zeros({0}));
+        },
+        {"zero-size"}));
+    rows.push_back(row<hp::InvalidValueError>(
+        "argmin of an empty vector" + in,
+        [=] {
+          hp::Var x = hp::vector("x");
+          compile_in(mode, {x}, {hp::argmin(x)}, {.updates = {{w, w + 1}}})(hp::Array::zeros({0}));
         },
         {"zero-size"}));
     rows.push_back(row<hp::InvalidValueError>(

@@ -102,6 +102,13 @@ Var reduction(const Step& s, const Var& x) {
   if (s.op == "min") return s.all_axes ? min(x) : min(x, axes, s.keepdims);
   if (s.op == "prod") return s.all_axes ? prod(x) : prod(x, axes, s.keepdims);
   if (s.op == "argmax") return s.all_axes ? argmax(x) : argmax(x, axes.at(0), s.keepdims);
+  if (s.op == "argmin") return s.all_axes ? argmin(x) : argmin(x, axes.at(0), s.keepdims);
+  if (s.op == "all") return s.all_axes ? all(x) : all(x, axes, s.keepdims);
+  if (s.op == "any") return s.all_axes ? any(x) : any(x, axes, s.keepdims);
+  if (s.op == "var") return s.all_axes ? var(x) : var(x, axes, s.keepdims);
+  if (s.op == "std") return s.all_axes ? std(x) : std(x, axes, s.keepdims, 1);
+  if (s.op == "logsumexp") return s.all_axes ? logsumexp(x) : logsumexp(x, axes, s.keepdims);
+  if (s.op == "norm") return s.all_axes ? norm(x) : norm(x, 1, axes, s.keepdims);
   return Var();
 }
 
@@ -479,7 +486,8 @@ const std::vector<std::string> kUnary = {"neg",      "exp",   "log",        "log
                                          "ceil",     "trunc", "round",      "sign",      "reciprocal",
                                          "deg2rad",  "rad2deg", "isnan",    "isinf",     "isfinite",
                                          "invert",   "logical_not"};
-const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod", "argmax"};
+const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod", "argmax", "argmin",
+                                              "all", "any", "var", "std", "logsumexp", "norm"};
 const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffle", "reshape",
                                               "flatten", "concatenate", "subtensor",  "set_subtensor",
                                               "inc_subtensor", "softmax", "shape", "clip", "where",
@@ -812,7 +820,7 @@ struct Generator::Pool {
     if (nd == 0 || chance(0.25)) {
       s.all_axes = true;
       reduced.assign(nd, true);
-    } else if (name == "argmax") {
+    } else if (name == "argmax" || name == "argmin") {
       const int a = uniform(0, nd - 1);
       reduced[a] = true;
       s.params = {chance(0.3) ? a - nd : a};
@@ -832,7 +840,7 @@ struct Generator::Pool {
       if (!reduced[a]) s.shape.push_back(t.shape[a]);
       else if (s.keepdims) s.shape.push_back(1);
     }
-    const bool no_identity = name == "max" || name == "min" || name == "argmax";
+    const bool no_identity = name == "max" || name == "min" || name == "argmax" || name == "argmin";
     if (no_identity && count == 0 && size_of(s.shape) > 0 && chance(0.8)) throw Skip{};
     return push(std::move(s));
   }
@@ -1184,7 +1192,7 @@ struct Generator::Pool {
       static const std::vector<std::string> smooth = {
           "add",       "sub",     "mul",        "sqr",      "tanh",     "sigmoid",      "softplus",
           "neg",       "exp",     "log",        "sqrt",     "sum",      "mean",         "prod",
-          "deg2rad",   "rad2deg",
+          "deg2rad",   "rad2deg", "var",        "logsumexp",
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
           "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor"};
       return pick(smooth);
