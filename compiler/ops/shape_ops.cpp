@@ -613,4 +613,6 @@ std::optional<int> concatenate_axis(const Op& op) {
   return c->axis();
 }
 
+Var reshape_as(const Var& x, const Var& like) { return reshape_like(x, like); }
+
 }  // namespace hypatia

@@ -19,6 +19,9 @@ bool is_flatten(const Op& op);
 bool is_shape(const Op& op);
 /// Whether `op` is ReshapeLike(g, like): g with the shape of its second input.
 bool is_reshape_like(const Op& op);
+/// x reshaped to the shape of `like` (the same size, checked when it runs),
+/// with `like`'s broadcast pattern: a reshape to a shape known only at run time.
+Var reshape_as(const Var& x, const Var& like);
 /// The axis of a Join (concatenate), or nullopt for other ops.
 std::optional<int> concatenate_axis(const Op& op);
 

@@ -257,6 +257,74 @@ Var flatnonzero(const Var& x);
 Var arange(const Var& stop);
 Var arange(const Var& start, const Var& stop, const Var& step = 1);
 
+// --- construction (sizes are hp::Vars: C++ numbers or symbolic int scalars) -----------------
+/// Theano's alloc: `value` broadcast to `shape` (a copy, never uninitialised
+/// memory). Only axes the value's type marks broadcastable stretch; a size
+/// that is the constant 1 makes the result's axis broadcastable.
+Var alloc(const Var& value, const std::vector<Var>& shape);
+/// zeros, ones and full of a shape, as numpy; dtype floatX when not given
+/// (full: the value's dtype, floatX for a C++ float).
+Var zeros(const std::vector<Var>& shape, std::optional<DType> dtype = std::nullopt);
+Var ones(const std::vector<Var>& shape, std::optional<DType> dtype = std::nullopt);
+Var full(const std::vector<Var>& shape, const Var& value, std::optional<DType> dtype = std::nullopt);
+/// x broadcast to `shape` (alloc's rules).
+Var broadcast_to(const Var& x, const std::vector<Var>& shape);
+/// Theano's fill: `value` broadcast to the shape of `model`, in value's dtype.
+Var fill(const Var& model, const Var& value);
+/// x, checked when the function runs to have `shape` (hp::ShapeError otherwise;
+/// PyTensor's specify_shape). A constant size 1 makes the axis broadcastable.
+Var specify_shape(const Var& x, const std::vector<Var>& shape);
+/// n x m with ones on diagonal k (m defaults to n); dtype floatX when not given.
+Var eye(const Var& n, const Var& m = Var(), const Var& k = 0, std::optional<DType> dtype = std::nullopt);
+/// The identity matrix of x's shape and dtype.
+Var identity_like(const Var& x);
+/// x (rank >= 2) with the elements above (tril) or below (triu) diagonal k of its last two axes zeroed.
+Var tril(const Var& x, const Var& k = 0);
+Var triu(const Var& x, const Var& k = 0);
+/// a[i] * b[j] of the flattened operands.
+Var outer(const Var& a, const Var& b);
+/// numpy's diagonal: the diagonal of axes axis1, axis2 (removed) as the last axis.
+Var diagonal(const Var& x, std::int64_t offset = 0, int axis1 = 0, int axis2 = 1);
+/// A vector's diagonal matrix, or a matrix's diagonal (numpy's diag).
+Var diag(const Var& v, std::int64_t k = 0);
+/// The sum of the diagonal (of axes 0 and 1).
+Var trace(const Var& x, std::int64_t offset = 0);
+
+// --- rearrangement ----------------------------------------------------------------------
+/// Tensors of one shape stacked along a new axis; hstack and vstack as numpy.
+Var stack(const std::vector<Var>& xs, int axis = 0);
+Var hstack(const std::vector<Var>& xs);
+Var vstack(const std::vector<Var>& xs);
+/// A new broadcastable axis at `axis` (of the result); Theano's shape_padleft/right/axis.
+Var expand_dims(const Var& x, int axis);
+Var shape_padleft(const Var& x, int n = 1);
+Var shape_padright(const Var& x, int n = 1);
+Var shape_padaxis(const Var& x, int axis);
+/// Drops the broadcastable axes (Theano's squeeze), or the given axes, which
+/// must have length 1 when the function runs (hp::ShapeError otherwise).
+Var squeeze(const Var& x);
+Var squeeze(const Var& x, const std::vector<int>& axes);
+/// x reversed along every axis, or along `axes`.
+Var flip(const Var& x);
+Var flip(const Var& x, const std::vector<int>& axes);
+/// Elements shifted by `shift` (an integer scalar, may be symbolic) along
+/// `axis`, wrapping around; without an axis, over the flattened tensor.
+Var roll(const Var& x, const Var& shift, int axis);
+Var roll(const Var& x, const Var& shift);
+/// numpy's tile with constant repetitions.
+Var tile(const Var& x, const std::vector<std::int64_t>& reps);
+/// Each element `repeats` times (an integer scalar, may be symbolic) along
+/// `axis`, or over the flattened tensor.
+Var repeat(const Var& x, const Var& repeats, int axis);
+Var repeat(const Var& x, const Var& repeats);
+/// Pieces of the given sizes along `axis`; the sizes must add up to its
+/// length when the function runs (hp::ShapeError otherwise).
+std::vector<Var> split(const Var& x, const std::vector<std::int64_t>& sizes, int axis = 0);
+Var swapaxes(const Var& x, int axis1, int axis2);
+Var moveaxis(const Var& x, int source, int destination);
+/// x with `axes` marked broadcastable (they must have length 1 when it runs).
+Var addbroadcast(const Var& x, const std::vector<int>& axes);
+
 // --- neural-network helpers -----------------------------------------------------------------
 /// exp(x - max) / sum(exp(x - max)) along the last axis.
 Var softmax(const Var& x);
