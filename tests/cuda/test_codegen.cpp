@@ -214,6 +214,23 @@ TEST_CASE("reductions written with others (all, any, var, std, logsumexp, norm) 
   check_compiles(program);
 }
 
+TEST_CASE("construction and rearrangement ops compile: kernels for their elementwise parts, host steps for the rest") {
+  if (!nvrtc_or_skip()) return;
+  const hp::Var m = hp::matrix("m", hp::float32), v = hp::vector("v", hp::float64);
+  const hp::Var n = hp::scalar("n", hp::int64);
+  const std::vector<hp::Var> inputs = {m, v, n};
+  const std::vector<hp::Var> outputs = {
+      hp::zeros({n, 3}), hp::full({2, n}, 1.5, hp::float32), hp::broadcast_to(v, {n, 4}), hp::eye(n),
+      hp::tril(m, 1), hp::triu(m), hp::outer(v, v), hp::diagonal(m), hp::diag(v), hp::trace(m),
+      hp::stack({v, v}, 1), hp::flip(m, {0}), hp::roll(m, 2, 1), hp::tile(v, {2, 2}), hp::repeat(m, 2, 0),
+      hp::split(m, {1, 1}, 0)[1], hp::swapaxes(m, 0, 1) * 2, hp::squeeze(hp::expand_dims(v, 0)) + 1,
+  };
+  const std::vector<hp::Var> optimised = hp::optimize(inputs, outputs, hp::Mode::FastRun);
+  const hp::CudaProgramText program = hp::generate_cuda(inputs, optimised, "construct");
+  CHECK(count_steps(program, hp::CudaStep::Kind::Elementwise) > 0);
+  check_compiles(program);
+}
+
 TEST_CASE("bitwise ops and shifts compile for each integer dtype and bool") {
   if (!nvrtc_or_skip()) return;
   std::vector<hp::Var> inputs, outputs;

@@ -489,6 +489,19 @@ void add_axis_rows(std::vector<BadInput>& rows) {
                                     [] { hp::logsumexp(hp::matrix("m"), {0, -2}); }, {"logsumexp", "repeats"}));
   rows.push_back(row<hp::TypeError>("norm with a NaN ord", [] { hp::norm(hp::vector("v"), std::nan("")); },
                                     {"norm", "NaN"}));
+  rows.push_back(row<hp::TypeError>("tril of a vector", [] { hp::tril(hp::vector("v")); },
+                                    {"tril", "rank 2 or more", "TensorType(float64, vector)"}));
+  rows.push_back(row<hp::TypeError>("diagonal of one axis twice",
+                                    [] { hp::diagonal(hp::matrix("m"), 0, 1, -1); }, {"diagonal", "same axis"}));
+  rows.push_back(row<hp::TypeError>("stack of a vector and a matrix",
+                                    [] { hp::stack({hp::vector("v"), hp::matrix("m")}); },
+                                    {"stack", "input 1", "rank 2", "rank 1"}));
+  rows.push_back(row<hp::TypeError>("zeros with a float size", [] { hp::zeros({hp::scalar("size"), 3}); },
+                                    {"Alloc", "size 0", "integer scalar", "float64"}));
+  rows.push_back(row<hp::TypeError>("roll by a float shift", [] { hp::roll(hp::vector("v"), 0.5, 0); },
+                                    {"roll", "shift", "integer scalar"}));
+  rows.push_back(row<hp::TypeError>("expand_dims at axis 3 of a matrix", [] { hp::expand_dims(hp::matrix("m"), 3); },
+                                    {"expand_dims", "axis 3", "rank 3"}));
   rows.push_back(row<hp::TypeError>("softmax of a scalar", [] { hp::softmax(hp::scalar("s")); },
                                     {"softmax", "rank"}));
   rows.push_back(row<hp::TypeError>(
@@ -684,6 +697,20 @@ void add_value_rows(std::vector<BadInput>& rows) {
           compile_in(mode, {x}, {hp::argmin(x)}, {.updates = {{w, w + 1}}})(hp::Array::zeros({0}));
         },
         {"zero-size"}));
+    rows.push_back(row<hp::ShapeError>(
+        "split sizes that do not add up to the axis" + in,
+        [=] {
+          hp::Var x = hp::matrix("x");
+          compile_in(mode, {x}, hp::split(x, {1, 1}, 1), {.updates = {{w, w + 1}}})(hp::Array::zeros({2, 3}));
+        },
+        {"SpecifyShape", "(2, 3)", "axis 1 must have length 2"}));
+    rows.push_back(row<hp::ShapeError>(
+        "zeros of a negative size" + in,
+        [=] {
+          hp::Var n = hp::scalar("n", hp::int64);
+          compile_in(mode, {n}, {hp::zeros({n, 2})}, {.updates = {{w, w + 1}}})(hp::Array(std::int64_t{-3}));
+        },
+        {"Alloc", "-3", "axis 0", "negative"}));
     rows.push_back(row<hp::InvalidValueError>(
         "min along an empty axis" + in,
         [=] {

@@ -199,6 +199,21 @@ Var apply_step(const Step& s, const std::vector<Var>& vars, int index) {
     const Var& y = arg(next_arg);
     return op == "advanced_set_subtensor" ? set_subtensor(sub, y) : inc_subtensor(sub, y);
   }
+  // Construction and rearrangement (compiler/ops/construct.cpp, alloc.cpp).
+  const auto& q = s.params;
+  if (op == "tril") return tril(arg(0), q.at(0));
+  if (op == "triu") return triu(arg(0), q.at(0));
+  if (op == "flip") return flip(arg(0), as_ints(q));
+  if (op == "roll") return q.size() == 1 ? roll(arg(0), q[0]) : roll(arg(0), q.at(0), static_cast<int>(q.at(1)));
+  if (op == "stack") return stack({arg(0), arg(1)}, static_cast<int>(q.at(0)));
+  if (op == "expand_dims") return expand_dims(arg(0), static_cast<int>(q.at(0)));
+  if (op == "swapaxes") return swapaxes(arg(0), static_cast<int>(q.at(0)), static_cast<int>(q.at(1)));
+  if (op == "repeat") return repeat(arg(0), q.at(0), static_cast<int>(q.at(1)));
+  if (op == "tile") return tile(arg(0), q);
+  if (op == "diagonal") return diagonal(arg(0), q.at(0), static_cast<int>(q.at(1)), static_cast<int>(q.at(2)));
+  if (op == "trace") return trace(arg(0), q.at(0));
+  if (op == "outer") return outer(arg(0), arg(1));
+  if (op == "broadcast_to") return broadcast_to(arg(0), std::vector<Var>(q.begin(), q.end()));
   if (op == "concatenate") {
     std::vector<Var> xs;
     for (std::size_t k = 0; k < s.args.size(); ++k) xs.push_back(arg(k));
@@ -491,7 +506,9 @@ const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod
 const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffle", "reshape",
                                               "flatten", "concatenate", "subtensor",  "set_subtensor",
                                               "inc_subtensor", "softmax", "shape", "clip", "where",
-                                              "advanced_subtensor", "advanced_set_subtensor", "advanced_inc_subtensor"};
+                                              "advanced_subtensor", "advanced_set_subtensor", "advanced_inc_subtensor",
+                                              "tril", "triu", "flip", "roll", "stack", "expand_dims", "swapaxes",
+                                              "repeat", "tile", "diagonal", "trace", "outer", "broadcast_to"};
 
 const std::vector<DType> kDTypes = {DType::Float64, DType::Float32, DType::Int8,  DType::Int16,
                                     DType::Int32,   DType::Int64,   DType::UInt8, DType::Bool};
@@ -1121,6 +1138,100 @@ struct Generator::Pool {
     return push(std::move(s));
   }
 
+  /// Construction and rearrangement ops of x; -1 for another name.
+  int gen_construct(const std::string& name, int x) {
+    const TypeShape t = ts[x];
+    const int nd = static_cast<int>(t.shape.size());
+    auto signed_axis = [&](int a, int rank) { return chance(0.3) ? a - rank : a; };
+    Step s = op_step(name, {x}, t.shape);
+    if (name == "tril" || name == "triu") {
+      if (nd < 2) throw Skip{};
+      s.params = {uniform(-2, 2)};
+    } else if (name == "flip") {
+      for (int a = 0; a < nd; ++a) {
+        if (chance(0.5)) s.params.push_back(signed_axis(a, nd));
+      }
+    } else if (name == "roll") {
+      s.params = {uniform(-5, 5)};
+      if (nd > 0 && chance(0.7)) s.params.push_back(signed_axis(uniform(0, nd - 1), nd));
+    } else if (name == "stack") {
+      if (nd >= 4) throw Skip{};
+      const int e = existing([&](int i) { return ts[i].shape == t.shape && i != x; });
+      TypeShape same{t.shape, std::vector<bool>(t.shape.size(), false)};
+      const int y = e >= 0 && chance(0.5) ? e : leaf(chance(0.7) ? recipe.steps[x].dtype : random_dtype(), same);
+      const int axis = uniform(0, nd);
+      s.args = {x, y};
+      s.params = {signed_axis(axis, nd + 1)};
+      s.shape.insert(s.shape.begin() + axis, 2);
+    } else if (name == "expand_dims") {
+      if (nd >= 4) throw Skip{};
+      const int axis = uniform(0, nd);
+      s.params = {signed_axis(axis, nd + 1)};
+      s.shape.insert(s.shape.begin() + axis, 1);
+    } else if (name == "swapaxes") {
+      if (nd == 0) throw Skip{};
+      const int a = uniform(0, nd - 1), b = uniform(0, nd - 1);
+      s.params = {signed_axis(a, nd), signed_axis(b, nd)};
+      std::swap(s.shape[a], s.shape[b]);
+    } else if (name == "repeat") {
+      if (nd == 0) throw Skip{};
+      const int axis = uniform(0, nd - 1);
+      const int r = uniform(0, 3);
+      s.params = {r, signed_axis(axis, nd)};
+      s.shape[axis] *= r;
+    } else if (name == "tile") {
+      const int k = uniform(0, std::min(3, 4 - nd + std::min(nd, 1)));
+      Shape reps;
+      for (int i = 0; i < k; ++i) reps.push_back(uniform(0, 2));
+      const int out_nd = std::max<int>(nd, k);
+      if (out_nd > 4) throw Skip{};
+      Shape full(out_nd - nd, 1);
+      full.insert(full.end(), t.shape.begin(), t.shape.end());
+      Shape r(out_nd - k, 1);
+      r.insert(r.end(), reps.begin(), reps.end());
+      for (int a = 0; a < out_nd; ++a) full[a] *= r[a];
+      s.params = reps;
+      s.shape = full;
+    } else if (name == "diagonal" || name == "trace") {
+      if (nd < 2) throw Skip{};
+      const std::int64_t offset = uniform(-2, 2);
+      int a1 = 0, a2 = 1;
+      if (name == "diagonal") {
+        a1 = uniform(0, nd - 1);
+        do a2 = uniform(0, nd - 1); while (a2 == a1);
+      }
+      const std::int64_t n = t.shape[a1], m = t.shape[a2];
+      const std::int64_t len = std::max<std::int64_t>(0, offset >= 0 ? std::min(n, m - offset) : std::min(n + offset, m));
+      s.shape.clear();
+      for (int a = 0; a < nd; ++a) {
+        if (a != a1 && a != a2) s.shape.push_back(t.shape[a]);
+      }
+      if (name == "diagonal") {
+        s.shape.push_back(len);
+        s.params = {offset, signed_axis(a1, nd), signed_axis(a2, nd)};
+      } else {
+        s.params = {offset};
+      }
+    } else if (name == "outer") {
+      const int y = operand();
+      s.args = {x, y};
+      s.shape = {size_of(t.shape), size_of(ts[y].shape)};
+      if (size_of(s.shape) > max_elements()) throw Skip{};
+    } else if (name == "broadcast_to") {
+      // Stretch broadcastable axes and add up to two leading ones.
+      const int lead = uniform(0, std::min(2, 4 - nd));
+      Shape target;
+      for (int i = 0; i < lead; ++i) target.push_back(uniform(0, 3));
+      for (int a = 0; a < nd; ++a) target.push_back(t.bc[a] ? uniform(1, 3) : t.shape[a]);
+      s.params = target;
+      s.shape = target;
+    } else {
+      return -1;
+    }
+    if (size_of(s.shape) > max_elements()) throw Skip{};
+    return push(std::move(s));
+  }
+
   int gen_structural(const std::string& name) {
     if (name == "dot") return gen_dot();
     if (name == "clip") return gen_clip();
@@ -1138,6 +1249,7 @@ struct Generator::Pool {
     if (name == "flatten") return gen_flatten(x);
     if (name == "concatenate") return gen_concatenate(x);
     if (name.rfind("advanced_", 0) == 0) return gen_advanced(name, x);
+    if (const int made = gen_construct(name, x); made >= 0) return made;
     return gen_subtensor(name, x);
   }
 
@@ -1194,7 +1306,9 @@ struct Generator::Pool {
           "neg",       "exp",     "log",        "sqrt",     "sum",      "mean",         "prod",
           "deg2rad",   "rad2deg", "var",        "logsumexp",
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
-          "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor"};
+          "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor",
+          "tril", "triu", "flip", "roll", "stack", "expand_dims", "swapaxes", "repeat", "tile", "diagonal",
+          "trace", "outer", "broadcast_to"};
       return pick(smooth);
     }
     const double u = std::uniform_real_distribution<double>(0, 1)(rng);
