@@ -341,6 +341,72 @@ class ReshapeOp : public Op {
   Shape shape_;
 };
 
+/// x reshaped to sizes given by integer scalars (symbolic or constant), the
+/// same number of elements: a view where x is contiguous.
+class ReshapeToOp : public Op {
+ public:
+  bool output_aliases_input() const override { return true; }
+  std::string name() const override { return "ReshapeTo"; }
+
+  TensorType infer_type(const std::vector<Var>& inputs) const override {
+    std::vector<bool> bc;
+    for (std::size_t i = 1; i < inputs.size(); ++i) {
+      const Var& d = inputs[i];
+      if (d.ndim() != 0 || !is_integer(d.dtype())) {
+        throw TypeError(fmt::format("{}: size {} must be an integer scalar, got {}", describe_operands(*this, inputs),
+                                    i - 1, d.type().str()));
+      }
+      bc.push_back(d.is_constant() && d.constant_value().get_flat_int(0) == 1);
+    }
+    return TensorType(inputs.at(0).dtype(), bc);
+  }
+
+  Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
+    Shape shape;
+    for (std::size_t i = 1; i < inputs.size(); ++i) shape.push_back(inputs[i].get_flat_int(0));
+    std::int64_t size = 1;
+    for (auto d : shape) size = d < 0 ? -1 : size * d;
+    if (size != inputs[0].size()) {
+      throw ShapeError(fmt::format("{}: cannot reshape an array of shape {} (size {}) into shape {}", node_str(node),
+                                   shape_str(inputs[0].shape()), inputs[0].size(), shape_str(shape)));
+    }
+    return inputs[0].reshape(shape);
+  }
+
+  std::string pretty(const std::vector<std::string>& args) const override {
+    return fmt::format("reshape({}, ({}))", args[0],
+                       fmt::join(std::vector<std::string>(args.begin() + 1, args.end()), ", "));
+  }
+
+  std::vector<InputGrad> grad(const Apply& node, const Var& g) const override {
+    std::vector<InputGrad> grads(node.inputs().size(), InputGrad::zero());
+    grads[0] = fit_grad_to(node.inputs()[0], reshape_like(g, node.inputs()[0]));
+    return grads;
+  }
+
+  bool emit_cpp(CppEmitter& cg, const Apply& node) const override {
+    const std::string xt = cg.tensor(node.inputs()[0]);
+    const std::string name = fmt::format("v{}", cg.node_index());
+    std::vector<std::string> shape;
+    std::string product = "1";
+    for (std::size_t i = 1; i < node.inputs().size(); ++i) {
+      const Var& d = node.inputs()[i];
+      const std::string load = d.is_constant() ? CppEmitter::literal(d.constant_value())
+                                               : fmt::format("((const {}*){}.data)[0]", CppEmitter::c_type(d.dtype()),
+                                                             cg.tensor(d));
+      const std::string size = fmt::format("{}_d{}", name, i - 1);
+      cg.line("const hp_i64 {} = {};", size, CppEmitter::convert(load, d.dtype(), DType::Int64));
+      cg.fail_if(size + " < 0");
+      shape.push_back(size);
+      product += " * " + size;
+    }
+    cg.fail_if(fmt::format("hp_size({}) != {}", xt, product));
+    emit_reshape(cg, node.inputs()[0], name, shape);
+    cg.bind(node.output(), name);
+    return true;
+  }
+};
+
 class FlattenOp : public Op {
  public:
   bool output_aliases_input() const override { return true; }
@@ -614,5 +680,12 @@ std::optional<int> concatenate_axis(const Op& op) {
 }
 
 Var reshape_as(const Var& x, const Var& like) { return reshape_like(x, like); }
+
+Var reshape_to(const Var& x, const std::vector<Var>& sizes) {
+  if (x.is_null()) throw Error("reshape: input 0 is a null hp::Var");
+  std::vector<Var> inputs = {x};
+  inputs.insert(inputs.end(), sizes.begin(), sizes.end());
+  return make_apply(std::make_shared<ReshapeToOp>(), inputs);
+}
 
 }  // namespace hypatia

@@ -22,6 +22,8 @@ bool is_reshape_like(const Op& op);
 /// x reshaped to the shape of `like` (the same size, checked when it runs),
 /// with `like`'s broadcast pattern: a reshape to a shape known only at run time.
 Var reshape_as(const Var& x, const Var& like);
+/// x reshaped to sizes given by integer scalars (symbolic or constant).
+Var reshape_to(const Var& x, const std::vector<Var>& sizes);
 /// The axis of a Join (concatenate), or nullopt for other ops.
 std::optional<int> concatenate_axis(const Op& op);
 

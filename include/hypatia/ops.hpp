@@ -209,8 +209,20 @@ inline Var norm(const Var& x, double ord, std::initializer_list<int> axes, bool 
 }
 
 // --- linear algebra ---------------------------------------------------------------------
-/// Matrix/vector products of ranks 1 and 2 (as numpy.dot); a scalar operand multiplies.
+/// numpy.dot: matrix/vector products of ranks 1 and 2 through BLAS; a scalar
+/// operand multiplies; higher ranks sum a's last axis with b's second-to-last
+/// (tensordot).
 Var dot(const Var& a, const Var& b);
+/// numpy.matmul (`@`): ranks 1 and 2 as dot; higher ranks are stacks of
+/// matrices in the last two axes, batch axes broadcasting as numpy (along
+/// the axes the types mark broadcastable), one BLAS product per matrix.
+Var matmul(const Var& a, const Var& b);
+/// Theano's batched_dot: a[i] . b[i] for each i of the first axis (ranks 2 and 3).
+Var batched_dot(const Var& a, const Var& b);
+/// numpy.tensordot: sums a's `axes_a` against b's `axes_b` (one by one),
+/// or a's last n axes against b's first n; one BLAS product.
+Var tensordot(const Var& a, const Var& b, const std::vector<int>& axes_a, const std::vector<int>& axes_b);
+Var tensordot(const Var& a, const Var& b, int n = 2);
 
 // --- shapes -----------------------------------------------------------------------------
 /// Theano's dimshuffle: result axis i is input axis pattern[i], or a new

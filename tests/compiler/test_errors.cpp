@@ -12,10 +12,10 @@ namespace hp = hypatia;
 using hypatia_test::contains;
 using hypatia_test::message_of;
 
-TEST_CASE("dot of a rank-3 tensor is a TypeError naming the op and the types") {
-  const auto msg = message_of<hp::TypeError>([] { hp::dot(hp::tensor3("t"), hp::matrix("m")); });
-  CHECK(contains(msg, "Dot"));
-  CHECK(contains(msg, "TensorType(float64, tensor3)"));
+TEST_CASE("matmul of a scalar is a TypeError naming the op and the types") {
+  const auto msg = message_of<hp::TypeError>([] { hp::matmul(hp::scalar("s"), hp::matrix("m")); });
+  CHECK(contains(msg, "matmul"));
+  CHECK(contains(msg, "TensorType(float64, scalar)"));
 }
 
 TEST_CASE("a reduction axis out of range is a TypeError naming the axis and the rank") {

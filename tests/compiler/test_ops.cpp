@@ -1014,9 +1014,15 @@ TEST_CASE("dot of misaligned shapes is a ShapeError naming both shapes") {
   CHECK_THROWS_AS(hp::dot(a, v).eval({{a, m23()}, {v, hp::Array::zeros({2})}}), hp::ShapeError);
 }
 
-TEST_CASE("dot of a rank-3 operand is a TypeError") {
-  CHECK_THROWS_AS(hp::dot(hp::tensor3("t"), hp::matrix("m")), hp::TypeError);
-  CHECK_THROWS_AS(hp::dot(hp::vector("v"), hp::tensor3("t")), hp::TypeError);
+TEST_CASE("dot of a rank-3 operand is numpy's: the last axis of a with the second-to-last of b") {
+  // np.dot(np.arange(8.).reshape(2, 2, 2), np.array([[1., 2.], [3., 4.]])) and
+  // np.dot(np.array([1., 2.]), np.arange(8.).reshape(2, 2, 2))
+  const hp::Var t = hp::tensor3("t"), m = hp::matrix("m"), v = hp::vector("v");
+  const hp::Array tv = hp::array({{{0.0, 1.0}, {2.0, 3.0}}, {{4.0, 5.0}, {6.0, 7.0}}});
+  const hp::Array tm = hp::dot(t, m).eval({{t, tv}, {m, hp::array({{1.0, 2.0}, {3.0, 4.0}})}});
+  CHECK(exact(tm, hp::float64, {2, 2, 2}, {3, 4, 11, 16, 19, 28, 27, 40}) == "");
+  const hp::Array vt = hp::dot(v, t).eval({{v, hp::array({1.0, 2.0})}, {t, tv}});
+  CHECK(exact(vt, hp::float64, {2, 2}, {4, 7, 16, 19}) == "");
 }
 
 // ============================================================================
