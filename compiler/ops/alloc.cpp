@@ -3,6 +3,7 @@
 /// SpecifyShape (x itself, checked to have the given sizes when it runs).
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -40,9 +41,27 @@ std::string size_load(CppEmitter& cg, const Var& d) {
   return CppEmitter::convert(load, d.dtype(), DType::Int64);
 }
 
+/// "[1, 0]": a broadcast pattern in an op's key.
+std::string pattern_key(const std::vector<bool>& bc) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < bc.size(); ++i) text += (i ? ", " : "") + std::string(bc[i] ? "1" : "0");
+  return text + "]";
+}
+
+/// The broadcast pattern sizes give when the node is made: a constant 1 is
+/// broadcastable. Kept by the op, so that a rewrite that later finds a
+/// symbolic size to be 1 does not change the node's type.
+std::vector<bool> pattern_of_sizes(const std::vector<Var>& sizes) {
+  std::vector<bool> bc;
+  for (const Var& d : sizes) bc.push_back(!d.is_null() && d.ndim() == 0 && constant_size(d) == std::optional<std::int64_t>{1});
+  return bc;
+}
+
 class AllocOp : public Op {
  public:
+  explicit AllocOp(std::vector<bool> bc) : bc_(std::move(bc)) {}
   std::string name() const override { return "Alloc"; }
+  std::string key() const override { return "Alloc" + pattern_key(bc_); }
 
   TensorType infer_type(const std::vector<Var>& inputs) const override {
     check_sizes(*this, inputs, 1);
@@ -52,9 +71,8 @@ class AllocOp : public Op {
       throw TypeError(fmt::format("{}: the value has rank {}, more than the {} sizes given",
                                   describe_operands(*this, inputs), value.ndim(), ndim));
     }
-    std::vector<bool> bc;
-    for (int a = 0; a < ndim; ++a) bc.push_back(constant_size(inputs[a + 1]) == std::optional<std::int64_t>{1});
-    return TensorType(value.dtype(), bc);
+    if (static_cast<int>(bc_.size()) != ndim) throw Error("internal: Alloc's pattern and sizes differ");
+    return TensorType(value.dtype(), bc_);
   }
 
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
@@ -125,14 +143,19 @@ class AllocOp : public Op {
     cg.elementwise(name, to, ndim, loop_operands(cg, {value}), expr, false);
     return true;
   }
+
+ private:
+  std::vector<bool> bc_;
 };
 
 /// x, checked when it runs to have the given sizes (PyTensor's specify_shape):
 /// a size that is a constant 1 also makes the axis broadcastable.
 class SpecifyShapeOp : public Op {
  public:
+  explicit SpecifyShapeOp(std::vector<bool> bc) : bc_(std::move(bc)) {}
   bool output_aliases_input() const override { return true; }
   std::string name() const override { return "SpecifyShape"; }
+  std::string key() const override { return "SpecifyShape" + pattern_key(bc_); }
 
   TensorType infer_type(const std::vector<Var>& inputs) const override {
     check_sizes(*this, inputs, 1);
@@ -142,9 +165,7 @@ class SpecifyShapeOp : public Op {
                                   inputs.size() - 1, x.ndim()));
     }
     std::vector<bool> bc = x.broadcastable();
-    for (int a = 0; a < x.ndim(); ++a) {
-      if (constant_size(inputs[a + 1]) == std::optional<std::int64_t>{1}) bc[a] = true;
-    }
+    for (int a = 0; a < x.ndim() && a < static_cast<int>(bc_.size()); ++a) bc[a] = bc[a] || bc_[a];
     return TensorType(x.dtype(), bc);
   }
 
@@ -179,6 +200,9 @@ class SpecifyShapeOp : public Op {
     cg.bind(node.output(), xt);
     return true;
   }
+
+ private:
+  std::vector<bool> bc_;
 };
 
 std::vector<Var> with_sizes(const Var& first, const std::vector<Var>& sizes, const char* op) {
@@ -204,11 +228,13 @@ Var fill_value(const Var& value, std::optional<DType> dtype) {
 }  // namespace
 
 Var alloc(const Var& value, const std::vector<Var>& shape) {
-  return make_apply(std::make_shared<AllocOp>(), with_sizes(value, shape, "alloc"));
+  std::vector<Var> inputs = with_sizes(value, shape, "alloc");
+  return make_apply(std::make_shared<AllocOp>(pattern_of_sizes(shape)), inputs);
 }
 
 Var specify_shape(const Var& x, const std::vector<Var>& shape) {
-  return make_apply(std::make_shared<SpecifyShapeOp>(), with_sizes(x, shape, "specify_shape"));
+  std::vector<Var> inputs = with_sizes(x, shape, "specify_shape");
+  return make_apply(std::make_shared<SpecifyShapeOp>(pattern_of_sizes(shape)), inputs);
 }
 
 Var full(const std::vector<Var>& shape, const Var& value, std::optional<DType> dtype) {

@@ -345,8 +345,16 @@ class ReshapeOp : public Op {
 /// same number of elements: a view where x is contiguous.
 class ReshapeToOp : public Op {
  public:
+  /// `bc`: the sizes that were the constant 1 when the node was made (kept,
+  /// so that a rewrite finding a symbolic size to be 1 keeps the type).
+  explicit ReshapeToOp(std::vector<bool> bc) : bc_(std::move(bc)) {}
   bool output_aliases_input() const override { return true; }
   std::string name() const override { return "ReshapeTo"; }
+  std::string key() const override {
+    std::string k = "ReshapeTo[";
+    for (std::size_t i = 0; i < bc_.size(); ++i) k += (i ? ", " : "") + std::string(bc_[i] ? "1" : "0");
+    return k + "]";
+  }
 
   TensorType infer_type(const std::vector<Var>& inputs) const override {
     std::vector<bool> bc;
@@ -356,9 +364,9 @@ class ReshapeToOp : public Op {
         throw TypeError(fmt::format("{}: size {} must be an integer scalar, got {}", describe_operands(*this, inputs),
                                     i - 1, d.type().str()));
       }
-      bc.push_back(d.is_constant() && d.constant_value().get_flat_int(0) == 1);
     }
-    return TensorType(inputs.at(0).dtype(), bc);
+    if (bc_.size() + 1 != inputs.size()) throw Error("internal: ReshapeTo's pattern and sizes differ");
+    return TensorType(inputs.at(0).dtype(), bc_);
   }
 
   Array perform(const Apply& node, const std::vector<Array>& inputs) const override {
@@ -405,6 +413,9 @@ class ReshapeToOp : public Op {
     cg.bind(node.output(), name);
     return true;
   }
+
+ private:
+  std::vector<bool> bc_;
 };
 
 class FlattenOp : public Op {
@@ -685,7 +696,11 @@ Var reshape_to(const Var& x, const std::vector<Var>& sizes) {
   if (x.is_null()) throw Error("reshape: input 0 is a null hp::Var");
   std::vector<Var> inputs = {x};
   inputs.insert(inputs.end(), sizes.begin(), sizes.end());
-  return make_apply(std::make_shared<ReshapeToOp>(), inputs);
+  std::vector<bool> bc;
+  for (const Var& d : sizes) {
+    bc.push_back(!d.is_null() && d.is_constant() && d.ndim() == 0 && d.constant_value().get_flat_int(0) == 1);
+  }
+  return make_apply(std::make_shared<ReshapeToOp>(bc), inputs);
 }
 
 }  // namespace hypatia

@@ -198,3 +198,19 @@ TEST_CASE("verify_grad through matmul with broadcast batch axes, batched_dot and
   CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::matmul(x[0], x[1]); },
                                 {(a * 0.25).astype(hp::float32), (b * 0.25).astype(hp::float32)}));
 }
+
+TEST_CASE("tensordot and zeros whose sizes read a broadcastable axis compile: the size folding to 1 keeps the type") {
+  // Found by hypatia-fuzz --seed 938: simplify_shapes turned shape(x)[0] of a
+  // row into the constant 1, and the reshape's type changed under it.
+  const hp::Var r = hp::row("r"), m = hp::matrix("m"), n = hp::matrix("n");
+  hp::Function f = hp::compile({r, m, n}, {hp::tensordot(r, m, 1), hp::zeros({hp::shape(r)[0], 2}) + 1,
+                                           hp::specify_shape(n, {hp::shape(r)[0], 2})},
+                               {.mode = hp::Mode::FastRun});
+  const std::vector<hp::Array> out =
+      f(hp::array({{1.0, 2.0}}), hp::array({{1.0, 0.0}, {1.0, 1.0}}), hp::array({{3.0, 4.0}}));
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].to_vector<double>() == std::vector<double>{3, 2});
+  CHECK(out[0].shape() == hp::Shape{1, 2});
+  CHECK(out[1].to_vector<double>() == std::vector<double>{1, 1});
+  CHECK(out[2].to_vector<double>() == std::vector<double>{3, 4});
+}

@@ -128,7 +128,7 @@ std::string value_text(const Array& a, std::int64_t i) {
 /// (approximated functions, products an FMA may absorb, sums in another order).
 bool inexact(const Op& op) {
   static const std::vector<std::string> prefixes = {
-      "Sum",          "Mean",          "Prod",           "Dot",           "Softmax",
+      "Sum",          "Mean",          "Prod",           "Dot",           "Softmax",       "MatMul",
       "Elemwise{mul}", "Elemwise{sqr}", "Elemwise{exp}",  "Elemwise{log}", "Elemwise{log1p}",
       "Elemwise{tanh}", "Elemwise{sigmoid}", "Elemwise{softplus}", "Elemwise{pow}", "Elemwise{int_div}",
       "Elemwise{mod}", "Elemwise{true_div}", "Elemwise{deg2rad}", "Elemwise{rad2deg}"};
@@ -329,7 +329,7 @@ std::vector<Array> perturbed_outputs(const Built& b, std::mt19937_64& rng, doubl
                                                   std::max<double>(1, static_cast<double>(out.size())));
       if (name.rfind("Sum", 0) == 0 || name.rfind("Mean", 0) == 0) absolute = 4 * n_in * eps * max_abs_finite(args[0]);
       if (name.rfind("Mean", 0) == 0) absolute /= n_in;
-      if (name == "Dot") {
+      if (name == "Dot" || name == "MatMul") {
         const double k = static_cast<double>(args[0].shape().empty() ? 1 : args[0].shape().back());
         absolute = 4 * k * eps * max_abs_finite(args[0]) * max_abs_finite(args[1]);
       }

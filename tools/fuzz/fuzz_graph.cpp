@@ -213,6 +213,8 @@ Var apply_step(const Step& s, const std::vector<Var>& vars, int index) {
   if (op == "diagonal") return diagonal(arg(0), q.at(0), static_cast<int>(q.at(1)), static_cast<int>(q.at(2)));
   if (op == "trace") return trace(arg(0), q.at(0));
   if (op == "outer") return outer(arg(0), arg(1));
+  if (op == "matmul") return matmul(arg(0), arg(1));
+  if (op == "tensordot") return tensordot(arg(0), arg(1), 1);
   if (op == "broadcast_to") return broadcast_to(arg(0), std::vector<Var>(q.begin(), q.end()));
   if (op == "concatenate") {
     std::vector<Var> xs;
@@ -508,7 +510,8 @@ const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffl
                                               "inc_subtensor", "softmax", "shape", "clip", "where",
                                               "advanced_subtensor", "advanced_set_subtensor", "advanced_inc_subtensor",
                                               "tril", "triu", "flip", "roll", "stack", "expand_dims", "swapaxes",
-                                              "repeat", "tile", "diagonal", "trace", "outer", "broadcast_to"};
+                                              "repeat", "tile", "diagonal", "trace", "outer", "broadcast_to",
+                                              "matmul", "tensordot"};
 
 const std::vector<DType> kDTypes = {DType::Float64, DType::Float32, DType::Int8,  DType::Int16,
                                     DType::Int32,   DType::Int64,   DType::UInt8, DType::Bool};
@@ -860,6 +863,45 @@ struct Generator::Pool {
     const bool no_identity = name == "max" || name == "min" || name == "argmax" || name == "argmin";
     if (no_identity && count == 0 && size_of(s.shape) > 0 && chance(0.8)) throw Skip{};
     return push(std::move(s));
+  }
+
+  /// matmul of a rank-3 (or 2) x with b whose batch axis may broadcast, or
+  /// tensordot of x's last axis with b's first.
+  int gen_product(const std::string& name) {
+    const int x = existing([&](int i) { return ts[i].shape.size() == 2 || ts[i].shape.size() == 3; });
+    if (x < 0) throw Skip{};
+    const TypeShape tx = ts[x];
+    const int nd = static_cast<int>(tx.shape.size());
+    TypeShape tb;
+    Shape out;
+    if (name == "matmul") {
+      if (nd == 3 && chance(0.7)) {
+        const bool bc = chance(0.3) && !diff();
+        tb.shape.push_back(bc ? 1 : tx.shape[0]);
+        tb.bc.push_back(bc);
+        out.push_back(tx.shape[0]);
+      } else if (nd == 2 && chance(0.5)) {
+        tb.shape.push_back(random_size());
+        tb.bc.push_back(false);
+        out.push_back(tb.shape[0]);
+      } else if (nd == 3) {
+        out.push_back(tx.shape[0]);
+      }
+      tb.shape.push_back(tx.shape[nd - 1]);
+      tb.bc.push_back(tx.bc[nd - 1]);
+      tb.shape.push_back(random_size());
+      tb.bc.push_back(false);
+      out.push_back(tx.shape[nd - 2]);
+      out.push_back(tb.shape.back());
+    } else {  // tensordot over x's last axis and b's first
+      tb.shape = {tx.shape[nd - 1], random_size()};
+      tb.bc = {tx.bc[nd - 1], false};
+      out.assign(tx.shape.begin(), tx.shape.end() - 1);
+      out.push_back(tb.shape[1]);
+    }
+    const int b = leaf(chance(0.7) ? recipe.steps[x].dtype : random_dtype(), tb);
+    if (size_of(out) > max_elements() || size_of(out) * tx.shape[nd - 1] > 8 * max_elements()) throw Skip{};
+    return push(op_step(name, {x, b}, out));
   }
 
   int gen_dot() {
@@ -1234,6 +1276,7 @@ struct Generator::Pool {
 
   int gen_structural(const std::string& name) {
     if (name == "dot") return gen_dot();
+    if (name == "matmul" || name == "tensordot") return gen_product(name);
     if (name == "clip") return gen_clip();
     if (name == "where") return gen_where();
     const int x = operand();
@@ -1308,7 +1351,7 @@ struct Generator::Pool {
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
           "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor",
           "tril", "triu", "flip", "roll", "stack", "expand_dims", "swapaxes", "repeat", "tile", "diagonal",
-          "trace", "outer", "broadcast_to"};
+          "trace", "outer", "broadcast_to", "matmul", "tensordot"};
       return pick(smooth);
     }
     const double u = std::uniform_real_distribution<double>(0, 1)(rng);
