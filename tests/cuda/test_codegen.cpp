@@ -231,6 +231,18 @@ TEST_CASE("construction and rearrangement ops compile: kernels for their element
   check_compiles(program);
 }
 
+TEST_CASE("products: matmul, batched_dot and tensordot generate programs that compile") {
+  if (!nvrtc_or_skip()) return;
+  const hp::Var a = hp::tensor3("a", hp::float32), b = hp::tensor3("b", hp::float32), m = hp::matrix("m");
+  const std::vector<hp::Var> inputs = {a, b, m};
+  const std::vector<hp::Var> outputs = {hp::matmul(a, b) * 2, hp::batched_dot(a, b), hp::tensordot(a, b, 1),
+                                        hp::dot(hp::cast(a, hp::float64), m)};
+  const std::vector<hp::Var> optimised = hp::optimize(inputs, outputs, hp::Mode::FastRun);
+  const hp::CudaProgramText program = hp::generate_cuda(inputs, optimised, "products");
+  CHECK(count_steps(program, hp::CudaStep::Kind::Host) > 0);  // MatMul and the reshapes run on the host
+  check_compiles(program);
+}
+
 TEST_CASE("bitwise ops and shifts compile for each integer dtype and bool") {
   if (!nvrtc_or_skip()) return;
   std::vector<hp::Var> inputs, outputs;

@@ -489,6 +489,11 @@ void add_axis_rows(std::vector<BadInput>& rows) {
                                     [] { hp::logsumexp(hp::matrix("m"), {0, -2}); }, {"logsumexp", "repeats"}));
   rows.push_back(row<hp::TypeError>("norm with a NaN ord", [] { hp::norm(hp::vector("v"), std::nan("")); },
                                     {"norm", "NaN"}));
+  rows.push_back(row<hp::TypeError>("matmul of a scalar", [] { hp::matmul(hp::scalar("s"), hp::matrix("m")); },
+                                    {"matmul", "scalar", "TensorType(float64, scalar)"}));
+  rows.push_back(row<hp::TypeError>("tensordot over axes of different counts",
+                                    [] { hp::tensordot(hp::tensor3("a"), hp::matrix("b"), {0, 1}, {0}); },
+                                    {"tensordot", "2 axes", "1 of the second"}));
   rows.push_back(row<hp::TypeError>("tril of a vector", [] { hp::tril(hp::vector("v")); },
                                     {"tril", "rank 2 or more", "TensorType(float64, vector)"}));
   rows.push_back(row<hp::TypeError>("diagonal of one axis twice",
@@ -704,6 +709,14 @@ void add_value_rows(std::vector<BadInput>& rows) {
           compile_in(mode, {x}, hp::split(x, {1, 1}, 1), {.updates = {{w, w + 1}}})(hp::Array::zeros({2, 3}));
         },
         {"SpecifyShape", "(2, 3)", "axis 1 must have length 2"}));
+    rows.push_back(row<hp::ShapeError>(
+        "matmul of stacks whose batch axes differ" + in,
+        [=] {
+          hp::Var a = hp::tensor3("a"), b = hp::tensor3("b");
+          compile_in(mode, {a, b}, {hp::matmul(a, b)}, {.updates = {{w, w + 1}}})(hp::Array::zeros({2, 3, 4}),
+                                                                                 hp::Array::zeros({3, 4, 5}));
+        },
+        {"MatMul", "batch axes differ", "(2, 3, 4)", "(3, 4, 5)"}));
     rows.push_back(row<hp::ShapeError>(
         "zeros of a negative size" + in,
         [=] {
