@@ -641,6 +641,7 @@ Var maximum(const Var& a, const Var& b) { return elemwise("maximum", {a, b}); }
 Var minimum(const Var& a, const Var& b) { return elemwise("minimum", {a, b}); }
 Var clip(const Var& x, const Var& lo, const Var& hi) { return elemwise("clip", {x, lo, hi}); }
 Var where(const Var& cond, const Var& a, const Var& b) { return elemwise("where", {cond, a, b}); }
+Var switch_(const Var& cond, const Var& a, const Var& b) { return where(cond, a, b); }
 Var eq(const Var& a, const Var& b) { return elemwise("eq", {a, b}); }
 Var neq(const Var& a, const Var& b) { return elemwise("neq", {a, b}); }
 Var lt(const Var& a, const Var& b) { return elemwise("lt", {a, b}); }

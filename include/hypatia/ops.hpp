@@ -104,6 +104,8 @@ Var minimum(const Var& a, const Var& b);
 Var clip(const Var& x, const Var& lo, const Var& hi);
 /// cond ? a : b elementwise (cond is nonzero)
 Var where(const Var& cond, const Var& a, const Var& b);
+/// Theano's switch (a C++ keyword, hence the underscore): where, both branches computed.
+Var switch_(const Var& cond, const Var& a, const Var& b);
 Var eq(const Var& a, const Var& b);
 Var neq(const Var& a, const Var& b);
 Var lt(const Var& a, const Var& b);

@@ -715,3 +715,24 @@ TEST_CASE("verify_grad passes on the gradient with respect to a broadcast row (a
   CHECK_NOTHROW(hp::verify_grad(
       d_row, {uniform(-1, 1)({2, 3}, hp::float64, 100), uniform(-1, 1)({3}, hp::float64, 101)}));
 }
+
+TEST_CASE("gradients at ties and kinks are Theano's: maximum/minimum give g to both at a tie, abs 0 at 0, clip includes its bounds") {
+  const hp::Var a = hp::vector("a"), b = hp::vector("b");
+  const hp::Array av = hp::array({1.0, 2.0, 0.0}), bv = hp::array({1.0, 3.0, -1.0});
+  const std::vector<std::pair<hp::Var, hp::Array>> given = {{a, av}, {b, bv}};
+  const hp::Var mx = hp::sum(hp::maximum(a, b)), mn = hp::sum(hp::minimum(a, b));
+  CHECK(hp::grad(mx, a).eval(given).to_vector<double>() == std::vector<double>{1, 0, 1});
+  CHECK(hp::grad(mx, b).eval(given).to_vector<double>() == std::vector<double>{1, 1, 0});
+  CHECK(hp::grad(mn, a).eval(given).to_vector<double>() == std::vector<double>{1, 1, 0});
+  CHECK(hp::grad(hp::sum(hp::abs(a)), a).eval({{a, hp::array({-2.0, 0.0, 3.0})}}).to_vector<double>() ==
+        std::vector<double>{-1, 0, 1});
+  const hp::Var c = hp::sum(hp::clip(a, 0.0, 1.0));
+  CHECK(hp::grad(c, a).eval({{a, hp::array({-0.5, 0.0, 0.5, 1.0, 1.5})}}).to_vector<double>() ==
+        std::vector<double>{0, 1, 1, 1, 0});
+  // switch_ is where, Theano's name.
+  CHECK(hp::switch_(a > 0.5, a, b).eval(given).to_vector<double>() == std::vector<double>{1, 2, -1});
+  // abs of the most negative integer wraps, as numpy.
+  const hp::Var i = hp::vector("i", hp::int8);
+  CHECK(hp::abs(i).eval({{i, hp::array({-128, -1}, hp::int8)}}).to_vector<std::int64_t>() ==
+        std::vector<std::int64_t>{-128, 1});
+}
