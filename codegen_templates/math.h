@@ -1083,8 +1083,8 @@ HP_MATH_INLINE double erfinv_nonnegative(double x, double t) {
 HP_MATH_INLINE double lgamma_above_minus_quarter(double x) {
   // below 3/2
   double z1 = x < 0.75 ? x : x - 1.0;
-  double near_one =
-      z1 * horner(z1 - 0.25, kLgammaL1) - (x < 0.75 ? hp_log(__builtin_fabs(x)) : 0.0);
+  double near_one =  // + 0.0, not - 0.0: lgamma(1) is +0
+      z1 * horner(z1 - 0.25, kLgammaL1) + (x < 0.75 ? -hp_log(__builtin_fabs(x)) : 0.0);
   // 3/2 to 8
   double c = x < 8.0 ? x : 8.0;
   double z2 = c < 3.0 ? c - 2.0 : c - __builtin_floor(c);
