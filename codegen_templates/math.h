@@ -23,8 +23,29 @@
 //   hp_erf       odd polynomial | 1 - e^-x^2 F(x), F piecewise polynomial
 //   hp_pow       exp(y log x) with log and product in double-double;
 //                float: evaluated in float64
-//   hp_sin/cos   5-part Cody-Waite (exact for |x| < 2^33), double-double r;
-//                float: evaluated in float64
+//   hp_sin/cos   5-part Cody-Waite below 2^33, Payne-Hanek (1152 bits of
+//                2/pi) above, double-double r; float: evaluated in float64
+//   hp_tan       sin/cos's reduction, sin(r)/cos(r) as a corrected division
+//   hp_arcsin    x + x^3 S(x^2) to 1/2, pi/2 - 2 asin(sqrt((1-x)/2)) above
+//   hp_arccos    from the same parts as arcsin, double-double constants
+//   hp_arctan    1/x above 1, pi/4 + atan((x-1)/(x+1)) above tan(pi/8)
+//   hp_arctan2   atan(min/max) with the quotient as a double-double
+//   hp_sinh      Taylor below 1, expm1 to 22, e^x/2 scaled (no early overflow)
+//   hp_cosh      (e + 1/e)/2 to 22, e^x/2 above
+//   hp_arcsinh   log1p/log forms (fdlibm's); hp_arccosh the same
+//   hp_arctanh   log1p(2x/(1-x))/2
+//   hp_exp2      exp's kernel on x ln2 as a double-double
+//   hp_log2/10   log as a double-double (pow's), times 1/ln2 (1/ln10) in dd
+//   hp_erfc      1-x-xE(x^2) to 1/2, e^-x^2 F(x) (5 intervals) to 4,
+//                e^-x^2 G(1/x^2)/(x sqrt(pi)) to 27.3 (own fits, not 1-erf)
+//   hp_erfinv    Giles' guess (asymptotic in erfc's far tail), two Halley
+//   hp_erfcinv   steps on erf(y) - x, written as t - erfc(y) above 1/2
+//   hp_gammaln   Taylor-type fits about 1 and 2 (in z - 1/4), recurrence
+//                to 8, Stirling from 8, reflection below -1/4
+//   hp_psi       fit about the positive root, recurrence from [1, 2) to
+//                10, asymptotic series above, reflection below 0
+//   hp_hypot     scaled, sum of squares in double-double, corrected sqrt
+//   hp_logaddexp max + log1p(e^-|a-b|), a - b and e^-|a-b| as double-doubles
 //
 // Error bounds in ulp of the result, against glibc (long double references
 // for float64, double references for float32), checked by
@@ -42,7 +63,33 @@
 //   hp_softplus    2       1.16 / 1.22
 //   hp_erf         2       1.14 / 1.15
 //   hp_pow         2       0.92 / 0.50
-//   hp_sin, cos    2       0.84 / 0.50
+//   hp_sin, cos    2       0.84 / 0.50   (also 0.82 from 2^33 to 1.8e308)
+//   hp_tan         2       0.98 / 0.50
+//   hp_arcsin      1       0.62 / 0.50
+//   hp_arccos      1       0.74 / 0.50
+//   hp_arctan      2       1.00 / 0.50
+//   hp_arctan2     2       0.95 / 0.50
+//   hp_sinh        2       1.22 / 0.50
+//   hp_cosh        2       1.10 / 0.50
+//   hp_arcsinh     2       1.66 / 0.50
+//   hp_arccosh     3       2.07 / 0.50
+//   hp_arctanh     2       1.63 / 0.50
+//   hp_exp2        1       0.77 / 0.50
+//   hp_log2        1       0.50 / 0.50
+//   hp_log10       1       0.50 / 0.50
+//   hp_erfc        4       3.74 / 0.50   (relative, down to 1e-300 at 26.5)
+//   hp_erfinv      3       2.07 / 0.50
+//   hp_erfcinv     3       2.04 / 0.50
+//   hp_gammaln     3       2.72 / 0.50   (x > 0, zeros at 1 and 2 included;
+//                                         x < 0: 3.1 ulp of the largest term)
+//   hp_psi         4       3.10 / 0.50   (x > 0, root 1.4616 included;
+//                                         x < 0: 4.1 ulp of the largest term)
+//   hp_hypot       1       0.75 / 0.50
+//   hp_logaddexp   2       1.77 / 0.50   (ulp of max(|result|, max(a, b)))
+//
+// (Bounds of the functions added with issue 19 hold with fp contraction off
+// and without a hardware fma too; the f32 column is the float64 evaluation
+// rounded once more.)
 //
 // Special values are exact as C99 Annex F states them: +-0 (sign kept where
 // the function is odd), +-inf, nan in -> nan out, overflow to inf and gradual
@@ -52,10 +99,17 @@
 // softplus(-800) = 0, tanh(+-big) = +-1, tanh(-0) = -0.
 //
 // Known limits:
-//  - hp_sin/hp_cos reduce exactly for |x| < 2^33 (8.6e9); beyond that they
-//    return nan rather than an inaccurate value (libm is accurate there).
-//  - float32 hp_expm1, hp_pow, hp_sin and hp_cos compute in float64: accurate,
-//    but at half the vector width of the other float32 functions.
+//  - hp_sin/hp_cos/hp_tan carry the reduced argument to ~2^-104 absolute for
+//    |x| >= 2^33, so at the rare doubles within 2^-60 of a multiple of pi/2
+//    beyond 2^33 the result is good to ~2^-44 relative, not 1 ulp.
+//  - float32 hp_expm1, hp_pow, hp_sin, hp_cos and every function below hp_cos
+//    in the table compute in float64: accurate, but at half the vector width
+//    of the other float32 functions.
+//  - hp_gammaln and hp_psi for x < 0 use the reflection formulas, whose error
+//    is absolute (a few ulp of the largest term): near the zeros of lgamma
+//    and psi on the negative axis the relative error grows without bound.
+//  - hp_logaddexp's error is in ulp of max(|result|, max(a, b)): where
+//    max(a, b) is near -log1p(e^-|a-b|) the result cancels to near 0.
 //  - parsing this text costs Clang's frontend ~8 ms per translation unit;
 //    functions a unit does not call generate no code.
 //  - hp_pow follows Annex F, including pow(x, +-0) = 1 and pow(1, y) = 1 for
@@ -100,6 +154,18 @@ HP_MATH_INLINE T horner(T x, const T (&c)[N]) {
   T p = c[N - 1];
   for (int i = N - 2; i >= 0; --i) p = p * x + c[i];
   return p;
+}
+
+// c(0) + c(1) x + ... + c(N-1) x^(N-1) with coefficients from a callable
+// (picked by selects), unrolled here rather than left to Clang's unroller,
+// which gives up on such loops inside big bodies and leaves them scalar.
+template <int N, int J = 0, typename T, typename Coefficient>
+HP_MATH_INLINE T horner_of(T x, const Coefficient& c) {
+  if constexpr (J == N - 1) {
+    return c(J);
+  } else {
+    return horner_of<N, J + 1>(x, c) * x + c(J);
+  }
 }
 
 // The same polynomial as two Horner chains in x^2 (even and odd coefficients)
@@ -473,11 +539,80 @@ HP_MATH_INLINE double log_double_double(double x, double& lo) {
 
 // ---- sin / cos ---------------------------------------------------------------
 
-// sin and cos of the reduced argument for |x| < 2^33, as double-doubles
+// pi/2 as hi + lo (lo: the next 53 bits).
+constexpr double kPio2Hi = 0x1.921fb54442d18p+0, kPio2Lo = 0x1.1a62633145c07p-54;
+
+// 2/pi = sum_j kTwoOverPiChunks[j] 2^(-24 (j + 1)): 1152 bits, 24 to a chunk.
+static constexpr double kTwoOverPiChunks[48] = {
+    0xa2f983.0p0, 0x6e4e44.0p0, 0x1529fc.0p0, 0x2757d1.0p0, 0xf534dd.0p0, 0xc0db62.0p0, 0x95993c.0p0,
+    0x439041.0p0, 0xfe5163.0p0, 0xabdebb.0p0, 0xc561b7.0p0, 0x246e3a.0p0, 0x424dd2.0p0, 0xe00649.0p0,
+    0x2eea09.0p0, 0xd1921c.0p0, 0xfe1deb.0p0, 0x1cb129.0p0, 0xa73ee8.0p0, 0x8235f5.0p0, 0x2ebb44.0p0,
+    0x84e99c.0p0, 0x7026b4.0p0, 0x5f7e41.0p0, 0x3991d6.0p0, 0x398353.0p0, 0x39f49c.0p0, 0x845f8b.0p0,
+    0xbdf928.0p0, 0x3b1ff8.0p0, 0x97ffde.0p0, 0x05980f.0p0, 0xef2f11.0p0, 0x8b5a0a.0p0, 0x6d1f6d.0p0,
+    0x367ecf.0p0, 0x27cb09.0p0, 0xb74f46.0p0, 0x3f669e.0p0, 0x5fea2d.0p0, 0x7527ba.0p0, 0xc7ebe5.0p0,
+    0xf17b3d.0p0, 0x0739f7.0p0, 0x8a5292.0p0, 0xea6bfb.0p0, 0x5fb11f.0p0, 0x8d5d08.0p0};
+
+// Payne-Hanek: x 2/pi = q + f (q an integer, f + f_lo in [-1/2, 1/2]) for
+// finite |x| >= 2^33, where x = M 2^s with M < 2^53 an integer and s >= -19.
+// Chunks of 2/pi whose products with x are multiples of 4 are skipped; M is
+// split into 26 + 27 bits so that each product with a 24-bit chunk is exact;
+// eight chunks (192 bits) follow. Each product is reduced mod 4, summed with
+// TwoSum, and the sum's integer part moved to q as it goes, so f is carried to
+// ~2^-104 absolute. Other x give garbage the caller does not select.
+HP_MATH_INLINE void add_exact_term(double t, double& hi, double& lo, double& q) {
+  t = t - 4.0 * __builtin_floor(t * 0.25);  // exact: t mod 4
+  double e;
+  hi = two_sum(hi, t, e);
+  lo += e;
+  double k = __builtin_rint(hi);
+  hi -= k;  // exact
+  q += k;
+}
+
+HP_MATH_INLINE void add_chunk(double m1, double m2, double chunk, double scale, double& hi,
+                              double& lo, double& q) {
+  add_exact_term(m1 * chunk * scale, hi, lo, q);  // both products exact
+  add_exact_term(m2 * chunk * scale, hi, lo, q);
+}
+
+HP_MATH_INLINE double reduce_large(double x, double& f_lo, u64& quadrant) {
+  u64 b = bits_of(x) & 0x7fffffffffffffffULL;
+  double m = f64_from_bits((b & 0x000fffffffffffffULL) | (1075ULL << 52));  // M in [2^52, 2^53)
+  double m1 = f64_from_bits(bits_of(m) & ~((1ULL << 27) - 1));
+  double m2 = m - m1;
+  double s = f64_from_bits((b >> 52) | bits_of(0x1p52)) - (0x1p52 + 1075.0);  // x = M 2^s
+  double first = __builtin_floor((s - 2.0) * (1.0 / 24.0));  // may be one low: harmless
+  first = first < 0.0 ? 0.0 : first > 40.0 ? 40.0 : first;
+  int j = static_cast<int>(first);
+  double scale = pow2(static_cast<i64>(s - 24.0 * (first + 1.0)));
+  double hi = 0.0, lo = 0.0, q = 0.0;
+  add_chunk(m1, m2, kTwoOverPiChunks[j], scale, hi, lo, q);
+  add_chunk(m1, m2, kTwoOverPiChunks[j + 1], scale * 0x1p-24, hi, lo, q);
+  add_chunk(m1, m2, kTwoOverPiChunks[j + 2], scale * 0x1p-48, hi, lo, q);
+  add_chunk(m1, m2, kTwoOverPiChunks[j + 3], scale * 0x1p-72, hi, lo, q);
+  add_chunk(m1, m2, kTwoOverPiChunks[j + 4], scale * 0x1p-96, hi, lo, q);
+  add_chunk(m1, m2, kTwoOverPiChunks[j + 5], scale * 0x1p-120, hi, lo, q);
+  add_chunk(m1, m2, kTwoOverPiChunks[j + 6], scale * 0x1p-144, hi, lo, q);
+  add_chunk(m1, m2, kTwoOverPiChunks[j + 7], scale * 0x1p-168, hi, lo, q);
+  double k = __builtin_rint(hi + lo);
+  double f = (hi - k) + lo;
+  f_lo = ((hi - k) - f) + lo;
+  q += k;
+  // The above is |x| 2/pi; for x < 0 every part changes sign.
+  bool negative = x < 0.0;
+  f = negative ? -f : f;
+  f_lo = negative ? -f_lo : f_lo;
+  q = negative ? -q : q;
+  quadrant = static_cast<u64>(static_cast<i64>(q - 4.0 * __builtin_floor(q * 0.25)));
+  return f;
+}
+
+// sin and cos of the reduced argument for finite x, as double-doubles
 // (sin_r + sin_lo, cos_r + cos_lo); returns the quadrant k mod 4.
-// x = k pi/2 + r with |r| <= pi/4: x - k P1 is exact, k P2..k P4 are exact
-// products (P4 via two_prod) subtracted with TwoSum, and k P5 goes into the low
-// part, so r = r_hi + r_lo to ~2^-150 absolute.
+// x = k pi/2 + r with |r| <= pi/4. Below 2^33: x - k P1 is exact, k P2..k P4
+// are exact products (P4 via two_prod) subtracted with TwoSum, and k P5 goes
+// into the low part, so r = r_hi + r_lo to ~2^-150 absolute. From 2^33:
+// reduce_large's fraction times pi/2.
 HP_MATH_INLINE u64 sin_cos_reduced(double x, double& sin_r, double& sin_lo, double& cos_r,
                                    double& cos_lo) {
   double shifted = x * kTwoOverPi + kRoundF64;
@@ -490,6 +625,16 @@ HP_MATH_INLINE u64 sin_cos_reduced(double x, double& sin_r, double& sin_lo, doub
   double p4 = two_prod(k, kPio2P4, p4_lo);
   r = two_sum(r, -p4, e3);
   double r_lo = ((e1 + e2) + (e3 - p4_lo)) - k * kPio2P5;
+  double f_lo;
+  u64 quadrant_large;
+  double f = reduce_large(x, f_lo, quadrant_large);
+  double large_lo;
+  double large = two_prod(f, kPio2Hi, large_lo);
+  large_lo += f * kPio2Lo + f_lo * kPio2Hi;
+  bool is_large = __builtin_fabs(x) >= kSinCosMaxArg;
+  r = is_large ? large : r;
+  r_lo = is_large ? large_lo : r_lo;
+  quadrant = is_large ? quadrant_large : quadrant;
   double r_hi = r + r_lo;
   r_lo = (r - r_hi) + r_lo;
 
@@ -511,14 +656,14 @@ HP_MATH_INLINE u64 sin_cos_reduced(double x, double& sin_r, double& sin_lo, doub
   return quadrant;
 }
 
-// sin(x + quadrant_offset * pi/2) for |x| < 2^33: sin or cos of r, chosen and
-// signed by (k + offset) mod 4; nan beyond.
+// sin(x + quadrant_offset * pi/2): sin or cos of r, chosen and signed by
+// (k + offset) mod 4; nan for infinities and nan.
 HP_MATH_INLINE double sin_quadrant(double x, int quadrant_offset) {
   double sin_r, sin_lo, cos_r, cos_lo;
   u64 quadrant = sin_cos_reduced(x, sin_r, sin_lo, cos_r, cos_lo) + static_cast<u64>(quadrant_offset);
   double value = (quadrant & 1) ? cos_r : sin_r;
   value = (quadrant & 2) ? -value : value;
-  return __builtin_fabs(x) < kSinCosMaxArg ? value : __builtin_nan("");
+  return __builtin_fabs(x) < __builtin_inf() ? value : __builtin_nan("");
 }
 
 }  // namespace hp_math_detail
@@ -741,8 +886,7 @@ HP_MATH_INLINE double erfc_one_to_six(double a) {
   auto coefficient = [&](int j) {
     return pick(kErfFF64[0][j], kErfFF64[1][j], kErfFF64[2][j], kErfFF64[3][j]);
   };
-  double poly = coefficient(13);
-  for (int j = 12; j >= 0; --j) poly = poly * t + coefficient(j);
+  double poly = horner_of<14>(t, coefficient);
   double a2_lo;
   double a2 = two_prod(a, a, a2_lo);
   double unused_lo;
@@ -818,7 +962,7 @@ HP_MATH_INLINE float hp_pow(float x, float y) {
 // ---- sin, cos --------------------------------------------------------------------
 
 // sin. Exact 5-part Cody-Waite reduction, r as a double-double, polynomial
-// kernels: <= 2 ulp (measured 0.83) for |x| < 2^33; nan beyond.
+// kernels (Payne-Hanek from 2^33): <= 2 ulp (measured 0.83); nan at +-inf.
 HP_MATH_INLINE double hp_sin(double x) {
   double value = hp_math_detail::sin_quadrant(x, 0);
   return __builtin_fabs(x) < 0x1p-27 ? x : value;  // sin(x) rounds to x; keeps -0
@@ -826,7 +970,7 @@ HP_MATH_INLINE double hp_sin(double x) {
 
 HP_MATH_INLINE double hp_cos(double x) { return hp_math_detail::sin_quadrant(x, 1); }
 
-// float: evaluated in float64 and rounded: <= 1 ulp for |x| < 2^33.
+// float: evaluated in float64 and rounded: <= 1 ulp.
 HP_MATH_INLINE float hp_sin(float x) { return static_cast<float>(hp_sin(static_cast<double>(x))); }
 HP_MATH_INLINE float hp_cos(float x) { return static_cast<float>(hp_cos(static_cast<double>(x))); }
 
@@ -839,7 +983,6 @@ HP_MATH_INLINE float hp_cos(float x) { return static_cast<float>(hp_cos(static_c
 namespace hp_math_detail {
 
 // Constants as hi + lo (lo: the next 53 bits).
-constexpr double kPio2Hi = 0x1.921fb54442d18p+0, kPio2Lo = 0x1.1a62633145c07p-54;
 constexpr double kPiHi = 0x1.921fb54442d18p+1, kPiLo = 0x1.1a62633145c07p-53;
 constexpr double kPio4Hi = 0x1.921fb54442d18p-1, kPio4Lo = 0x1.1a62633145c07p-55;
 constexpr double kTanPio8 = 0x1.a827999fcef32p-2;
@@ -969,9 +1112,13 @@ HP_MATH_INLINE double atan_unit(double a, double a_lo, double& lo) {
 HP_MATH_INLINE double first_quadrant_angle(double x, double y, double& lo) {
   bool steep = y > x;
   double n = steep ? x : y, d = steep ? y : x;
-  double q_lo;
-  double q = divide_double_double(n, 0.0, d, 0.0, q_lo);
-  q_lo = d == __builtin_inf() ? 0.0 : q_lo;
+  double q = n / d;
+  // q's rounding error from n and d scaled by a power of two, so that Dekker's
+  // exact product (without fma) neither overflows nor underflows; below
+  // 2^-900 (where the scaled n may underflow) q is the result as it stands.
+  double scale = d > 0x1p500 ? 0x1p-600 : d < 0x1p-500 ? 0x1p600 : 1.0;
+  double q_lo = exact_remainder(n * scale, q, d * scale) / (d * scale);
+  q_lo = d == __builtin_inf() || q < 0x1p-900 ? 0.0 : q_lo;
   double a_lo;
   double a = atan_unit(q, q_lo, a_lo);
   double r_lo;
@@ -997,7 +1144,7 @@ HP_MATH_INLINE AsinParts asin_parts(double a) {
   double direct_lo = (a - direct) + direct_tail;
   double w = 0.5 * (1.0 - a);  // exact for a >= 1/2
   double s = __builtin_sqrt(w);
-  double s_lo = s > 0.0 ? fused_multiply_add(-s, s, w) * (0.5 / s) : 0.0;
+  double s_lo = s > 0.0 ? exact_remainder(w, s, s) * (0.5 / s) : 0.0;
   double twice_tail = 2.0 * (s_lo + s * w * horner_split(w, w * w, kAsinS));
   double twice = 2.0 * s + twice_tail;
   double twice_lo = (2.0 * s - twice) + twice_tail;
@@ -1035,8 +1182,7 @@ HP_MATH_INLINE double erfc_nonnegative(double a) {
   auto coefficient = [&](int j) {
     return in4 ? kErfcF[4][j] : in3 ? kErfcF[3][j] : in2 ? kErfcF[2][j] : in1 ? kErfcF[1][j] : kErfcF[0][j];
   };
-  double mid = coefficient(15);
-  for (int j = 14; j >= 0; --j) mid = mid * t + coefficient(j);
+  double mid = horner_of<16>(t, coefficient);
   double u = 1.0 / w;
   double far = horner_split(u, u * u, kErfcG) * (kInvSqrtPi / b);
   double b2_lo;
@@ -1053,6 +1199,14 @@ HP_MATH_INLINE double erf_residual(double y, double x, double t) {
   return x <= 0.5 ? hp_erf(y) - x : t - erfc_nonnegative(y);
 }
 
+// One Halley step on erf(y) - x: with u = f/f', y - u / (1 + y u) (f'' = -2y f').
+HP_MATH_INLINE double halley_step(double y, double x, double t) {
+  double f = erf_residual(y, x, t);
+  double slope = kTwoOverSqrtPi * hp_exp(-y * y);
+  double u = f / slope;
+  return y - u / (1.0 + y * u);
+}
+
 // y >= 0 with erf(y) = x, for 0 <= x < 1 given with t = 1 - x (the one above
 // 1/2 exact): Giles' guess from w = -log(t (2 - t)) (or, in erfc's far tail, y^2
 // ~ L - log(L)/2 with L = -log(t sqrt(pi))), then two Halley steps on
@@ -1065,13 +1219,7 @@ HP_MATH_INLINE double erfinv_nonnegative(double x, double t) {
   double l = -hp_log(t) - kLogSqrtPi;
   double far = __builtin_sqrt(l - 0.5 * hp_log(l));
   double y = w > 17.0 ? far : guess;
-  for (int step = 0; step < 2; ++step) {
-    double f = erf_residual(y, x, t);
-    double slope = kTwoOverSqrtPi * hp_exp(-y * y);
-    double u = f / slope;
-    y = y - u / (1.0 + y * u);
-  }
-  return y;
+  return halley_step(halley_step(y, x, t), x, t);
 }
 
 // ---- gammaln ----
@@ -1137,15 +1285,16 @@ HP_MATH_INLINE double psi_positive(double x) {
   return x != x ? x : value;
 }
 
-// pi cot(pi x) for x not an integer: cot has period 1, and cot(pi g) for g
-// in [1/4, 1/2] is tan(pi (1/2 - g)), so sin and cos only see [0, pi/4].
+// pi cot(pi x) for x not an integer: cot has period 1, so f = x - rint(x)
+// (exact, in [-1/2, 1/2]) serves, and cot(pi g) for g in [1/4, 1/2] is
+// tan(pi (1/2 - g)), so sin and cos only see [0, pi/4].
 HP_MATH_INLINE double pi_cot_pi(double x) {
-  double f = x - __builtin_floor(x);  // exact
-  double g = f > 0.5 ? 1.0 - f : f;
+  double f = x - __builtin_rint(x);
+  double g = __builtin_fabs(f);
   double h = g > 0.25 ? 0.5 - g : g;
   double s = hp_sin(kPiHi * h), c = hp_cos(kPiHi * h);
   double cot = g > 0.25 ? s / c : c / s;
-  return kPiHi * (f > 0.5 ? -cot : cot);
+  return kPiHi * __builtin_copysign(cot, f);
 }
 
 }  // namespace hp_math_detail
@@ -1154,7 +1303,7 @@ HP_MATH_INLINE double pi_cot_pi(double x) {
 
 // tan = sin(r)/cos(r) or -cos(r)/sin(r) by quadrant, both double-doubles from
 // sin and cos's shared reduction, one corrected division: <= 1 ulp for
-// |x| < 2^33, nan beyond.
+// finite x, nan at +-inf.
 HP_MATH_INLINE double hp_tan(double x) {
   using namespace hp_math_detail;
   double s, s_lo, c, c_lo;
@@ -1164,7 +1313,7 @@ HP_MATH_INLINE double hp_tan(double x) {
   double d = odd ? s : c, d_lo = odd ? s_lo : c_lo;
   double q = n / d;
   double value = q + (exact_remainder(n, q, d) + n_lo - q * d_lo) / d;
-  value = __builtin_fabs(x) < kSinCosMaxArg ? value : __builtin_nan("");
+  value = __builtin_fabs(x) < __builtin_inf() ? value : __builtin_nan("");
   return __builtin_fabs(x) < 0x1p-27 ? x : value;  // tan(x) rounds to x; keeps -0
 }
 
@@ -1203,7 +1352,7 @@ HP_MATH_INLINE double hp_arctan(double x) {
   double a = __builtin_fabs(x);
   bool invert = a > 1.0;
   double r = 1.0 / a;
-  double r_lo = a == __builtin_inf() ? 0.0 : exact_remainder(1.0, r, a) / a;
+  double r_lo = a > 0x1p500 ? 0.0 : exact_remainder(1.0, r, a) / a;  // negligible beyond
   double t_lo;
   double t = atan_unit(invert ? r : a, invert ? r_lo : 0.0, t_lo);
   double reflected = (kPio2Hi - t) + (kPio2Lo - t_lo);  // t <= pi/4: exact difference
@@ -1392,9 +1541,8 @@ HP_MATH_INLINE double hp_gammaln(double x) {
   using namespace hp_math_detail;
   bool reflect = x < -0.25;
   double positive = lgamma_above_minus_quarter(reflect ? -x : x);
-  double f = x - __builtin_floor(x);  // exact
-  double g = f > 0.5 ? 1.0 - f : f;
-  double sine = hp_sin(kPiHi * g);  // |sin(pi x)|
+  double g = __builtin_fabs(x - __builtin_rint(x));  // exact, in [0, 1/2]
+  double sine = hp_sin(kPiHi * g);                    // |sin(pi x)|
   double reflected = kLogPi - hp_log(sine * -x) - positive;
   reflected = sine == 0.0 || x == -__builtin_inf() ? __builtin_inf() : reflected;
   return reflect ? reflected : positive;

@@ -156,9 +156,9 @@ double psi_ref(double x) {
   if (std::isnan(x) || (x <= 0 && std::floor(x) == x)) return std::nan("");
   if (x == HUGE_VAL) return x;
   long double v = x, acc = 0;
-  if (v < 0) {  // psi(x) = psi(1 - x) - pi cot(pi x)
+  if (v < 0) {  // psi(x) = psi(1 - x) - pi cot(pi x), and cot(pi x) = cot(pi f), f = x - rint(x) exact
     const long double pi = 3.14159265358979323846264338327950288L;
-    acc = -pi / std::tan(pi * (v - std::floor(v)));
+    acc = -pi / std::tan(pi * (v - std::nearbyint(v)));
     v = 1 - v;
   }
   for (; v < 20; v += 1) acc -= 1 / v;
