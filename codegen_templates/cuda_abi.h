@@ -165,7 +165,7 @@ HP_DEVICE double hp_psi(double x) {
   if (x <= 0 && floor(x) == x) return nan("");
   double acc = 0;
   if (x < 0) {
-    acc = -3.141592653589793 / tanpi(x);
+    acc = -3.141592653589793 * cospi(x) / sinpi(x);
     x = 1 - x;
   }
   for (; x < 10; x += 1) acc -= 1 / x;
