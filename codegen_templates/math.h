@@ -1250,8 +1250,12 @@ HP_MATH_INLINE double lgamma_above_minus_quarter(double x) {
   double log_lo;
   double log_hi = log_double_double(s, log_lo);
   double h = s - 0.5;
+  // h (log x - 1) as a double-double (log_hi - 1 is exact), h scaled by 2^-600
+  // above 2^500 so that Dekker's product (without fma) does not overflow.
+  double scale = s > 0x1p500 ? 0x1p-600 : 1.0;
   double m_lo;
-  double m = two_prod(h, log_hi - 1.0, m_lo);  // log_hi - 1 is exact
+  double m = two_prod(h * scale, log_hi - 1.0, m_lo) / scale;
+  m_lo /= scale;
   double v = 1.0 / s;
   double u = v * v;
   double series = v * horner_split(u, u * u, kStirling);
