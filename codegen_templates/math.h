@@ -575,6 +575,15 @@ HP_MATH_INLINE void add_chunk(double m1, double m2, double chunk, double scale, 
   add_exact_term(m2 * chunk * scale, hi, lo, q);
 }
 
+// The same for chunks whose products are below 2^-17: no integer part to move.
+HP_MATH_INLINE void add_small_chunk(double m1, double m2, double chunk, double scale, double& hi,
+                                    double& lo) {
+  double e1, e2;
+  hi = two_sum(hi, m1 * chunk * scale, e1);
+  hi = two_sum(hi, m2 * chunk * scale, e2);
+  lo += e1 + e2;
+}
+
 HP_MATH_INLINE double reduce_large(double x, double& f_lo, u64& quadrant) {
   u64 b = bits_of(x) & 0x7fffffffffffffffULL;
   double m = f64_from_bits((b & 0x000fffffffffffffULL) | (1075ULL << 52));  // M in [2^52, 2^53)
@@ -590,10 +599,10 @@ HP_MATH_INLINE double reduce_large(double x, double& f_lo, u64& quadrant) {
   add_chunk(m1, m2, kTwoOverPiChunks[j + 1], scale * 0x1p-24, hi, lo, q);
   add_chunk(m1, m2, kTwoOverPiChunks[j + 2], scale * 0x1p-48, hi, lo, q);
   add_chunk(m1, m2, kTwoOverPiChunks[j + 3], scale * 0x1p-72, hi, lo, q);
-  add_chunk(m1, m2, kTwoOverPiChunks[j + 4], scale * 0x1p-96, hi, lo, q);
-  add_chunk(m1, m2, kTwoOverPiChunks[j + 5], scale * 0x1p-120, hi, lo, q);
-  add_chunk(m1, m2, kTwoOverPiChunks[j + 6], scale * 0x1p-144, hi, lo, q);
-  add_chunk(m1, m2, kTwoOverPiChunks[j + 7], scale * 0x1p-168, hi, lo, q);
+  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 4], scale * 0x1p-96, hi, lo);
+  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 5], scale * 0x1p-120, hi, lo);
+  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 6], scale * 0x1p-144, hi, lo);
+  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 7], scale * 0x1p-168, hi, lo);
   double k = __builtin_rint(hi + lo);
   double f = (hi - k) + lo;
   f_lo = ((hi - k) - f) + lo;
