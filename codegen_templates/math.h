@@ -102,6 +102,12 @@
 //  - hp_sin/hp_cos/hp_tan carry the reduced argument to ~2^-104 absolute for
 //    |x| >= 2^33, so at the rare doubles within 2^-60 of a multiple of pi/2
 //    beyond 2^33 the result is good to ~2^-44 relative, not 1 ulp.
+//  - Being branch-free, every element pays for Payne-Hanek (eight gathers
+//    and ~150 operations): hp_sin costs ~15x hp_exp (~2x before it). A loop
+//    that checked once for |x| >= 2^33 and took a second loop for those
+//    elements would get the speed back; the code generator does not do that.
+//  - hp_erfinv, hp_erfcinv, hp_gammaln and hp_psi compute every branch of
+//    their piecewise definitions for every element (25-35x hp_exp).
 //  - float32 hp_expm1, hp_pow, hp_sin, hp_cos and every function below hp_cos
 //    in the table compute in float64: accurate, but at half the vector width
 //    of the other float32 functions.
