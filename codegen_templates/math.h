@@ -103,7 +103,7 @@
 //    |x| >= 2^33, so at the rare doubles within 2^-60 of a multiple of pi/2
 //    beyond 2^33 the result is good to ~2^-44 relative, not 1 ulp.
 //  - Being branch-free, every element pays for Payne-Hanek (eight gathers
-//    and ~150 operations): hp_sin costs ~15x hp_exp (~2x before it). A loop
+//    and ~200 operations): hp_sin costs ~10x hp_exp (~2x before it). A loop
 //    that checked once for |x| >= 2^33 and took a second loop for those
 //    elements would get the speed back; the code generator does not do that.
 //  - hp_erfinv, hp_erfcinv, hp_gammaln and hp_psi compute every branch of
@@ -562,32 +562,23 @@ static constexpr double kTwoOverPiChunks[48] = {
 // finite |x| >= 2^33, where x = M 2^s with M < 2^53 an integer and s >= -19.
 // Chunks of 2/pi whose products with x are multiples of 4 are skipped; M is
 // split into 26 + 27 bits so that each product with a 24-bit chunk is exact;
-// eight chunks (192 bits) follow. Each product is reduced mod 4, summed with
-// TwoSum, and the sum's integer part moved to q as it goes, so f is carried to
-// ~2^-104 absolute. Other x give garbage the caller does not select.
-HP_MATH_INLINE void add_exact_term(double t, double& hi, double& lo, double& q) {
+// eight chunks (192 bits) follow. The sixteen exact products are independent:
+// those of the first four chunks are split into an integer (mod 4, into q)
+// and a fraction, exactly; then all fractions are summed by a tree of
+// TwoSums (short dependency chains: this runs for every element), so f is
+// carried to ~2^-104 absolute. Other x give garbage the caller does not select.
+HP_MATH_INLINE double fraction_mod4(double t, double& integer) {
   t = t - 4.0 * __builtin_floor(t * 0.25);  // exact: t mod 4
+  integer = __builtin_rint(t);
+  return t - integer;  // exact
+}
+
+// hi + lo = a + b + a_lo + b_lo for two double-doubles (TwoSum of the highs).
+HP_MATH_INLINE double add_pair(double a, double a_lo, double b, double b_lo, double& lo) {
   double e;
-  hi = two_sum(hi, t, e);
-  lo += e;
-  double k = __builtin_rint(hi);
-  hi -= k;  // exact
-  q += k;
-}
-
-HP_MATH_INLINE void add_chunk(double m1, double m2, double chunk, double scale, double& hi,
-                              double& lo, double& q) {
-  add_exact_term(m1 * chunk * scale, hi, lo, q);  // both products exact
-  add_exact_term(m2 * chunk * scale, hi, lo, q);
-}
-
-// The same for chunks whose products are below 2^-17: no integer part to move.
-HP_MATH_INLINE void add_small_chunk(double m1, double m2, double chunk, double scale, double& hi,
-                                    double& lo) {
-  double e1, e2;
-  hi = two_sum(hi, m1 * chunk * scale, e1);
-  hi = two_sum(hi, m2 * chunk * scale, e2);
-  lo += e1 + e2;
+  double hi = two_sum(a, b, e);
+  lo = (a_lo + b_lo) + e;
+  return hi;
 }
 
 HP_MATH_INLINE double reduce_large(double x, double& f_lo, u64& quadrant) {
@@ -600,17 +591,32 @@ HP_MATH_INLINE double reduce_large(double x, double& f_lo, u64& quadrant) {
   first = first < 0.0 ? 0.0 : first > 40.0 ? 40.0 : first;
   int j = static_cast<int>(first);
   double scale = pow2(static_cast<i64>(s - 24.0 * (first + 1.0)));
-  double hi = 0.0, lo = 0.0, q = 0.0;
-  add_chunk(m1, m2, kTwoOverPiChunks[j], scale, hi, lo, q);
-  add_chunk(m1, m2, kTwoOverPiChunks[j + 1], scale * 0x1p-24, hi, lo, q);
-  add_chunk(m1, m2, kTwoOverPiChunks[j + 2], scale * 0x1p-48, hi, lo, q);
-  add_chunk(m1, m2, kTwoOverPiChunks[j + 3], scale * 0x1p-72, hi, lo, q);
-  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 4], scale * 0x1p-96, hi, lo);
-  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 5], scale * 0x1p-120, hi, lo);
-  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 6], scale * 0x1p-144, hi, lo);
-  add_small_chunk(m1, m2, kTwoOverPiChunks[j + 7], scale * 0x1p-168, hi, lo);
-  double k = __builtin_rint(hi + lo);
-  double f = (hi - k) + lo;
+  double c0 = kTwoOverPiChunks[j] * scale, c1 = kTwoOverPiChunks[j + 1] * (scale * 0x1p-24),
+         c2 = kTwoOverPiChunks[j + 2] * (scale * 0x1p-48), c3 = kTwoOverPiChunks[j + 3] * (scale * 0x1p-72),
+         c4 = kTwoOverPiChunks[j + 4] * (scale * 0x1p-96), c5 = kTwoOverPiChunks[j + 5] * (scale * 0x1p-120),
+         c6 = kTwoOverPiChunks[j + 6] * (scale * 0x1p-144), c7 = kTwoOverPiChunks[j + 7] * (scale * 0x1p-168);
+  // Products of M's halves with the scaled chunks: exact (26 or 27 bits times 24).
+  double k0, k1, k2, k3, k4, k5, k6, k7;
+  double f0 = fraction_mod4(m1 * c0, k0), f1 = fraction_mod4(m2 * c0, k1);
+  double f2 = fraction_mod4(m1 * c1, k2), f3 = fraction_mod4(m2 * c1, k3);
+  double f4 = fraction_mod4(m1 * c2, k4), f5 = fraction_mod4(m2 * c2, k5);
+  double f6 = fraction_mod4(m1 * c3, k6), f7 = fraction_mod4(m2 * c3, k7);
+  double q = ((k0 + k1) + (k2 + k3)) + ((k4 + k5) + (k6 + k7));  // small integers: exact
+  // The tree: level 1 pairs terms of like magnitude.
+  double l0, l1, l2, l3, l4, l5, l6, l7;
+  double a0 = add_pair(f0, 0.0, f1, 0.0, l0), a1 = add_pair(f2, 0.0, f3, 0.0, l1);
+  double a2 = add_pair(f4, 0.0, f5, 0.0, l2), a3 = add_pair(f6, 0.0, f7, 0.0, l3);
+  double a4 = add_pair(m1 * c4, 0.0, m2 * c4, 0.0, l4), a5 = add_pair(m1 * c5, 0.0, m2 * c5, 0.0, l5);
+  double a6 = add_pair(m1 * c6, 0.0, m2 * c6, 0.0, l6), a7 = add_pair(m1 * c7, 0.0, m2 * c7, 0.0, l7);
+  double g0, g1, g2, g3;
+  double b0 = add_pair(a0, l0, a1, l1, g0), b1 = add_pair(a2, l2, a3, l3, g1);
+  double b2 = add_pair(a4, l4, a5, l5, g2), b3 = add_pair(a6, l6, a7, l7, g3);
+  double h0, h1;
+  double d0 = add_pair(b0, g0, b1, g1, h0), d1 = add_pair(b2, g2, b3, g3, h1);
+  double lo;
+  double hi = add_pair(d0, h0, d1, h1, lo);
+  double k = __builtin_rint(hi);  // |hi| <= 8
+  double f = (hi - k) + lo;       // hi - k is exact
   f_lo = ((hi - k) - f) + lo;
   q += k;
   // The above is |x| 2/pi; for x < 0 every part changes sign.
