@@ -107,7 +107,7 @@
 //    that checked once for |x| >= 2^33 and took a second loop for those
 //    elements would get the speed back; the code generator does not do that.
 //  - hp_erfinv, hp_erfcinv, hp_gammaln and hp_psi compute every branch of
-//    their piecewise definitions for every element (25-35x hp_exp).
+//    their piecewise definitions for every element (8-38x hp_exp).
 //  - float32 hp_expm1, hp_pow, hp_sin, hp_cos and every function below hp_cos
 //    in the table compute in float64: accurate, but at half the vector width
 //    of the other float32 functions.
@@ -633,7 +633,9 @@ HP_MATH_INLINE double reduce_large(double x, double& f_lo, u64& quadrant) {
 // x = k pi/2 + r with |r| <= pi/4. Below 2^33: x - k P1 is exact, k P2..k P4
 // are exact products (P4 via two_prod) subtracted with TwoSum, and k P5 goes
 // into the low part, so r = r_hi + r_lo to ~2^-150 absolute. From 2^33:
-// reduce_large's fraction times pi/2.
+// reduce_large's fraction times pi/2. kBelow2p33: the caller knows |x| < 2^33
+// (the special functions' small arguments), and skips Payne-Hanek's cost.
+template <bool kBelow2p33 = false>
 HP_MATH_INLINE u64 sin_cos_reduced(double x, double& sin_r, double& sin_lo, double& cos_r,
                                    double& cos_lo) {
   double shifted = x * kTwoOverPi + kRoundF64;
@@ -652,7 +654,7 @@ HP_MATH_INLINE u64 sin_cos_reduced(double x, double& sin_r, double& sin_lo, doub
   double large_lo;
   double large = two_prod(f, kPio2Hi, large_lo);
   large_lo += f * kPio2Lo + f_lo * kPio2Hi;
-  bool is_large = __builtin_fabs(x) >= kSinCosMaxArg;
+  bool is_large = !kBelow2p33 && __builtin_fabs(x) >= kSinCosMaxArg;
   r = is_large ? large : r;
   r_lo = is_large ? large_lo : r_lo;
   quadrant = is_large ? quadrant_large : quadrant;
@@ -679,9 +681,11 @@ HP_MATH_INLINE u64 sin_cos_reduced(double x, double& sin_r, double& sin_lo, doub
 
 // sin(x + quadrant_offset * pi/2): sin or cos of r, chosen and signed by
 // (k + offset) mod 4; nan for infinities and nan.
+template <bool kBelow2p33 = false>
 HP_MATH_INLINE double sin_quadrant(double x, int quadrant_offset) {
   double sin_r, sin_lo, cos_r, cos_lo;
-  u64 quadrant = sin_cos_reduced(x, sin_r, sin_lo, cos_r, cos_lo) + static_cast<u64>(quadrant_offset);
+  u64 quadrant = sin_cos_reduced<kBelow2p33>(x, sin_r, sin_lo, cos_r, cos_lo) +
+                 static_cast<u64>(quadrant_offset);
   double value = (quadrant & 1) ? cos_r : sin_r;
   value = (quadrant & 2) ? -value : value;
   return __builtin_fabs(x) < __builtin_inf() ? value : __builtin_nan("");
@@ -1317,7 +1321,7 @@ HP_MATH_INLINE double pi_cot_pi(double x) {
   double f = x - __builtin_rint(x);
   double g = __builtin_fabs(f);
   double h = g > 0.25 ? 0.5 - g : g;
-  double s = hp_sin(kPiHi * h), c = hp_cos(kPiHi * h);
+  double s = sin_quadrant<true>(kPiHi * h, 0), c = sin_quadrant<true>(kPiHi * h, 1);
   double cot = g > 0.25 ? s / c : c / s;
   return kPiHi * __builtin_copysign(cot, f);
 }
@@ -1567,7 +1571,7 @@ HP_MATH_INLINE double hp_gammaln(double x) {
   bool reflect = x < -0.25;
   double positive = lgamma_above_minus_quarter(reflect ? -x : x);
   double g = __builtin_fabs(x - __builtin_rint(x));  // exact, in [0, 1/2]
-  double sine = hp_sin(kPiHi * g);                    // |sin(pi x)|
+  double sine = sin_quadrant<true>(kPiHi * g, 0);     // |sin(pi x)|
   double reflected = kLogPi - hp_log(sine * -x) - positive;
   reflected = sine == 0.0 || x == -__builtin_inf() ? __builtin_inf() : reflected;
   return reflect ? reflected : positive;
