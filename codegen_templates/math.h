@@ -1192,7 +1192,17 @@ HP_MATH_INLINE double half_exp(double x) {
 // erfc(a) for a >= 0 (nan passes): 1 - a - a E(a^2) below 1/2,
 // e^(-a^2) F(a) to 4, e^(-a^2) G(1/a^2) / (a sqrt(pi)) to 27.3, 0 beyond; a^2
 // is split exactly into hi + lo and fed to exp as such.
-HP_MATH_INLINE double erfc_nonnegative(double a) {
+// e^(-a^2) 2^shift for a <= 27.3 and shift in {0, 600}, a^2 as hi + lo.
+HP_MATH_INLINE double exp_minus_square(double a, double shift) {
+  double a2_lo;
+  double a2 = two_prod(a, a, a2_lo);
+  double e;
+  double hi = two_sum(-a2, shift * kLn2HiF64, e);  // shift * ln2's high part is exact
+  return exp_core(hi, (e - a2_lo) + shift * kLn2LoF64);
+}
+
+// erfc(a) 2^shift (shift 0, or 600 for erfinv's subnormal arguments).
+HP_MATH_INLINE double erfc_nonnegative(double a, double shift = 0.0) {
   double w = a * a;
   double e;
   double one_minus = two_sum(1.0, -a, e);
@@ -1210,9 +1220,7 @@ HP_MATH_INLINE double erfc_nonnegative(double a) {
   double mid = horner_of<16>(t, coefficient);
   double u = 1.0 / w;
   double far = horner_split(u, u * u, kErfcG) * (kInvSqrtPi / b);
-  double b2_lo;
-  double b2 = two_prod(b, b, b2_lo);
-  double large = exp_core(-b2, -b2_lo) * (b < 4.0 ? mid : far);
+  double large = exp_minus_square(b, shift) * (b < 4.0 ? mid : far);
   double result = a < 0.5 ? small : large;
   return a > 27.3 ? 0.0 : result;
 }
@@ -1220,14 +1228,16 @@ HP_MATH_INLINE double erfc_nonnegative(double a) {
 // erf(y) - x for y >= 0 given x and t = 1 - x, one of which is exact: below
 // 1/2 from erf, above as t - erfc(y), so the residual keeps its relative
 // accuracy where x is near 1.
-HP_MATH_INLINE double erf_residual(double y, double x, double t) {
-  return x <= 0.5 ? hp_erf(y) - x : t - erfc_nonnegative(y);
+// Below t = 2^-900 the residual and the slope are both scaled by 2^600, so that
+// erfc(y) and e^(-y^2) stay normal numbers with all their bits.
+HP_MATH_INLINE double erf_residual(double y, double x, double t, double shift) {
+  return x <= 0.5 ? hp_erf(y) - x : t * pow2(static_cast<i64>(shift)) - erfc_nonnegative(y, shift);
 }
 
 // One Halley step on erf(y) - x: with u = f/f', y - u / (1 + y u) (f'' = -2y f').
-HP_MATH_INLINE double halley_step(double y, double x, double t) {
-  double f = erf_residual(y, x, t);
-  double slope = kTwoOverSqrtPi * hp_exp(-y * y);
+HP_MATH_INLINE double halley_step(double y, double x, double t, double shift) {
+  double f = erf_residual(y, x, t, shift);
+  double slope = kTwoOverSqrtPi * exp_minus_square(y > 27.3 ? 27.3 : y, shift);
   double u = f / slope;
   return y - u / (1.0 + y * u);
 }
@@ -1244,7 +1254,8 @@ HP_MATH_INLINE double erfinv_nonnegative(double x, double t) {
   double l = -hp_log(t) - kLogSqrtPi;
   double far = __builtin_sqrt(l - 0.5 * hp_log(l));
   double y = w > 17.0 ? far : guess;
-  return halley_step(halley_step(y, x, t), x, t);
+  double shift = t < 0x1p-900 ? 600.0 : 0.0;
+  return halley_step(halley_step(y, x, t, shift), x, t, shift);
 }
 
 // ---- gammaln ----
