@@ -113,6 +113,73 @@ HP_DEVICE float hp_sigmoid(float x) {
 }
 HP_DEVICE double hp_softplus(double x) { return fmax(x, 0.0) + log1p(exp(-fabs(x))); }
 HP_DEVICE float hp_softplus(float x) { return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x))); }
+// Trigonometric, hyperbolic, exponential and special functions: CUDA's device
+// libm; digamma (which CUDA lacks) and logaddexp are written here.
+HP_DEVICE double hp_sin(double x) { return sin(x); }
+HP_DEVICE float hp_sin(float x) { return sinf(x); }
+HP_DEVICE double hp_cos(double x) { return cos(x); }
+HP_DEVICE float hp_cos(float x) { return cosf(x); }
+HP_DEVICE double hp_tan(double x) { return tan(x); }
+HP_DEVICE float hp_tan(float x) { return tanf(x); }
+HP_DEVICE double hp_arcsin(double x) { return asin(x); }
+HP_DEVICE float hp_arcsin(float x) { return asinf(x); }
+HP_DEVICE double hp_arccos(double x) { return acos(x); }
+HP_DEVICE float hp_arccos(float x) { return acosf(x); }
+HP_DEVICE double hp_arctan(double x) { return atan(x); }
+HP_DEVICE float hp_arctan(float x) { return atanf(x); }
+HP_DEVICE double hp_arctan2(double y, double x) { return atan2(y, x); }
+HP_DEVICE float hp_arctan2(float y, float x) { return atan2f(y, x); }
+HP_DEVICE double hp_sinh(double x) { return sinh(x); }
+HP_DEVICE float hp_sinh(float x) { return sinhf(x); }
+HP_DEVICE double hp_cosh(double x) { return cosh(x); }
+HP_DEVICE float hp_cosh(float x) { return coshf(x); }
+HP_DEVICE double hp_arcsinh(double x) { return asinh(x); }
+HP_DEVICE float hp_arcsinh(float x) { return asinhf(x); }
+HP_DEVICE double hp_arccosh(double x) { return acosh(x); }
+HP_DEVICE float hp_arccosh(float x) { return acoshf(x); }
+HP_DEVICE double hp_arctanh(double x) { return atanh(x); }
+HP_DEVICE float hp_arctanh(float x) { return atanhf(x); }
+HP_DEVICE double hp_exp2(double x) { return exp2(x); }
+HP_DEVICE float hp_exp2(float x) { return exp2f(x); }
+HP_DEVICE double hp_expm1(double x) { return expm1(x); }
+HP_DEVICE float hp_expm1(float x) { return expm1f(x); }
+HP_DEVICE double hp_log2(double x) { return log2(x); }
+HP_DEVICE float hp_log2(float x) { return log2f(x); }
+HP_DEVICE double hp_log10(double x) { return log10(x); }
+HP_DEVICE float hp_log10(float x) { return log10f(x); }
+HP_DEVICE double hp_erf(double x) { return erf(x); }
+HP_DEVICE float hp_erf(float x) { return erff(x); }
+HP_DEVICE double hp_erfc(double x) { return erfc(x); }
+HP_DEVICE float hp_erfc(float x) { return erfcf(x); }
+HP_DEVICE double hp_erfinv(double x) { return erfinv(x); }
+HP_DEVICE float hp_erfinv(float x) { return erfinvf(x); }
+HP_DEVICE double hp_erfcinv(double x) { return erfcinv(x); }
+HP_DEVICE float hp_erfcinv(float x) { return erfcinvf(x); }
+HP_DEVICE double hp_gammaln(double x) { return lgamma(x); }
+HP_DEVICE float hp_gammaln(float x) { return lgammaf(x); }
+HP_DEVICE double hp_hypot(double a, double b) { return hypot(a, b); }
+HP_DEVICE float hp_hypot(float a, float b) { return hypotf(a, b); }
+// digamma: reflection psi(x) = psi(1 - x) - pi cot(pi x) below 0, recurrence up
+// to 10, then the asymptotic series; NaN at 0 and the negative integers (scipy).
+HP_DEVICE double hp_psi(double x) {
+  if (x <= 0 && floor(x) == x) return nan("");
+  double acc = 0;
+  if (x < 0) {
+    acc = -3.141592653589793 * cospi(x) / sinpi(x);
+    x = 1 - x;
+  }
+  for (; x < 10; x += 1) acc -= 1 / x;
+  const double u = 1 / (x * x);
+  const double series = u * (1.0 / 12 - u * (1.0 / 120 - u * (1.0 / 252 - u * (1.0 / 240 - u * (1.0 / 132 - u * (691.0 / 32760 - u / 12))))));
+  return acc + log(x) - 0.5 / x - series;
+}
+HP_DEVICE float hp_psi(float x) { return (float)hp_psi((double)x); }
+// numpy's logaddexp: max + log1p(exp(-|a - b|)); equal arguments give a + log 2.
+template <class T> HP_DEVICE T hp_logaddexp(T a, T b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return a + (T)0.6931471805599453;
+  return (a > b ? a : b) + (T)log1p(exp(-fabs((double)a - (double)b)));
+}
 // numpy's floor_divide / remainder on floats (divmod: the remainder takes the divisor's sign).
 template <class T> HP_DEVICE T hp_fmod_py(T a, T b) {
   T r = (T)fmod((double)a, (double)b);

@@ -3,6 +3,7 @@
 /// Op that maps a row over broadcast tensors, and the public constructors.
 #include "compiler/ops/elemwise.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -95,6 +96,77 @@ double softplus_ref(double x) {
 }
 
 constexpr double kPi = 3.141592653589793;
+constexpr double kLn2 = 0.6931471805599453;
+constexpr double kLn10 = 2.302585092994046;
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;
+constexpr double kSqrtPiOverTwo = 0.88622692545275801;
+
+/// numpy's logaddexp: max + log1p(exp(-|a - b|)); equal arguments (also
+/// infinities) give a + log 2.
+double logaddexp_ref(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return a + b;
+  if (a == b) return a + kLn2;
+  return std::max(a, b) + std::log1p(std::exp(-std::fabs(a - b)));
+}
+
+/// y >= 0 with erf(y) = 1 - t, for t in (0, 1]: bisection in long double on
+/// erfc(y) - t (no cancellation near t = 0), then one Newton step.
+long double erfc_root(long double t) {
+  long double lo = 0, hi = 28;
+  for (int i = 0; i < 120 && hi - lo > 0; ++i) {
+    const long double mid = (lo + hi) / 2;
+    (std::erfc(mid) > t ? lo : hi) = mid;
+  }
+  const long double y = (lo + hi) / 2;
+  return y + (std::erfc(y) - t) / (1.1283791670955125739L * std::exp(-y * y));
+}
+
+/// scipy's erfinv: inf at +-1, NaN outside [-1, 1]. Near 0 the root of erf is
+/// found from erf itself (1 - |x| would lose x's low bits).
+double erfinv_ref(double x) {
+  if (std::isnan(x) || std::fabs(x) > 1) return std::nan("");
+  if (std::fabs(x) == 1) return std::copysign(HUGE_VAL, x);
+  if (x == 0) return x;
+  const long double a = std::fabs(x);
+  long double y = a < 0.5L ? 0 : erfc_root(1 - a);
+  if (a < 0.5L) {
+    long double lo = 0, hi = 1;
+    for (int i = 0; i < 120 && hi - lo > 0; ++i) {
+      const long double mid = (lo + hi) / 2;
+      (std::erf(mid) < a ? lo : hi) = mid;
+    }
+    y = (lo + hi) / 2;
+  }
+  return static_cast<double>(std::copysign(y, static_cast<long double>(x)));
+}
+
+/// scipy's erfcinv: erfcinv(0) = inf, erfcinv(2) = -inf, NaN outside [0, 2].
+double erfcinv_ref(double z) {
+  if (std::isnan(z) || z < 0 || z > 2) return std::nan("");
+  if (z >= 0.5 && z <= 1.5) return erfinv_ref(1 - z);  // 1 - z is exact here
+  if (z == 0) return HUGE_VAL;
+  if (z == 2) return -HUGE_VAL;
+  const long double t = z < 1 ? z : 2.0L - z;
+  return static_cast<double>(z < 1 ? erfc_root(t) : -erfc_root(t));
+}
+
+/// digamma in long double: recurrence up to 20 then the asymptotic series,
+/// reflection for negatives; NaN at 0 and the negative integers (scipy).
+double psi_ref(double x) {
+  if (std::isnan(x) || (x <= 0 && std::floor(x) == x)) return std::nan("");
+  if (x == HUGE_VAL) return x;
+  long double v = x, acc = 0;
+  if (v < 0) {  // psi(x) = psi(1 - x) - pi cot(pi x), and cot(pi x) = cot(pi f), f = x - rint(x) exact
+    const long double pi = 3.14159265358979323846264338327950288L;
+    acc = -pi / std::tan(pi * (v - std::nearbyint(v)));
+    v = 1 - v;
+  }
+  for (; v < 20; v += 1) acc -= 1 / v;
+  const long double u = 1 / (v * v);
+  const long double series =
+      u * (1.0L / 12 - u * (1.0L / 120 - u * (1.0L / 252 - u * (1.0L / 240 - u * (1.0L / 132)))));
+  return static_cast<double>(acc + std::log(v) - 0.5L / v - series);
+}
 
 /// numpy's round: to the nearest integer, ties to the even one.
 double round_half_even(double x) {
@@ -152,6 +224,88 @@ const std::vector<ScalarOp> kScalarOps = {
   {"softplus",   1, "",   DTypeRule::Float,        [](const double* x) { return softplus_ref(x[0]); },         nullptr,
       [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * sigmoid(x[0])}; },
       "hp_softplus({0})", ""},
+  // Trigonometric, hyperbolic, exponential and special functions: numpy's
+  // values, Theano's gradients; the C++ is codegen_templates/math.h's
+  // vectorisable hp_* (CUDA: the device libm, cuda_abi.h).
+  {"sin",        1, "",   DTypeRule::Float,        [](const double* x) { return std::sin(x[0]); },             nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * cos(x[0])}; },
+      "hp_sin({0})", ""},
+  {"cos",        1, "",   DTypeRule::Float,        [](const double* x) { return std::cos(x[0]); },             nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {-(g * sin(x[0]))}; },
+      "hp_cos({0})", ""},
+  {"tan",        1, "",   DTypeRule::Float,        [](const double* x) { return std::tan(x[0]); },             nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * (1 + sqr(z))}; },
+      "hp_tan({0})", ""},
+  {"arcsin",     1, "",   DTypeRule::Float,        [](const double* x) { return std::asin(x[0]); },            nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / sqrt(1 - sqr(x[0]))}; },
+      "hp_arcsin({0})", ""},
+  {"arccos",     1, "",   DTypeRule::Float,        [](const double* x) { return std::acos(x[0]); },            nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {-(g / sqrt(1 - sqr(x[0])))}; },
+      "hp_arccos({0})", ""},
+  {"arctan",     1, "",   DTypeRule::Float,        [](const double* x) { return std::atan(x[0]); },            nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / (1 + sqr(x[0]))}; },
+      "hp_arctan({0})", ""},
+  // arctan2(a, b): the angle of (b, a); d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2).
+  {"arctan2",    2, "",   DTypeRule::Float,        [](const double* x) { return std::atan2(x[0], x[1]); },     nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> {
+        const Var r2 = sqr(x[0]) + sqr(x[1]);
+        return {g * x[1] / r2, -(g * x[0]) / r2};
+      },
+      "hp_arctan2({0}, {1})", ""},
+  {"sinh",       1, "",   DTypeRule::Float,        [](const double* x) { return std::sinh(x[0]); },            nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * cosh(x[0])}; },
+      "hp_sinh({0})", ""},
+  {"cosh",       1, "",   DTypeRule::Float,        [](const double* x) { return std::cosh(x[0]); },            nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * sinh(x[0])}; },
+      "hp_cosh({0})", ""},
+  {"arcsinh",    1, "",   DTypeRule::Float,        [](const double* x) { return std::asinh(x[0]); },           nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / sqrt(sqr(x[0]) + 1)}; },
+      "hp_arcsinh({0})", ""},
+  {"arccosh",    1, "",   DTypeRule::Float,        [](const double* x) { return std::acosh(x[0]); },           nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / sqrt(sqr(x[0]) - 1)}; },
+      "hp_arccosh({0})", ""},
+  {"arctanh",    1, "",   DTypeRule::Float,        [](const double* x) { return std::atanh(x[0]); },           nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / (1 - sqr(x[0]))}; },
+      "hp_arctanh({0})", ""},
+  {"exp2",       1, "",   DTypeRule::Float,        [](const double* x) { return std::exp2(x[0]); },            nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * z * kLn2}; },
+      "hp_exp2({0})", ""},
+  {"expm1",      1, "",   DTypeRule::Float,        [](const double* x) { return std::expm1(x[0]); },           nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * exp(x[0])}; },
+      "hp_expm1({0})", ""},
+  {"log2",       1, "",   DTypeRule::Float,        [](const double* x) { return std::log2(x[0]); },            nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / (x[0] * kLn2)}; },
+      "hp_log2({0})", ""},
+  {"log10",      1, "",   DTypeRule::Float,        [](const double* x) { return std::log10(x[0]); },           nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g / (x[0] * kLn10)}; },
+      "hp_log10({0})", ""},
+  {"erf",        1, "",   DTypeRule::Float,        [](const double* x) { return std::erf(x[0]); },             nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * kTwoOverSqrtPi * exp(-sqr(x[0]))}; },
+      "hp_erf({0})", ""},
+  {"erfc",       1, "",   DTypeRule::Float,        [](const double* x) { return std::erfc(x[0]); },            nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {-(g * kTwoOverSqrtPi * exp(-sqr(x[0])))}; },
+      "hp_erfc({0})", ""},
+  {"erfinv",     1, "",   DTypeRule::Float,        [](const double* x) { return erfinv_ref(x[0]); },           nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {g * kSqrtPiOverTwo * exp(sqr(z))}; },
+      "hp_erfinv({0})", ""},
+  {"erfcinv",    1, "",   DTypeRule::Float,        [](const double* x) { return erfcinv_ref(x[0]); },          nullptr,
+      [](const std::vector<Var>&, const Var& z, const Var& g) -> std::vector<Var> { return {-(g * kSqrtPiOverTwo * exp(sqr(z)))}; },
+      "hp_erfcinv({0})", ""},
+  // gammaln is log|Gamma| (std::lgamma: inf at the poles); its derivative is psi.
+  {"gammaln",    1, "",   DTypeRule::Float,        [](const double* x) { return std::lgamma(x[0]); },          nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * psi(x[0])}; },
+      "hp_gammaln({0})", ""},
+  // psi's derivative, trigamma, is not implemented: see undefined_derivative below.
+  {"psi",        1, "",   DTypeRule::Float,        [](const double* x) { return psi_ref(x[0]); },              nullptr,
+      nullptr,
+      "hp_psi({0})", ""},
+  {"hypot",      2, "",   DTypeRule::Float,        [](const double* x) { return std::hypot(x[0], x[1]); },     nullptr,
+      [](const std::vector<Var>& x, const Var& z, const Var& g) -> std::vector<Var> { return {g * x[0] / z, g * x[1] / z}; },
+      "hp_hypot({0}, {1})", ""},
+  // d/da logaddexp(a, b) = exp(a - z) = sigmoid(a - b), written without overflow.
+  {"logaddexp",  2, "",   DTypeRule::Float,        [](const double* x) { return logaddexp_ref(x[0], x[1]); },  nullptr,
+      [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * sigmoid(x[0] - x[1]), g * sigmoid(x[1] - x[0])}; },
+      "hp_logaddexp({0}, {1})", ""},
   {"sqr",        1, "",   DTypeRule::Upcast,       [](const double* x) { return x[0] * x[0]; },                [](const i64* x) { return wrap_mul(x[0], x[0]); },
       [](const std::vector<Var>& x, const Var&, const Var& g) -> std::vector<Var> { return {g * 2 * x[0]}; },
       "({0} * {0})", "hp_mul_i({0}, {0})"},
@@ -268,6 +422,13 @@ const std::vector<ScalarOp> kScalarOps = {
       "{1}", "{1}"},
 };
 // clang-format on
+
+/// Ops of the table whose derivative exists but is not implemented (their
+/// grad is null): grad raises hp::Error with this reason.
+std::string_view undefined_derivative(std::string_view op) {
+  if (op == "psi") return "psi's derivative is trigamma, polygamma(1, x), which Hypatia does not implement";
+  return {};
+}
 
 bool computes_in_float(const ScalarOp& op, DType compute) {
   return op.on_int == nullptr || is_float(compute);
@@ -490,6 +651,10 @@ std::string ElemwiseOp::pretty(const std::vector<std::string>& args) const {
 
 std::vector<InputGrad> ElemwiseOp::grad(const Apply& node, const Var& output_grad) const {
   const Var z = node.output();
+  const std::string_view undefined = undefined_derivative(scalar_.name);
+  if (!undefined.empty()) {
+    return std::vector<InputGrad>(node.inputs().size(), InputGrad::undefined(std::string(undefined)));
+  }
   std::vector<InputGrad> grads(node.inputs().size(), InputGrad::zero());
   // Integer and boolean results are piecewise constant: no gradient flows.
   if (!scalar_.grad || !is_float(z.dtype())) return grads;
@@ -626,6 +791,30 @@ Var tanh(const Var& x) { return elemwise("tanh", {x}); }
 Var sigmoid(const Var& x) { return elemwise("sigmoid", {x}); }
 Var softplus(const Var& x) { return elemwise("softplus", {x}); }
 Var relu(const Var& x) { return elemwise("relu", {x}); }
+Var sin(const Var& x) { return elemwise("sin", {x}); }
+Var cos(const Var& x) { return elemwise("cos", {x}); }
+Var tan(const Var& x) { return elemwise("tan", {x}); }
+Var arcsin(const Var& x) { return elemwise("arcsin", {x}); }
+Var arccos(const Var& x) { return elemwise("arccos", {x}); }
+Var arctan(const Var& x) { return elemwise("arctan", {x}); }
+Var arctan2(const Var& a, const Var& b) { return elemwise("arctan2", {a, b}); }
+Var sinh(const Var& x) { return elemwise("sinh", {x}); }
+Var cosh(const Var& x) { return elemwise("cosh", {x}); }
+Var arcsinh(const Var& x) { return elemwise("arcsinh", {x}); }
+Var arccosh(const Var& x) { return elemwise("arccosh", {x}); }
+Var arctanh(const Var& x) { return elemwise("arctanh", {x}); }
+Var exp2(const Var& x) { return elemwise("exp2", {x}); }
+Var expm1(const Var& x) { return elemwise("expm1", {x}); }
+Var log2(const Var& x) { return elemwise("log2", {x}); }
+Var log10(const Var& x) { return elemwise("log10", {x}); }
+Var erf(const Var& x) { return elemwise("erf", {x}); }
+Var erfc(const Var& x) { return elemwise("erfc", {x}); }
+Var erfinv(const Var& x) { return elemwise("erfinv", {x}); }
+Var erfcinv(const Var& x) { return elemwise("erfcinv", {x}); }
+Var gammaln(const Var& x) { return elemwise("gammaln", {x}); }
+Var psi(const Var& x) { return elemwise("psi", {x}); }
+Var hypot(const Var& a, const Var& b) { return elemwise("hypot", {a, b}); }
+Var logaddexp(const Var& a, const Var& b) { return elemwise("logaddexp", {a, b}); }
 Var floor(const Var& x) { return elemwise("floor", {x}); }
 Var ceil(const Var& x) { return elemwise("ceil", {x}); }
 Var trunc(const Var& x) { return elemwise("trunc", {x}); }

@@ -58,6 +58,44 @@ Var sigmoid(const Var& x);
 Var softplus(const Var& x);
 /// max(x, 0)
 Var relu(const Var& x);
+/// Trigonometric, hyperbolic, exponential and special functions, numpy's
+/// semantics (Theano's names); float results, integers converted first as for
+/// exp (int8/int16 -> float32, wider -> float64). Outside a domain the result is
+/// NaN (arcsin(2), log2(-1)); at its edges an infinity (arctanh(1), erfinv(-1),
+/// gammaln at 0 and the negative integers). Accuracy: codegen_templates/math.h.
+Var sin(const Var& x);
+Var cos(const Var& x);
+Var tan(const Var& x);
+Var arcsin(const Var& x);
+Var arccos(const Var& x);
+Var arctan(const Var& x);
+/// The angle of the point (b, a): atan(a / b) in the right quadrant, in (-pi, pi].
+Var arctan2(const Var& a, const Var& b);
+Var sinh(const Var& x);
+Var cosh(const Var& x);
+Var arcsinh(const Var& x);
+Var arccosh(const Var& x);
+Var arctanh(const Var& x);
+/// 2^x, exp(x) - 1 (accurate near 0), log base 2 and base 10.
+Var exp2(const Var& x);
+Var expm1(const Var& x);
+Var log2(const Var& x);
+Var log10(const Var& x);
+/// The error function, its complement 1 - erf(x) (accurate in the tail) and
+/// their inverses: erfinv on [-1, 1], erfcinv on [0, 2].
+Var erf(const Var& x);
+Var erfc(const Var& x);
+Var erfinv(const Var& x);
+Var erfcinv(const Var& x);
+/// log|Gamma(x)| (inf at 0 and the negative integers).
+Var gammaln(const Var& x);
+/// The digamma function, Gamma'(x) / Gamma(x) (NaN at 0 and the negative
+/// integers); its gradient is not implemented (grad raises hp::Error).
+Var psi(const Var& x);
+/// sqrt(a^2 + b^2) without overflow or underflow.
+Var hypot(const Var& a, const Var& b);
+/// log(exp(a) + exp(b)) without overflow.
+Var logaddexp(const Var& a, const Var& b);
 /// Rounding (float results; integers are converted first, as Theano):
 /// floor, ceil, trunc (toward 0) and round, which rounds half to even as numpy.
 Var floor(const Var& x);

@@ -92,6 +92,10 @@ const std::vector<BinaryOp> kBinaryOps = {
     {"minimum", hp::minimum, uniform(-1, 1), uniform(-1, 1)},
     // a / b stays within (0.05, 0.82): no jump of a % b nearby.
     {"mod", hp::mod, uniform(0.1, 0.9), uniform(1.1, 2.0)},
+    // arctan2: a stays away from 0, where the angle jumps by 2 pi for b < 0.
+    {"arctan2", hp::arctan2, signed_uniform(0.2, 2), signed_uniform(0.5, 2)},
+    {"hypot", hp::hypot, signed_uniform(0.3, 2), uniform(-2, 2)},
+    {"logaddexp", hp::logaddexp, uniform(-2, 2), uniform(-3, 3)},
 };
 
 void check_binary(const BinaryOp& op, hp::DType dtype) {
@@ -131,6 +135,27 @@ const std::vector<UnaryOp> kUnaryOps = {
     {"division of a literal", [](const Inputs& x) { return 1.0 / x[0]; }, signed_uniform(0.5, 2)},
     {"mod by a literal", [](const Inputs& x) { return x[0] % 1.0; }, uniform(0.1, 0.9)},
     {"reciprocal", [](const Inputs& x) { return hp::reciprocal(x[0]); }, signed_uniform(0.5, 2)},
+    {"sin", [](const Inputs& x) { return hp::sin(x[0]); }, uniform(-3, 3)},
+    {"cos", [](const Inputs& x) { return hp::cos(x[0]); }, uniform(-3, 3)},
+    {"tan", [](const Inputs& x) { return hp::tan(x[0]); }, uniform(-1.2, 1.2)},
+    {"arcsin", [](const Inputs& x) { return hp::arcsin(x[0]); }, uniform(-0.8, 0.8)},
+    {"arccos", [](const Inputs& x) { return hp::arccos(x[0]); }, uniform(-0.8, 0.8)},
+    {"arctan", [](const Inputs& x) { return hp::arctan(x[0]); }, uniform(-3, 3)},
+    {"sinh", [](const Inputs& x) { return hp::sinh(x[0]); }, uniform(-2, 2)},
+    {"cosh", [](const Inputs& x) { return hp::cosh(x[0]); }, uniform(-2, 2)},
+    {"arcsinh", [](const Inputs& x) { return hp::arcsinh(x[0]); }, uniform(-3, 3)},
+    {"arccosh", [](const Inputs& x) { return hp::arccosh(x[0]); }, uniform(1.2, 3)},
+    {"arctanh", [](const Inputs& x) { return hp::arctanh(x[0]); }, uniform(-0.8, 0.8)},
+    {"exp2", [](const Inputs& x) { return hp::exp2(x[0]); }, uniform(-2, 2)},
+    {"expm1", [](const Inputs& x) { return hp::expm1(x[0]); }, uniform(-2, 2)},
+    {"log2", [](const Inputs& x) { return hp::log2(x[0]); }, uniform(0.3, 3)},
+    {"log10", [](const Inputs& x) { return hp::log10(x[0]); }, uniform(0.3, 3)},
+    {"erf", [](const Inputs& x) { return hp::erf(x[0]); }, uniform(-2, 2)},
+    {"erfc", [](const Inputs& x) { return hp::erfc(x[0]); }, uniform(-2, 2)},
+    {"erfinv", [](const Inputs& x) { return hp::erfinv(x[0]); }, uniform(-0.8, 0.8)},
+    {"erfcinv", [](const Inputs& x) { return hp::erfcinv(x[0]); }, uniform(0.2, 1.8)},
+    {"gammaln", [](const Inputs& x) { return hp::gammaln(x[0]); }, uniform(0.3, 4)},
+    {"gammaln of negatives", [](const Inputs& x) { return hp::gammaln(x[0]); }, uniform(-2.9, -2.1)},
     {"deg2rad", [](const Inputs& x) { return hp::deg2rad(x[0]); }, uniform(-200, 200)},
     {"rad2deg", [](const Inputs& x) { return hp::rad2deg(x[0]); }, uniform(-2, 2)},
     {"floor, ceil, trunc and round (no gradient)",

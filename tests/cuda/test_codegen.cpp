@@ -260,6 +260,23 @@ TEST_CASE("bitwise ops and shifts compile for each integer dtype and bool") {
   check_compiles(program);
 }
 
+TEST_CASE("trigonometric, hyperbolic, exponential and special functions compile for floats and integers") {
+  if (!nvrtc_or_skip()) return;
+  const hp::Var f = hp::vector("f", hp::float32), d = hp::matrix("d", hp::float64), i = hp::vector("i", hp::int16);
+  std::vector<hp::Var> outputs;
+  for (const hp::Var& x : {f, d, i}) {
+    for (const auto& op : {hp::sin, hp::cos, hp::tan, hp::arcsin, hp::arccos, hp::arctan, hp::sinh, hp::cosh,
+                           hp::arcsinh, hp::arccosh, hp::arctanh, hp::exp2, hp::expm1, hp::log2, hp::log10,
+                           hp::erf, hp::erfc, hp::erfinv, hp::erfcinv, hp::gammaln, hp::psi}) {
+      outputs.push_back(op(x));
+    }
+    for (const auto& op : {hp::arctan2, hp::hypot, hp::logaddexp}) outputs.push_back(op(x, x));
+  }
+  const hp::CudaProgramText program = unoptimised_program({f, d, i}, outputs);
+  CHECK(count_steps(program, hp::CudaStep::Kind::Elementwise) == static_cast<int>(outputs.size()));
+  check_compiles(program);
+}
+
 TEST_CASE("fused chains and fused reductions from the optimiser compile as one kernel each") {
   if (!nvrtc_or_skip()) return;
   const hp::Var a = hp::matrix("a", hp::float32), b = hp::matrix("b", hp::float32);

@@ -131,7 +131,12 @@ bool inexact(const Op& op) {
       "Sum",          "Mean",          "Prod",           "Dot",           "Softmax",       "MatMul",
       "Elemwise{mul}", "Elemwise{sqr}", "Elemwise{exp}",  "Elemwise{log}", "Elemwise{log1p}",
       "Elemwise{tanh}", "Elemwise{sigmoid}", "Elemwise{softplus}", "Elemwise{pow}", "Elemwise{int_div}",
-      "Elemwise{mod}", "Elemwise{true_div}", "Elemwise{deg2rad}", "Elemwise{rad2deg}"};
+      "Elemwise{mod}", "Elemwise{true_div}", "Elemwise{deg2rad}", "Elemwise{rad2deg}",
+      "Elemwise{sin}", "Elemwise{cos}",   "Elemwise{tan}",     "Elemwise{arcsin}",  "Elemwise{arccos}",
+      "Elemwise{arctan}", "Elemwise{sinh}", "Elemwise{cosh}",  "Elemwise{arcsinh}", "Elemwise{arccosh}",
+      "Elemwise{arctanh}", "Elemwise{exp2}", "Elemwise{expm1}", "Elemwise{log2}",   "Elemwise{log10}",
+      "Elemwise{erf}",  "Elemwise{erfc}",  "Elemwise{erfinv}", "Elemwise{erfcinv}", "Elemwise{gammaln}",
+      "Elemwise{psi}",  "Elemwise{hypot}", "Elemwise{logaddexp}"};
   const std::string name = op.name();
   return std::any_of(prefixes.begin(), prefixes.end(),
                      [&](const std::string& p) { return name.rfind(p, 0) == 0; });

@@ -56,6 +56,9 @@ Var binary(const std::string& op, const Var& a, const Var& b) {
   if (op == "bitwise_xor") return a ^ b;
   if (op == "left_shift") return left_shift(a, b);
   if (op == "right_shift") return right_shift(a, b);
+  if (op == "arctan2") return arctan2(a, b);
+  if (op == "hypot") return hypot(a, b);
+  if (op == "logaddexp") return logaddexp(a, b);
   if (op == "dot") return dot(a, b);
   return Var();
 }
@@ -78,6 +81,27 @@ Var unary(const std::string& op, const Var& x) {
   if (op == "round") return round(x);
   if (op == "sign") return sign(x);
   if (op == "reciprocal") return reciprocal(x);
+  if (op == "sin") return sin(x);
+  if (op == "cos") return cos(x);
+  if (op == "tan") return tan(x);
+  if (op == "arcsin") return arcsin(x);
+  if (op == "arccos") return arccos(x);
+  if (op == "arctan") return arctan(x);
+  if (op == "sinh") return sinh(x);
+  if (op == "cosh") return cosh(x);
+  if (op == "arcsinh") return arcsinh(x);
+  if (op == "arccosh") return arccosh(x);
+  if (op == "arctanh") return arctanh(x);
+  if (op == "exp2") return exp2(x);
+  if (op == "expm1") return expm1(x);
+  if (op == "log2") return log2(x);
+  if (op == "log10") return log10(x);
+  if (op == "erf") return erf(x);
+  if (op == "erfc") return erfc(x);
+  if (op == "erfinv") return erfinv(x);
+  if (op == "erfcinv") return erfcinv(x);
+  if (op == "gammaln") return gammaln(x);
+  if (op == "psi") return psi(x);
   if (op == "deg2rad") return deg2rad(x);
   if (op == "rad2deg") return rad2deg(x);
   if (op == "isnan") return isnan(x);
@@ -496,13 +520,19 @@ TypeShape broadcast(const TypeShape& a, const TypeShape& b) {
 
 const std::vector<std::string> kBinary = {"add", "sub", "mul", "true_div", "int_div", "mod", "pow", "maximum",
                                           "minimum", "eq", "neq", "lt", "gt", "le", "ge", "bitwise_and", "bitwise_or",
-                                          "bitwise_xor", "left_shift", "right_shift"};
+                                          "bitwise_xor", "left_shift", "right_shift", "arctan2", "hypot",
+                                          "logaddexp"};
 const std::vector<std::string> kUnary = {"neg",      "exp",   "log",        "log1p",     "sqrt",
                                          "sqr",      "abs",   "tanh",       "sigmoid",   "softplus",
                                          "relu",     "cast",  "zeros_like", "ones_like", "floor",
                                          "ceil",     "trunc", "round",      "sign",      "reciprocal",
                                          "deg2rad",  "rad2deg", "isnan",    "isinf",     "isfinite",
-                                         "invert",   "logical_not"};
+                                         "invert",   "logical_not",
+                                         "sin",      "cos",     "tan",      "arcsin",    "arccos",
+                                         "arctan",   "sinh",    "cosh",     "arcsinh",   "arccosh",
+                                         "arctanh",  "exp2",    "expm1",    "log2",      "log10",
+                                         "erf",      "erfc",    "erfinv",   "erfcinv",   "gammaln",
+                                         "psi"};
 const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod", "argmax", "argmin",
                                               "all", "any", "var", "std", "logsumexp", "norm"};
 const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffle", "reshape",
@@ -804,6 +834,8 @@ struct Generator::Pool {
       if (ints && name == "pow") args[1] = elementwise("maximum", {d, int_literal(0)});
       if (ints && name != "pow") args[1] = elementwise("where", {elementwise("neq", {d, int_literal(0)}), d, int_literal(1)});
     }
+    // Differentiable graphs keep arctan2 off its branch cut: b = b*b + 1 > 0.
+    if (diff() && name == "arctan2") args[1] = square_plus(args[1], 1.0);
     return elementwise(name, args);
   }
 
@@ -818,17 +850,28 @@ struct Generator::Pool {
       return push(std::move(s));
     }
     if (diff()) {
-      // Keep the function smooth and finite: log, sqrt and pow of x*x + 1, exp of tanh.
-      if (name == "log" || name == "sqrt") {
-        const int sq = push(op_step("sqr", {x}, ts[x].shape));
-        Step one;
-        one.kind = Step::Kind::Literal;
-        one.values = {1.0};
-        return push(op_step(name, {elementwise("add", {sq, push(std::move(one))})}, ts[x].shape));
-      }
-      if (name == "exp") return push(op_step("exp", {push(op_step("tanh", {x}, ts[x].shape))}, ts[x].shape));
+      // Keep the function smooth and finite: log, sqrt and pow of x*x + 1, exp of tanh;
+      // functions defined on (-1, 1) of 0.9 tanh(x), erfcinv of 1 + 0.9 tanh(x).
+      static const std::vector<std::string> of_square_plus_one = {"log", "sqrt", "log2", "log10", "gammaln"};
+      static const std::vector<std::string> of_tanh = {"exp", "exp2", "expm1", "sinh", "cosh", "tan"};
+      static const std::vector<std::string> of_unit = {"arcsin", "arccos", "arctanh", "erfinv"};
+      const auto in = [&](const std::vector<std::string>& names) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+      };
+      if (in(of_square_plus_one)) return push(op_step(name, {square_plus(x, 1.0)}, ts[x].shape));
+      if (name == "arccosh") return push(op_step(name, {square_plus(x, 2.0)}, ts[x].shape));
+      const int t = push(op_step("tanh", {x}, ts[x].shape));
+      if (in(of_tanh)) return push(op_step(name, {t}, ts[x].shape));
+      const int unit = elementwise("mul", {t, float_literal(0.9)});
+      if (in(of_unit)) return push(op_step(name, {unit}, ts[x].shape));
+      if (name == "erfcinv") return push(op_step(name, {elementwise("add", {unit, float_literal(1.0)})}, ts[x].shape));
     }
     return push(op_step(name, {x}, ts[x].shape));
+  }
+
+  /// x * x + c, for arguments that must stay positive and away from 0.
+  int square_plus(int x, double c) {
+    return elementwise("add", {push(op_step("sqr", {x}, ts[x].shape)), float_literal(c)});
   }
 
   int gen_reduction(const std::string& name) {
@@ -1348,6 +1391,10 @@ struct Generator::Pool {
           "add",       "sub",     "mul",        "sqr",      "tanh",     "sigmoid",      "softplus",
           "neg",       "exp",     "log",        "sqrt",     "sum",      "mean",         "prod",
           "deg2rad",   "rad2deg", "var",        "logsumexp",
+          "sin",       "cos",     "tan",        "arcsin",   "arccos",   "arctan",       "sinh",
+          "cosh",      "arcsinh", "arccosh",    "arctanh",  "exp2",     "expm1",        "log2",
+          "log10",     "erf",     "erfc",       "erfinv",   "erfcinv",  "gammaln",      "arctan2",
+          "hypot",     "logaddexp",
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
           "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor",
           "tril", "triu", "flip", "roll", "stack", "expand_dims", "swapaxes", "repeat", "tile", "diagonal",
