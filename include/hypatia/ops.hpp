@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -181,6 +182,23 @@ Var flatnonzero(const Var& x);
 /// integer bounds, floatX or the bounds' float dtype otherwise.
 Var arange(const Var& stop);
 Var arange(const Var& start, const Var& stop, const Var& step = 1);
+
+// --- cumulative ops, sorting and searching (Theano's extra_ops and sort) -------------------------
+/// Running sum (cumsum) or product (cumprod) along `axis` (negative counts from
+/// the end); without an axis, over the flattened tensor, as numpy. bool and
+/// integers accumulate in int64 (wrapping); floats keep their dtype.
+Var cumsum(const Var& x);
+Var cumsum(const Var& x, int axis);
+Var cumprod(const Var& x);
+Var cumprod(const Var& x, int axis);
+/// x sorted along `axis`, stable, NaN last (numpy's kind="stable").
+Var sort(const Var& x, int axis = -1);
+/// The int64 indices that sort x along `axis`: stable, NaN last.
+Var argsort(const Var& x, int axis = -1);
+/// For each element of v, the int64 position in the sorted 1-d `a` where it
+/// would be inserted to keep `a` sorted: before equal elements with side
+/// "left", after them with "right" (numpy's searchsorted; NaN sorts last).
+Var searchsorted(const Var& a, const Var& v, const std::string& side = "left");
 
 // --- neural-network helpers -----------------------------------------------------------------
 /// exp(x - max) / sum(exp(x - max)) along the last axis.

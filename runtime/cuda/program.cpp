@@ -175,6 +175,7 @@ class CudaProgram : public Program {
       case PlanStep::Kind::Elementwise: return elementwise(step, operands, error);
       case PlanStep::Kind::Reduction: return reduction(step, operands, error);
       case PlanStep::Kind::Softmax: return softmax(step, *operands.at(0));
+      case PlanStep::Kind::Lines: return lines(step, *operands.at(0));
       case PlanStep::Kind::Gather: return gather(step, operands, error);
       case PlanStep::Kind::Host: break;
     }
@@ -327,6 +328,22 @@ class CudaProgram : public Program {
     args.add(aligned(in, in.shape));
     launch(functions_.at(step.kernel), {blocks_for(rows, 1, device().multiprocessors)}, {kBlockThreads}, 0,
            args.get());
+    return out;
+  }
+
+  /// One thread per line along the step's axis; the output has the input's shape.
+  DeviceTensor lines(const PlanStep& step, const DeviceTensor& in) const {
+    DeviceTensor out = device_empty(in.shape, step.out_dtype);
+    const std::int64_t n = in.shape.at(static_cast<std::size_t>(step.reduced_axes.at(0)));
+    const std::int64_t lines = n == 0 ? 0 : in.size() / n;
+    if (lines == 0) return out;
+    LaunchArgs args;
+    args.add(lines);
+    args.add(n);
+    args.add(aligned(out, in.shape));
+    args.add(aligned(in, in.shape));
+    launch(functions_.at(step.kernel), {blocks_for(lines, kBlockThreads, device().multiprocessors)}, {kBlockThreads},
+           0, args.get());
     return out;
   }
 

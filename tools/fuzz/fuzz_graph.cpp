@@ -185,6 +185,16 @@ Var apply_step(const Step& s, const std::vector<Var>& vars, int index) {
     const Var& y = arg(next_arg);
     return op == "advanced_set_subtensor" ? set_subtensor(sub, y) : inc_subtensor(sub, y);
   }
+  if (op == "cumsum" || op == "cumprod") {
+    // params: the axis, or none for the flattened tensor.
+    const bool sum = op == "cumsum";
+    if (s.params.empty()) return sum ? cumsum(arg(0)) : cumprod(arg(0));
+    const int axis = static_cast<int>(s.params.at(0));
+    return sum ? cumsum(arg(0), axis) : cumprod(arg(0), axis);
+  }
+  if (op == "sort") return sort(arg(0), static_cast<int>(s.params.at(0)));
+  if (op == "argsort") return argsort(arg(0), static_cast<int>(s.params.at(0)));
+  if (op == "searchsorted") return searchsorted(arg(0), arg(1), s.params.at(0) != 0 ? "right" : "left");
   if (op == "concatenate") {
     std::vector<Var> xs;
     for (std::size_t k = 0; k < s.args.size(); ++k) xs.push_back(arg(k));
@@ -474,7 +484,8 @@ const std::vector<std::string> kReductions = {"sum", "mean", "max", "min", "prod
 const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffle", "reshape",
                                               "flatten", "concatenate", "subtensor",  "set_subtensor",
                                               "inc_subtensor", "softmax", "shape", "clip", "where",
-                                              "advanced_subtensor", "advanced_set_subtensor", "advanced_inc_subtensor"};
+                                              "advanced_subtensor", "advanced_set_subtensor", "advanced_inc_subtensor",
+                                              "cumsum", "cumprod", "sort", "argsort", "searchsorted"};
 
 const std::vector<DType> kDTypes = {DType::Float64, DType::Float32, DType::Int8,  DType::Int16,
                                     DType::Int32,   DType::Int64,   DType::UInt8, DType::Bool};
@@ -1085,6 +1096,34 @@ struct Generator::Pool {
     return push(std::move(s));
   }
 
+  /// Along an axis (negative at times), or over the flattened tensor.
+  int gen_cumulative(const std::string& name, int x) {
+    const Shape shape = ts[x].shape;
+    const int nd = static_cast<int>(shape.size());
+    if (nd == 0 || chance(0.25)) return push(op_step(name, {x}, {size_of(shape)}));
+    Step s = op_step(name, {x}, shape);
+    const int axis = uniform(0, nd - 1);
+    s.params = {chance(0.3) ? axis - nd : axis};
+    return push(std::move(s));
+  }
+
+  /// searchsorted(sort(a), v) for a vector a of the pool (or a new one) and any v.
+  int gen_searchsorted(int v) {
+    int a = existing([&](int i) { return ts[i].shape.size() == 1; });
+    if (a < 0 || chance(0.3)) {
+      TypeShape t;
+      t.shape = {random_size()};
+      t.bc = {false};
+      a = leaf(random_dtype(), t);
+    }
+    Step sorted = op_step("sort", {a}, ts[a].shape);
+    sorted.params = {0};
+    const int table = push(std::move(sorted));
+    Step s = op_step("searchsorted", {table, v}, ts[v].shape);
+    s.params = {chance(0.5) ? 1 : 0};
+    return push(std::move(s));
+  }
+
   int gen_structural(const std::string& name) {
     if (name == "dot") return gen_dot();
     if (name == "clip") return gen_clip();
@@ -1096,6 +1135,15 @@ struct Generator::Pool {
       if (nd == 0) throw Skip{};
       return push(op_step(name, {x}, ts[x].shape));
     }
+    if (name == "cumsum" || name == "cumprod") return gen_cumulative(name, x);
+    if (name == "sort" || name == "argsort") {
+      if (nd == 0) throw Skip{};
+      Step s = op_step(name, {x}, ts[x].shape);
+      const int axis = uniform(0, nd - 1);
+      s.params = {chance(0.3) ? axis - nd : axis};
+      return push(std::move(s));
+    }
+    if (name == "searchsorted") return gen_searchsorted(x);
     if (name == "transpose") return gen_transpose(x);
     if (name == "dimshuffle") return gen_dimshuffle(x);
     if (name == "reshape") return gen_reshape(x);
@@ -1156,7 +1204,7 @@ struct Generator::Pool {
       static const std::vector<std::string> smooth = {
           "add",       "sub",     "mul",        "sqr",      "tanh",     "sigmoid",      "softplus",
           "neg",       "exp",     "log",        "sqrt",     "sum",      "mean",         "prod",
-          "deg2rad",   "rad2deg",
+          "deg2rad",   "rad2deg",   "cumsum",
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
           "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor"};
       return pick(smooth);
