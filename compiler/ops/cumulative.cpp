@@ -8,7 +8,7 @@
 /// agree to the bit).
 #include <cstdint>
 #include <memory>
-#include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -335,14 +335,14 @@ class CudaProgram : public Program {
   DeviceTensor lines(const PlanStep& step, const DeviceTensor& in) const {
     DeviceTensor out = device_empty(in.shape, step.out_dtype);
     const std::int64_t n = in.shape.at(static_cast<std::size_t>(step.reduced_axes.at(0)));
-    const std::int64_t lines = n == 0 ? 0 : in.size() / n;
-    if (lines == 0) return out;
+    const std::int64_t rows = n == 0 ? 0 : in.size() / n;
+    if (rows == 0) return out;
     LaunchArgs args;
-    args.add(lines);
+    args.add(rows);
     args.add(n);
     args.add(aligned(out, in.shape));
     args.add(aligned(in, in.shape));
-    launch(functions_.at(step.kernel), {blocks_for(lines, kBlockThreads, device().multiprocessors)}, {kBlockThreads},
+    launch(functions_.at(step.kernel), {blocks_for(rows, kBlockThreads, device().multiprocessors)}, {kBlockThreads},
            0, args.get());
     return out;
   }

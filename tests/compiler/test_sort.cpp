@@ -264,10 +264,9 @@ TEST_CASE("argsort and searchsorted have a zero gradient, as Theano") {
         "");
   const hp::Var found = hp::sum(hp::cast(hp::searchsorted(a, x), hp::float64)) + hp::sum(a) + hp::sum(x);
   const std::vector<hp::Var> grads = hp::grad(found, {a, x});
-  const std::vector<std::pair<hp::Var, hp::Array>> givens{{a, hp::array(std::vector<double>{1, 2})},
-                                                          {x, hp::array(std::vector<double>{0, 5, 1.5})}};
-  CHECK(exact(run(grads[0], givens), hp::float64, {2}, {1, 1}) == "");
-  CHECK(exact(run(grads[1], givens), hp::float64, {3}, {1, 1, 1}) == "");
+  // Each gradient is ones from the sums alone (the graphs no longer read the other input).
+  CHECK(exact(run(grads[0], {{a, hp::array(std::vector<double>{1, 2})}}), hp::float64, {2}, {1, 1}) == "");
+  CHECK(exact(run(grads[1], {{x, hp::array(std::vector<double>{0, 5, 1.5})}}), hp::float64, {3}, {1, 1, 1}) == "");
 }
 
 TEST_CASE("sort, argsort and searchsorted print, type and refuse bad arguments") {
