@@ -4,15 +4,18 @@
 /// Every element becomes a 64-bit key whose unsigned order is numpy's order:
 /// floats by their sign-folded IEEE bits with -0.0 taken as +0.0 and every NaN
 /// as the largest key, integers with the sign bit flipped. Long lines are then
-/// sorted by a least-significant-digit radix sort of (key, payload) pairs,
-/// which is stable and runs in a few linear passes (faster than std::sort's
-/// comparisons on millions of doubles); short lines by insertion.
+/// sorted by a least-significant-digit radix sort (keys alone for sort, (key,
+/// position) pairs for argsort), which is stable and runs in a few linear
+/// passes (faster than std::sort's comparisons on millions of doubles); short
+/// lines by insertion.
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <limits>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -39,35 +42,72 @@ std::uint64_t sort_key(T v) {
   }
 }
 
+template <class T>
+T from_key(std::uint64_t key) {
+  if constexpr (std::is_floating_point_v<T>) {
+    const std::uint64_t bits = (key & kSignBit) ? key ^ kSignBit : ~key;
+    return static_cast<T>(std::bit_cast<double>(bits));
+  } else if constexpr (std::is_signed_v<T>) {
+    return static_cast<T>(static_cast<std::int64_t>(key ^ kSignBit));
+  } else {
+    return static_cast<T>(key);
+  }
+}
+
+/// A key with its element's position in the line (argsort).
 struct Entry {
   std::uint64_t key;
-  std::uint64_t payload;  ///< the element's position (argsort) or its bits (sort)
+  std::int64_t position;
 };
+
+std::uint64_t key_of(std::uint64_t key) { return key; }
+std::uint64_t key_of(const Entry& e) { return e.key; }
 
 constexpr int kDigitBits = 11;
 constexpr int kPasses = (64 + kDigitBits - 1) / kDigitBits;
 constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
-constexpr std::int64_t kInsertionMax = 48;
+constexpr std::size_t kInsertionMax = 48;
 
-/// Stable by key: insertion for short lines, else LSD radix (passes whose
-/// digit is the same for every key are skipped). `scratch` holds n entries.
-void sort_entries(std::vector<Entry>& entries, std::vector<Entry>& scratch) {
-  const std::size_t n = entries.size();
-  if (static_cast<std::int64_t>(n) <= kInsertionMax) {
-    for (std::size_t j = 1; j < n; ++j) {
-      const Entry e = entries[j];
-      std::size_t k = j;
-      for (; k > 0 && e.key < entries[k - 1].key; --k) entries[k] = entries[k - 1];
-      entries[k] = e;
+/// Uninitialised storage for n elements, kept for the next line of a chunk.
+template <class E>
+class Buffer {
+ public:
+  E* get(std::size_t n) {
+    if (n > size_) {
+      data_.reset(new E[n]);  // default-initialised: no pass zeroing memory that is written next
+      size_ = n;
     }
-    return;
+    return data_.get();
   }
-  std::vector<std::array<std::uint32_t, kBuckets>> counts(kPasses);
-  for (auto& c : counts) c.fill(0);
-  for (const Entry& e : entries) {
-    for (int p = 0; p < kPasses; ++p) ++counts[p][(e.key >> (p * kDigitBits)) & (kBuckets - 1)];
+
+ private:
+  std::unique_ptr<E[]> data_;
+  std::size_t size_ = 0;
+};
+
+/// Sorts data[0, n) stably by key: insertion for short lines, else LSD radix
+/// (passes whose digit is the same for every key are skipped). Returns where
+/// the sorted elements are: `data` or `scratch` (n elements).
+template <class E>
+E* stable_sort_by_key(E* data, E* scratch, std::size_t n) {
+  if (n <= kInsertionMax) {
+    for (std::size_t j = 1; j < n; ++j) {
+      const E e = data[j];
+      std::size_t k = j;
+      for (; k > 0 && key_of(e) < key_of(data[k - 1]); --k) data[k] = data[k - 1];
+      data[k] = e;
+    }
+    return data;
   }
-  scratch.resize(n);
+  if (n > std::numeric_limits<std::uint32_t>::max()) {
+    std::stable_sort(data, data + n, [](const E& a, const E& b) { return key_of(a) < key_of(b); });
+    return data;
+  }
+  std::array<std::array<std::uint32_t, kBuckets>, kPasses> counts{};
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint64_t key = key_of(data[j]);
+    for (int p = 0; p < kPasses; ++p) ++counts[p][(key >> (p * kDigitBits)) & (kBuckets - 1)];
+  }
   for (int p = 0; p < kPasses; ++p) {
     auto& c = counts[p];
     if (std::find(c.begin(), c.end(), static_cast<std::uint32_t>(n)) != c.end()) continue;  // one digit only
@@ -78,32 +118,54 @@ void sort_entries(std::vector<Entry>& entries, std::vector<Entry>& scratch) {
       total += here;
     }
     const int shift = p * kDigitBits;
-    for (const Entry& e : entries) scratch[c[(e.key >> shift) & (kBuckets - 1)]++] = e;
-    entries.swap(scratch);
+    for (std::size_t j = 0; j < n; ++j) scratch[c[(key_of(data[j]) >> shift) & (kBuckets - 1)]++] = data[j];
+    std::swap(data, scratch);
   }
+  return data;
 }
 
+/// One chunk's buffers, reused from line to line.
+struct SortBuffers {
+  Buffer<std::uint64_t> keys, key_scratch;
+  Buffer<Entry> entries, entry_scratch;
+};
+
+/// argsort: (key, position) pairs, sorted; the positions are the result.
 template <class T>
-void sort_line(const T* x, std::int64_t sx, std::int64_t n, void* out, std::int64_t so, bool argsort,
-               std::vector<Entry>& entries, std::vector<Entry>& scratch) {
-  entries.resize(static_cast<std::size_t>(n));
-  for (std::int64_t j = 0; j < n; ++j) {
-    const T v = x[j * sx];
-    std::uint64_t payload = static_cast<std::uint64_t>(j);
-    if (!argsort) {
-      payload = 0;
-      std::memcpy(&payload, &v, sizeof(T));
+void argsort_line(const T* x, std::int64_t sx, std::size_t n, std::int64_t* y, std::int64_t so, SortBuffers& b) {
+  Entry* entries = b.entries.get(n);
+  for (std::size_t j = 0; j < n; ++j) entries[j] = {sort_key(x[static_cast<std::int64_t>(j) * sx]), static_cast<std::int64_t>(j)};
+  const Entry* sorted = stable_sort_by_key(entries, b.entry_scratch.get(n), n);
+  for (std::size_t j = 0; j < n; ++j) y[static_cast<std::int64_t>(j) * so] = sorted[j].position;
+}
+
+/// sort: the keys alone are sorted (half the memory traffic of pairs) and
+/// turned back into values. Keys lose only what numpy's order ignores: the
+/// sign of zero and NaN payloads. The run of zeros and the run of NaNs are
+/// written again from the input, in input order, which is where a stable
+/// sort puts them.
+template <class T>
+void sort_line(const T* x, std::int64_t sx, std::size_t n, T* y, std::int64_t so, SortBuffers& b) {
+  std::uint64_t* keys = b.keys.get(n);
+  std::size_t zeros = 0, nans = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    const T v = x[static_cast<std::int64_t>(j) * sx];
+    keys[j] = sort_key(v);
+    if constexpr (std::is_floating_point_v<T>) {
+      zeros += v == 0;
+      nans += v != v;
     }
-    entries[static_cast<std::size_t>(j)] = {sort_key(v), payload};
   }
-  sort_entries(entries, scratch);
-  if (argsort) {
-    auto* y = static_cast<std::int64_t*>(out);
-    for (std::int64_t j = 0; j < n; ++j) y[j * so] = static_cast<std::int64_t>(entries[static_cast<std::size_t>(j)].payload);
-    return;
+  const std::uint64_t* sorted = stable_sort_by_key(keys, b.key_scratch.get(n), n);
+  for (std::size_t j = 0; j < n; ++j) y[static_cast<std::int64_t>(j) * so] = from_key<T>(sorted[j]);
+  if (zeros == 0 && nans == 0) return;
+  std::size_t next_zero = static_cast<std::size_t>(std::lower_bound(sorted, sorted + n, sort_key(T(0))) - sorted);
+  std::size_t next_nan = n - nans;
+  for (std::size_t j = 0; j < n; ++j) {
+    const T v = x[static_cast<std::int64_t>(j) * sx];
+    if (v == 0) y[static_cast<std::int64_t>(next_zero++) * so] = v;
+    else if (v != v) y[static_cast<std::int64_t>(next_nan++) * so] = v;
   }
-  auto* y = static_cast<T*>(out);
-  for (std::int64_t j = 0; j < n; ++j) std::memcpy(&y[j * so], &entries[static_cast<std::size_t>(j)].payload, sizeof(T));
 }
 
 /// Element offsets of line `line` of `t` along `axis` (the other axes in C order).
@@ -123,14 +185,19 @@ void sort_lines(const hp_tensor& x, std::int64_t axis, const hp_tensor& out, boo
   std::int64_t size = 1;
   for (std::int64_t a = 0; a < x.ndim; ++a) size *= x.shape[a];
   const std::int64_t lines = n == 0 ? 0 : size / n;
-  const std::size_t out_bytes = argsort ? sizeof(std::int64_t) : sizeof(T);
   parallel_for(lines, std::max<std::int64_t>(1, (1 << 14) / std::max<std::int64_t>(n, 1)),
                [&](std::int64_t begin, std::int64_t end) {
-                 std::vector<Entry> entries, scratch;
+                 SortBuffers buffers;
                  for (std::int64_t r = begin; r < end; ++r) {
                    const T* xs = static_cast<const T*>(x.data) + line_offset(x, axis, r);
-                   void* ys = static_cast<char*>(out.data) + line_offset(out, axis, r) * static_cast<std::int64_t>(out_bytes);
-                   sort_line(xs, x.strides[axis], n, ys, out.strides[axis], argsort, entries, scratch);
+                   const std::int64_t o = line_offset(out, axis, r);
+                   if (argsort) {
+                     argsort_line(xs, x.strides[axis], static_cast<std::size_t>(n), static_cast<std::int64_t*>(out.data) + o,
+                                  out.strides[axis], buffers);
+                   } else {
+                     sort_line(xs, x.strides[axis], static_cast<std::size_t>(n), static_cast<T*>(out.data) + o,
+                               out.strides[axis], buffers);
+                   }
                  }
                });
 }

@@ -201,6 +201,27 @@ TEST_CASE("sort and argsort of tied values with NaN equal std::stable_sort along
               naive_sort(ints, {3000}, 0)) == "");
 }
 
+TEST_CASE("long lines keep the sign of each zero and each NaN's bits in input order") {
+  // Past the short-line path: the radix sort orders keys, where -0.0 and +0.0
+  // are one key and every NaN another, so the values must come from the input.
+  const hp::Var x = hp::vector("x");
+  const double negative_nan = -std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> kinds{0.0, -0.0, 1.5, -2.0, kNaN, negative_nan};
+  std::mt19937 rng(16);
+  std::vector<double> values(500);
+  for (double& v : values) v = kinds[std::uniform_int_distribution<std::size_t>(0, kinds.size() - 1)(rng)];
+  const std::vector<double> got = run(hp::sort(x), {{x, hp::array(values)}}).to_vector<double>();
+  const std::vector<double> want = naive_sort(values, {500}, 0);
+  REQUIRE(got.size() == want.size());
+  int wrong_sign = 0, wrong_value = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    wrong_sign += std::signbit(got[i]) != std::signbit(want[i]);
+    wrong_value += !(got[i] == want[i] || (std::isnan(got[i]) && std::isnan(want[i])));
+  }
+  CHECK(wrong_sign == 0);
+  CHECK(wrong_value == 0);
+}
+
 TEST_CASE("searchsorted finds the left or right insertion point of each value, NaN last") {
   const hp::Var a = hp::vector("a"), v = hp::matrix("v");
   const hp::Array sorted = hp::array(std::vector<double>{-kInf, 1, 2, 2, 3, kNaN});
