@@ -82,9 +82,7 @@ class CumOp : public Op {
     const Var out = node.output();
     const std::string xt = cg.tensor(x);
     const std::string name = fmt::format("v{}", cg.node_index());
-    std::vector<std::string> shape;
-    for (int a = 0; a < x.ndim(); ++a) shape.push_back(fmt::format("{}.shape[{}]", xt, a));
-    cg.allocate(out, name, shape);
+    cg.allocate(out, name, CppEmitter::shape_of(xt, x.ndim()));
     // The loops live in a function of their own, optimised for speed.
     cg.begin_function("hp_cumulative", "const hp_tensor& source, const hp_tensor& result");
     cg.open("");

@@ -112,9 +112,7 @@ class SortOp : public Op {
     const Var out = node.output();
     const std::string xt = cg.tensor(x);
     const std::string name = fmt::format("v{}", cg.node_index());
-    std::vector<std::string> shape;
-    for (int a = 0; a < x.ndim(); ++a) shape.push_back(fmt::format("{}.shape[{}]", xt, a));
-    cg.allocate(out, name, shape);
+    cg.allocate(out, name, CppEmitter::shape_of(xt, x.ndim()));
     cg.fail_if(fmt::format("hp_sort(ctx, {}, &{}, {}, &{}, {})", CppEmitter::dtype_code(x.dtype()), xt, axis_, name,
                            argsort_ ? 1 : 0));
     return true;
@@ -124,37 +122,25 @@ class SortOp : public Op {
   // stable insertion sort over it. Quadratic, but correct for any length.
   bool emit_cuda(CudaEmitter& cg, const Apply& node) const override {
     const Var& x = node.inputs()[0];
-    const bool floats = is_float(x.dtype());
     const std::string T = CudaEmitter::c_type(x.dtype());
+    const std::string OT = CudaEmitter::c_type(node.output().dtype());
     // a sorts before b: numpy's order, NaN last.
-    const std::string less = floats ? "(a < b || (b != b && a == a))" : "(a < b)";
-    std::vector<std::string> body;
-    if (argsort_) {
-      body = {"for (hp_i64 j = 0; j < n; ++j) y[j * so] = j;",
-              "for (hp_i64 j = 1; j < n; ++j) {",
-              "  const hp_i64 moving = y[j * so];",
-              fmt::format("  const {} a = x[moving * sx];", T),
-              "  hp_i64 k = j;",
-              "  for (; k > 0; --k) {",
-              fmt::format("    const {} b = x[y[(k - 1) * so] * sx];", T),
-              fmt::format("    if (!{}) break;", less),
-              "    y[k * so] = y[(k - 1) * so];",
-              "  }",
-              "  y[k * so] = moving;",
-              "}"};
-    } else {
-      body = {"for (hp_i64 j = 0; j < n; ++j) y[j * so] = x[j * sx];",
-              "for (hp_i64 j = 1; j < n; ++j) {",
-              fmt::format("  const {} a = y[j * so];", T),
-              "  hp_i64 k = j;",
-              "  for (; k > 0; --k) {",
-              fmt::format("    const {} b = y[(k - 1) * so];", T),
-              fmt::format("    if (!{}) break;", less),
-              "    y[k * so] = b;",
-              "  }",
-              "  y[k * so] = a;",
-              "}"};
-    }
+    const std::string less = is_float(x.dtype()) ? "(a < b || (b != b && a == a))" : "(a < b)";
+    // The value an element of y stands for: itself, or for argsort the element of x at that position.
+    auto value_of = [&](const std::string& e) { return argsort_ ? fmt::format("x[{} * sx]", e) : e; };
+    const std::vector<std::string> body = {
+        fmt::format("for (hp_i64 j = 0; j < n; ++j) y[j * so] = {};", argsort_ ? "j" : "x[j * sx]"),
+        "for (hp_i64 j = 1; j < n; ++j) {",
+        fmt::format("  const {} moving = y[j * so];", OT),
+        fmt::format("  const {} a = {};", T, value_of("moving")),
+        "  hp_i64 k = j;",
+        "  for (; k > 0; --k) {",
+        fmt::format("    const {} b = {};", T, value_of("y[(k - 1) * so]")),
+        fmt::format("    if (!{}) break;", less),
+        "    y[k * so] = y[(k - 1) * so];",
+        "  }",
+        "  y[k * so] = moving;",
+        "}"};
     cg.lines(x.dtype(), node.output().dtype(), x.ndim(), axis_, body);
     return true;
   }
@@ -220,9 +206,7 @@ class SearchSortedOp : public Op {
     const Var& v = node.inputs()[1];
     const std::string at = cg.tensor(a), vt = cg.tensor(v);
     const std::string name = fmt::format("v{}", cg.node_index());
-    std::vector<std::string> shape;
-    for (int d = 0; d < v.ndim(); ++d) shape.push_back(fmt::format("{}.shape[{}]", vt, d));
-    cg.allocate(node.output(), name, shape);
+    cg.allocate(node.output(), name, CppEmitter::shape_of(vt, v.ndim()));
     cg.fail_if(fmt::format("hp_searchsorted(ctx, {}, &{}, {}, &{}, &{}, {})", CppEmitter::dtype_code(a.dtype()), at,
                            CppEmitter::dtype_code(v.dtype()), vt, name, right_ ? 1 : 0));
     return true;

@@ -134,7 +134,10 @@ struct SortBuffers {
 template <class T>
 void argsort_line(const T* x, std::int64_t sx, std::size_t n, std::int64_t* y, std::int64_t so, SortBuffers& b) {
   Entry* entries = b.entries.get(n);
-  for (std::size_t j = 0; j < n; ++j) entries[j] = {sort_key(x[static_cast<std::int64_t>(j) * sx]), static_cast<std::int64_t>(j)};
+  for (std::size_t j = 0; j < n; ++j) {
+    const auto position = static_cast<std::int64_t>(j);
+    entries[j] = {sort_key(x[position * sx]), position};
+  }
   const Entry* sorted = stable_sort_by_key(entries, b.entry_scratch.get(n), n);
   for (std::size_t j = 0; j < n; ++j) y[static_cast<std::int64_t>(j) * so] = sorted[j].position;
 }
@@ -188,15 +191,15 @@ void sort_lines(const hp_tensor& x, std::int64_t axis, const hp_tensor& out, boo
   parallel_for(lines, std::max<std::int64_t>(1, (1 << 14) / std::max<std::int64_t>(n, 1)),
                [&](std::int64_t begin, std::int64_t end) {
                  SortBuffers buffers;
+                 const auto length = static_cast<std::size_t>(n);
                  for (std::int64_t r = begin; r < end; ++r) {
                    const T* xs = static_cast<const T*>(x.data) + line_offset(x, axis, r);
                    const std::int64_t o = line_offset(out, axis, r);
                    if (argsort) {
-                     argsort_line(xs, x.strides[axis], static_cast<std::size_t>(n), static_cast<std::int64_t*>(out.data) + o,
+                     argsort_line(xs, x.strides[axis], length, static_cast<std::int64_t*>(out.data) + o,
                                   out.strides[axis], buffers);
                    } else {
-                     sort_line(xs, x.strides[axis], static_cast<std::size_t>(n), static_cast<T*>(out.data) + o,
-                               out.strides[axis], buffers);
+                     sort_line(xs, x.strides[axis], length, static_cast<T*>(out.data) + o, out.strides[axis], buffers);
                    }
                  }
                });
@@ -234,7 +237,9 @@ int hp_searchsorted(hp_context* ctx, int a_dtype, const hp_tensor* a, int v_dtyp
                     hp_tensor* out, int right) {
   try {
     using hypatia::DType;
-    const bool as_float = hypatia::is_float(static_cast<DType>(a_dtype)) || hypatia::is_float(static_cast<DType>(v_dtype));
+    // Compared as float64 when either is a float (numpy's common type), else as int64.
+    const bool as_float =
+        hypatia::is_float(static_cast<DType>(a_dtype)) || hypatia::is_float(static_cast<DType>(v_dtype));
     const std::int64_t n = a->shape[0];
     std::vector<std::uint64_t> keys(static_cast<std::size_t>(n));
     hypatia::visit_dtype(static_cast<DType>(a_dtype), [&](auto tag) {

@@ -25,25 +25,11 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-using hypatia_test::describe;
+using hypatia_test::exact;
 
 /// out for these inputs, compiled in FastRun and checked against the reference.
 hp::Array run(const hp::Var& out, const std::vector<std::pair<hp::Var, hp::Array>>& givens) {
   return hypatia_test::eval_nonfinite(out, givens);
-}
-
-/// "" when `got` has this dtype, shape and exactly these C-order values (NaN matches NaN).
-std::string exact(const hp::Array& got, hp::DType dtype, const hp::Shape& shape, const std::vector<double>& values) {
-  if (got.dtype() != dtype || got.shape() != shape) {
-    return "got " + describe(got) + ", expected dtype " + std::string(hp::dtype_name(dtype));
-  }
-  const std::vector<double> v = got.to_vector<double>();
-  if (v.size() != values.size()) return "got " + describe(got) + ", wrong number of expected values";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const bool same = v[i] == values[i] || (std::isnan(v[i]) && std::isnan(values[i]));
-    if (!same) return "got " + describe(got) + ", element " + std::to_string(i) + " differs";
-  }
-  return "";
 }
 
 /// A running sum or product along `axis` of C-order `values` of a tensor of
@@ -151,7 +137,8 @@ TEST_CASE("a leading -0.0 stays -0.0, as numpy's accumulate copies the first ele
   CHECK(std::signbit(s[0]));
   CHECK(std::signbit(s[1]));
   CHECK_FALSE(std::signbit(s[2]));
-  const std::vector<double> p = run(hp::cumprod(x, 0), {{x, hp::array(std::vector<double>{-0.0, 2.0})}}).to_vector<double>();
+  const std::vector<double> p =
+      run(hp::cumprod(x, 0), {{x, hp::array(std::vector<double>{-0.0, 2.0})}}).to_vector<double>();
   CHECK(std::signbit(p[0]));
   CHECK(std::signbit(p[1]));
 }

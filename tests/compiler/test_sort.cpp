@@ -28,24 +28,10 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-using hypatia_test::describe;
+using hypatia_test::exact;
 
 hp::Array run(const hp::Var& out, const std::vector<std::pair<hp::Var, hp::Array>>& givens) {
   return hypatia_test::eval_nonfinite(out, givens);
-}
-
-/// "" when `got` has this dtype, shape and exactly these C-order values (NaN matches NaN).
-std::string exact(const hp::Array& got, hp::DType dtype, const hp::Shape& shape, const std::vector<double>& values) {
-  if (got.dtype() != dtype || got.shape() != shape) {
-    return "got " + describe(got) + ", expected dtype " + std::string(hp::dtype_name(dtype));
-  }
-  const std::vector<double> v = got.to_vector<double>();
-  if (v.size() != values.size()) return "got " + describe(got) + ", wrong number of expected values";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const bool same = v[i] == values[i] || (std::isnan(v[i]) && std::isnan(values[i]));
-    if (!same) return "got " + describe(got) + ", element " + std::to_string(i) + " differs";
-  }
-  return "";
 }
 
 /// numpy's order written independently: NaN after every number.
@@ -255,9 +241,10 @@ TEST_CASE("searchsorted of random values equals a linear count over the sorted v
   const std::vector<double> values = tied_values(300, 15, true);
   std::vector<double> left, right;
   for (double x : values) {
-    left.push_back(static_cast<double>(std::count_if(sorted.begin(), sorted.end(), [&](double s) { return before(s, x); })));
-    right.push_back(
-        static_cast<double>(std::count_if(sorted.begin(), sorted.end(), [&](double s) { return !before(x, s); })));
+    // left: how many sort before x; right: how many x does not sort before.
+    auto count = [&](auto pred) { return static_cast<double>(std::count_if(sorted.begin(), sorted.end(), pred)); };
+    left.push_back(count([&](double s) { return before(s, x); }));
+    right.push_back(count([&](double s) { return !before(x, s); }));
   }
   const std::vector<std::pair<hp::Var, hp::Array>> givens{{a, hp::array(sorted)}, {v, hp::array(values)}};
   CHECK(exact(run(hp::searchsorted(a, v, "left"), givens), hp::int64, {300}, left) == "");
