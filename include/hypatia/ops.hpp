@@ -183,7 +183,7 @@ Var flatnonzero(const Var& x);
 Var arange(const Var& stop);
 Var arange(const Var& start, const Var& stop, const Var& step = 1);
 
-// --- cumulative ops, sorting and searching (Theano's extra_ops and sort) -------------------------
+// --- cumulative ops, sorting and searching (Theano's extra_ops and sort) ----------------
 /// Running sum (cumsum) or product (cumprod) along `axis` (negative counts from
 /// the end); without an axis, over the flattened tensor, as numpy. bool and
 /// integers accumulate in int64 (wrapping); floats keep their dtype.
