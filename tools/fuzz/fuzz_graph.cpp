@@ -429,6 +429,15 @@ std::int64_t size_of(const Shape& s) {
   return n;
 }
 
+/// The elements of `s` with each size-0 axis counted as 1: what the memory of
+/// an input's strided or transposed layout holds (make_value widens a size-0
+/// axis to 1), and the size the other axes reach.
+std::int64_t footprint(const Shape& s) {
+  std::int64_t n = 1;
+  for (auto d : s) n *= std::max<std::int64_t>(d, 1);
+  return n;
+}
+
 /// Python's slice length for an axis of `len`.
 std::int64_t slice_length(std::int64_t len, const Slice& s) {
   const std::int64_t step = s.step.value_or(1);
@@ -636,9 +645,10 @@ struct Generator::Pool {
     return t;
   }
 
-  /// Keeps arrays small: halves the largest axes until the size fits.
+  /// Keeps arrays small: halves the largest axes until the size fits (a
+  /// size-0 axis leaves the others to be bounded all the same).
   void shrink(TypeShape& t) {
-    while (size_of(t.shape) > max_elements()) {
+    while (footprint(t.shape) > max_elements()) {
       auto it = std::max_element(t.shape.begin(), t.shape.end());
       *it = std::max<std::int64_t>(1, *it / 2);
       if (*it == 1) t.bc[it - t.shape.begin()] = false;
@@ -716,7 +726,11 @@ struct Generator::Pool {
       t.shape.push_back(n);
       t.bc.push_back(bc);
     }
-    if (size_of(broadcast(a, t).shape) > max_elements()) return TypeShape{{}, {}};  // a scalar always fits
+    // t itself must fit too: against a size-0 axis of a, t's other axes are
+    // free to be large (the broadcast is empty, t's memory need not be).
+    if (size_of(broadcast(a, t).shape) > max_elements() || footprint(t.shape) > max_elements()) {
+      return TypeShape{{}, {}};  // a scalar always fits
+    }
     return t;
   }
 
