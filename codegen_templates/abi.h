@@ -61,6 +61,13 @@ void hp_copy(const hp_tensor* src, int src_dtype, hp_tensor* dst, int dst_dtype)
 void hp_node_done(hp_context* ctx, hp_i64 node);
 // Runs node `node` with its reference implementation (ops without generated code).
 int hp_perform(hp_context* ctx, hp_i64 node, const hp_tensor* inputs, hp_i64 n_inputs, hp_tensor* out);
+// Sorts every line of x along `axis` into out (x's shape, contiguous), stable with NaN last:
+// the values (out of x's dtype), or with `argsort` their int64 positions. 0 on success.
+int hp_sort(hp_context* ctx, int dtype, const hp_tensor* x, hp_i64 axis, hp_tensor* out, int argsort);
+// out[i] (int64, v's shape, contiguous) = where v[i] goes in the sorted 1-d a: before equal
+// elements, or after them with `right` (NaN sorts last). 0 on success.
+int hp_searchsorted(hp_context* ctx, int a_dtype, const hp_tensor* a, int v_dtype, const hp_tensor* v,
+                    hp_tensor* out, int right);
 }
 
 // dtype codes, as hypatia::DType

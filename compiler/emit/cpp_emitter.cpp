@@ -117,6 +117,12 @@ void CppEmitter::fail_if(const std::string& condition) {
   line("if ({}) return {};", condition, out_ == &function_ ? 1 : node_ + 1);
 }
 
+std::vector<std::string> CppEmitter::shape_of(const std::string& tensor, int ndim) {
+  std::vector<std::string> shape;
+  for (int a = 0; a < ndim; ++a) shape.push_back(fmt::format("{}.shape[{}]", tensor, a));
+  return shape;
+}
+
 void CppEmitter::allocate(const Var& out, const std::string& name, const std::vector<std::string>& shape) {
   const int rank = static_cast<int>(shape.size());
   line("hp_tensor {};", name);

@@ -104,6 +104,8 @@ class CppEmitter {
   /// Declares `name` (an hp_tensor for `out`) with rank and shape expressions,
   /// contiguous strides, and data from the function's outputs or scratch memory.
   void allocate(const Var& out, const std::string& name, const std::vector<std::string>& shape);
+  /// The shape expressions of hp_tensor `tensor` of rank `ndim`: "t.shape[0]", "t.shape[1]", ...
+  static std::vector<std::string> shape_of(const std::string& tensor, int ndim);
   /// Values whose scratch memory no node after the current one reads (the
   /// memory plan's releases after this node); set before each node.
   void set_dying(std::vector<Var> values) { dying_ = std::move(values); }

@@ -365,6 +365,30 @@ void CudaEmitter::softmax(DType in, DType out, int ndim) {
   add_step(CudaStep::Kind::Softmax, end_unit(fmt::format("hp_node{}", node_)));
 }
 
+void CudaEmitter::lines(DType in, DType out, int ndim, int axis, const std::vector<std::string>& body) {
+  begin_unit();
+  const std::string name(kUnitName);
+  open(kernel_head(name, "hp_i64 lines, hp_i64 n, hp_cuda_tensor out, hp_cuda_tensor in"));
+  line("const {0}* __restrict__ px = (const {0}*)in.data;", c_type(in));
+  line("{0}* __restrict__ po = ({0}*)out.data;", c_type(out));
+  line("const hp_i64 sx = in.strides[{0}], so = out.strides[{0}];", axis);
+  line("const hp_i64 first = (hp_i64)blockIdx.x * blockDim.x + threadIdx.x;");
+  line("const hp_i64 step = (hp_i64)gridDim.x * blockDim.x;");
+  line("#pragma unroll 1");
+  open("for (hp_i64 row = first; row < lines; row += step)");
+  line("hp_i64 rest = row, bx = 0, bo = 0;");
+  for (int a = ndim - 1; a >= 0; --a) {
+    if (a != axis) line("{}", unravel_axis(a, "in", {{"bx", "in"}, {"bo", "out"}}));
+  }
+  line("const {0}* __restrict__ x = px + bx;", c_type(in));
+  line("{0}* __restrict__ y = po + bo;", c_type(out));
+  for (const std::string& statement : body) line("{}", statement);
+  close();
+  close();
+  CudaStep& step = add_step(CudaStep::Kind::Lines, end_unit(fmt::format("hp_node{}", node_)));
+  step.reduced_axes = {axis};
+}
+
 void CudaEmitter::gather(const CudaGather& plan) {
   begin_unit();
   const std::string name(kUnitName);

@@ -17,7 +17,9 @@
 ///    shared memory. When the outputs are few and the reduced range long the
 ///    host splits each range over gridDim.y blocks that write partials, and a
 ///    second kernel (`<name>_finish`) combines them: two passes;
-///  - softmax along the last axis: one block per row.
+///  - softmax along the last axis: one block per row;
+///  - lines along one axis (cumulative ops, sort): one thread per line,
+///    running the op's own statements over it.
 ///
 /// Each node's element is a __device__ function of the operands' values, so
 /// the three paths share one expression. User names never become
@@ -131,6 +133,11 @@ class CudaEmitter {
                  const CudaElementBody& body, bool may_fail);
   /// Softmax of a tensor of `ndim` >= 1 and dtype `in` along its last axis, into `out` (a float dtype).
   void softmax(DType in, DType out, int ndim);
+  /// One thread per line of `in` (rank `ndim`, dtype `in`) along `axis`, into
+  /// `out` of the same shape (dtype `out`): `body` runs once per line with
+  /// `x` and `y` pointing at the line's first elements of the input and the
+  /// output, `n` its length, `sx` and `so` its strides (in elements).
+  void lines(DType in, DType out, int ndim, int axis, const std::vector<std::string>& body);
   /// out[i] = x[the position element i's indices pick] over the output's elements:
   /// kernel(n, hp_error, out, x, first element of each axis of x (hp_i64; 0
   /// where an index tensor picks), the index tensors that are not literals).

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -376,6 +377,22 @@ Var swapaxes(const Var& x, int axis1, int axis2);
 Var moveaxis(const Var& x, int source, int destination);
 /// x with `axes` marked broadcastable (they must have length 1 when it runs).
 Var addbroadcast(const Var& x, const std::vector<int>& axes);
+// --- cumulative ops, sorting and searching (Theano's extra_ops and sort) ----------------
+/// Running sum (cumsum) or product (cumprod) along `axis` (negative counts from
+/// the end); without an axis, over the flattened tensor, as numpy. bool and
+/// integers accumulate in int64 (wrapping); floats keep their dtype.
+Var cumsum(const Var& x);
+Var cumsum(const Var& x, int axis);
+Var cumprod(const Var& x);
+Var cumprod(const Var& x, int axis);
+/// x sorted along `axis`, stable, NaN last (numpy's kind="stable").
+Var sort(const Var& x, int axis = -1);
+/// The int64 indices that sort x along `axis`: stable, NaN last.
+Var argsort(const Var& x, int axis = -1);
+/// For each element of v, the int64 position in the sorted 1-d `a` where it
+/// would be inserted to keep `a` sorted: before equal elements with side
+/// "left", after them with "right" (numpy's searchsorted; NaN sorts last).
+Var searchsorted(const Var& a, const Var& v, const std::string& side = "left");
 
 // --- neural-network helpers -----------------------------------------------------------------
 /// exp(x - max) / sum(exp(x - max)) along the last axis.

@@ -286,6 +286,8 @@ std::vector<jit::HostSymbol> runtime_symbols() {
       {"hp_perform", reinterpret_cast<void*>(&hp_perform)},
       {"hp_node_done", reinterpret_cast<void*>(&hp_node_done)},
       {"hp_temp_release", reinterpret_cast<void*>(&hp_temp_release)},
+      {"hp_sort", reinterpret_cast<void*>(&hp_sort)},
+      {"hp_searchsorted", reinterpret_cast<void*>(&hp_searchsorted)},
   };
 }
 

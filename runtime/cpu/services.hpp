@@ -92,6 +92,10 @@ int hp_perform(hp_context* ctx, std::int64_t node, const hp_tensor* inputs, std:
                hp_tensor* out);
 void hp_node_done(hp_context* ctx, std::int64_t node);
 void hp_temp_release(hp_context* ctx, void* p);
+// runtime/cpu/sort_lines.cpp
+int hp_sort(hp_context* ctx, int dtype, const hp_tensor* x, std::int64_t axis, hp_tensor* out, int argsort);
+int hp_searchsorted(hp_context* ctx, int a_dtype, const hp_tensor* a, int v_dtype, const hp_tensor* v,
+                    hp_tensor* out, int right);
 }
 
 namespace hypatia {

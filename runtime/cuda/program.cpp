@@ -175,6 +175,7 @@ class CudaProgram : public Program {
       case PlanStep::Kind::Elementwise: return elementwise(step, operands, error);
       case PlanStep::Kind::Reduction: return reduction(step, operands, error);
       case PlanStep::Kind::Softmax: return softmax(step, *operands.at(0));
+      case PlanStep::Kind::Lines: return lines(step, *operands.at(0));
       case PlanStep::Kind::Gather: return gather(step, operands, error);
       case PlanStep::Kind::Host: break;
     }
@@ -315,9 +316,21 @@ class CudaProgram : public Program {
     return out;
   }
 
+  /// Softmax: one block per row of the last axis.
   DeviceTensor softmax(const PlanStep& step, const DeviceTensor& in) const {
+    return per_row(step, in, in.shape.back(), 1);
+  }
+
+  /// Lines: one thread per line along the step's axis.
+  DeviceTensor lines(const PlanStep& step, const DeviceTensor& in) const {
+    return per_row(step, in, in.shape.at(static_cast<std::size_t>(step.reduced_axes.at(0))), kBlockThreads);
+  }
+
+  /// out, of in's shape, from `kernel(rows, n, out, in)`: rows of length n,
+  /// `rows_per_block` of them to a block of kBlockThreads threads.
+  DeviceTensor per_row(const PlanStep& step, const DeviceTensor& in, std::int64_t n,
+                       std::int64_t rows_per_block) const {
     DeviceTensor out = device_empty(in.shape, step.out_dtype);
-    const std::int64_t n = in.shape.back();
     const std::int64_t rows = n == 0 ? 0 : in.size() / n;
     if (rows == 0) return out;
     LaunchArgs args;
@@ -325,8 +338,8 @@ class CudaProgram : public Program {
     args.add(n);
     args.add(aligned(out, in.shape));
     args.add(aligned(in, in.shape));
-    launch(functions_.at(step.kernel), {blocks_for(rows, 1, device().multiprocessors)}, {kBlockThreads}, 0,
-           args.get());
+    launch(functions_.at(step.kernel), {blocks_for(rows, rows_per_block, device().multiprocessors)},
+           {kBlockThreads}, 0, args.get());
     return out;
   }
 

@@ -42,6 +42,7 @@ struct PlanStep {
     Elementwise,  ///< `kernel` over the output's elements (the operands aligned to its rank)
     Reduction,    ///< `kernel`, then `finish_kernel` when the host splits the reduced ranges
     Softmax,      ///< `kernel`, one block per row of the last axis
+    Lines,        ///< `kernel`, one thread per line along `reduced_axes[0]`; the output has input 0's shape
     Gather,       ///< `kernel` over the output's elements, each read from x at an index (x[idx])
     Host,         ///< no kernel: cuBLAS (dot), or `host` on downloaded values
   };

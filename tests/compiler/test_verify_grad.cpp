@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <functional>
 #include <hypatia/hypatia.hpp>
 #include <random>
@@ -573,6 +574,74 @@ TEST_CASE("verify_grad passes for softmax of vectors and matrices, small and lar
   CHECK_NOTHROW(
       hp::verify_grad([](const Inputs& x) { return hp::log(hp::softmax(x[0] + as_row(x[1]))); },
                       {uniform(-2, 2)({3, 4}, hp::float64, 83), uniform(-1, 1)({4}, hp::float64, 84)}));
+}
+
+// ============================================================================
+// Cumulative ops and sort
+// ============================================================================
+
+/// Distinct values at least 0.25 apart, in shuffled order: finite differences
+/// never swap two of them, so sort's permutation is fixed around the point.
+Generator spread_out() {
+  return [](const hp::Shape& shape, hp::DType dtype, unsigned seed) {
+    hp::Array a(shape, dtype);
+    std::vector<double> values(static_cast<std::size_t>(a.size()));
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.25 * static_cast<double>(i) - 1.0;
+    std::shuffle(values.begin(), values.end(), std::mt19937(seed));
+    for (std::int64_t i = 0; i < a.size(); ++i) a.set_flat_double(i, values[static_cast<std::size_t>(i)]);
+    return a;
+  };
+}
+
+TEST_CASE("verify_grad passes for cumsum over each axis, a negative axis and the flattened tensor") {
+  for (hp::DType dtype : {hp::float64, hp::float32}) {
+    INFO(hp::dtype_name(dtype));
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::cumsum(x[0], 0); },
+                                  {uniform(-2, 2)({5}, dtype, 90)}));
+    for (int axis : {0, 1, -1}) {
+      INFO("axis ", axis);
+      CHECK_NOTHROW(hp::verify_grad([axis](const Inputs& x) { return hp::cumsum(x[0], axis); },
+                                    {uniform(-2, 2)({3, 4}, dtype, 91)}));
+    }
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::cumsum(x[0], 1); },
+                                  {uniform(-2, 2)({2, 3, 4}, dtype, 92)}));
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::cumsum(x[0]); },
+                                  {uniform(-2, 2)({3, 4}, dtype, 93)}));
+  }
+}
+
+TEST_CASE("verify_grad passes for cumprod away from zero over each axis and the flattened tensor") {
+  for (hp::DType dtype : {hp::float64, hp::float32}) {
+    INFO(hp::dtype_name(dtype));
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::cumprod(x[0], 0); },
+                                  {signed_uniform(0.5, 1.5)({5}, dtype, 94)}));
+    for (int axis : {0, 1, -2}) {
+      INFO("axis ", axis);
+      CHECK_NOTHROW(hp::verify_grad([axis](const Inputs& x) { return hp::cumprod(x[0], axis); },
+                                    {signed_uniform(0.5, 1.5)({3, 4}, dtype, 95)}));
+    }
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::cumprod(x[0], 2); },
+                                  {signed_uniform(0.5, 1.5)({2, 3, 4}, dtype, 96)}));
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::cumprod(x[0]); },
+                                  {signed_uniform(0.5, 1.5)({2, 3}, dtype, 97)}));
+  }
+}
+
+TEST_CASE("verify_grad passes for sort of distinct values along each axis") {
+  for (hp::DType dtype : {hp::float64, hp::float32}) {
+    INFO(hp::dtype_name(dtype));
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::sort(x[0]); }, {spread_out()({6}, dtype, 98)}));
+    for (int axis : {0, 1, -1}) {
+      INFO("axis ", axis);
+      CHECK_NOTHROW(hp::verify_grad([axis](const Inputs& x) { return hp::sort(x[0], axis); },
+                                    {spread_out()({3, 4}, dtype, 99)}));
+    }
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::sort(x[0], 1); },
+                                  {spread_out()({2, 3, 4}, dtype, 100)}));
+    // sort of a product: the gradient flows through the permutation into both factors.
+    CHECK_NOTHROW(hp::verify_grad([](const Inputs& x) { return hp::sort(x[0] * 2.0, 0) * x[0]; },
+                                  {spread_out()({5}, dtype, 101)}));
+  }
 }
 
 TEST_CASE("verify_grad passes for a two-layer network with a softmax output and a mean cross-entropy") {

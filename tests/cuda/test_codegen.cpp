@@ -176,6 +176,25 @@ TEST_CASE("softmax rows compile for ranks 1 to 3 and integer inputs") {
   check_compiles(program);
 }
 
+TEST_CASE("cumsum, cumprod, sort and argsort compile as one line kernel each; searchsorted runs on the host") {
+  if (!nvrtc_or_skip()) return;
+  const hp::Var v = hp::vector("v", hp::float32), m = hp::matrix("m", hp::float64);
+  const hp::Var t = hp::tensor3("t", hp::int32), b = hp::vector("b", hp::bool_);
+  std::vector<hp::Var> outputs;
+  for (const hp::Var& x : {v, m, t, b}) {
+    outputs.push_back(hp::cumsum(x, -1));
+    outputs.push_back(hp::cumprod(x, 0));
+    outputs.push_back(hp::sort(x, 0));
+    outputs.push_back(hp::argsort(x, -1));
+  }
+  outputs.push_back(hp::cumsum(m));  // flatten (a host view step) then a line kernel
+  const hp::CudaProgramText program = unoptimised_program({v, m, t, b}, outputs);
+  CHECK(count_steps(program, hp::CudaStep::Kind::Lines) == static_cast<int>(outputs.size()));
+  check_compiles(program);
+  const hp::CudaProgramText search = unoptimised_program({v, m}, {hp::searchsorted(v, m, "right")});
+  CHECK(count_steps(search, hp::CudaStep::Kind::Host) == 1);
+}
+
 TEST_CASE("rounding, sign, reciprocal, angle and classification ops compile for floats and integers") {
   if (!nvrtc_or_skip()) return;
   const hp::Var f = hp::vector("f", hp::float32), d = hp::matrix("d", hp::float64), i = hp::vector("i", hp::int16);

@@ -543,6 +543,24 @@ void add_axis_rows(std::vector<BadInput>& rows) {
       "transpose with a repeated axis", [] { hp::transpose(hp::matrix("m"), {1, 1}); }, {"1"}));
   rows.push_back(row<hp::TypeError>("flatten to 0 dimensions", [] { hp::flatten(hp::matrix("m"), 0); },
                                     {"ndim", "rank 2"}));
+  rows.push_back(row<hp::TypeError>("cumsum over axis 2 of a matrix", [] { hp::cumsum(hp::matrix("m"), 2); },
+                                    {"CumSum", "axis 2", "rank 2"}));
+  rows.push_back(row<hp::TypeError>("cumprod over axis -3 of a matrix", [] { hp::cumprod(hp::matrix("m"), -3); },
+                                    {"CumProd", "axis -3", "rank 2"}));
+  rows.push_back(row<hp::TypeError>("cumsum over axis 0 of a scalar", [] { hp::cumsum(hp::scalar("s"), 0); },
+                                    {"CumSum", "axis 0", "rank 0", "omit the axis"}));
+  rows.push_back(row<hp::TypeError>("sort along axis 2 of a matrix", [] { hp::sort(hp::matrix("m"), 2); },
+                                    {"Sort", "axis 2", "rank 2"}));
+  rows.push_back(row<hp::TypeError>("argsort along axis -3 of a matrix", [] { hp::argsort(hp::matrix("m"), -3); },
+                                    {"ArgSort", "axis -3", "rank 2"}));
+  rows.push_back(row<hp::TypeError>("sort of a scalar", [] { hp::sort(hp::scalar("s")); },
+                                    {"Sort", "scalar", "TensorType(float64, scalar)"}));
+  rows.push_back(row<hp::TypeError>(
+      "searchsorted in a matrix", [] { hp::searchsorted(hp::matrix("table"), hp::vector("v")); },
+      {"SearchSorted", "input 0", "vector", "TensorType(float64, matrix)"}));
+  rows.push_back(row<hp::TypeError>(
+      "searchsorted with a side other than left or right",
+      [] { hp::searchsorted(hp::vector("a"), hp::vector("v"), "middle"); }, {"SearchSorted", "side", "\"middle\""}));
 }
 
 // --- indexing and reshape --------------------------------------------------------------------------
@@ -820,6 +838,11 @@ void add_null_rows(std::vector<BadInput>& rows) {
                                 [] { hp::concatenate({hp::vector("x"), hp::Var()}); }, {"Join", "input 1", "null"}));
   rows.push_back(row<hp::Error>("concatenate with a null hp::Var first",
                                 [] { hp::concatenate({hp::Var(), hp::vector("x")}); }, {"Join", "input 0", "null"}));
+  rows.push_back(row<hp::Error>("cumsum of a null hp::Var", [] { hp::cumsum(hp::Var(), 0); },
+                                {"CumSum", "input 0", "null"}));
+  rows.push_back(row<hp::Error>("sort of a null hp::Var", [] { hp::sort(hp::Var()); }, {"Sort", "input 0", "null"}));
+  rows.push_back(row<hp::Error>("searchsorted of a null hp::Var", [] { hp::searchsorted(hp::vector("a"), hp::Var()); },
+                                {"SearchSorted", "input 1", "null"}));
   rows.push_back(row<hp::Error>("eval of a null hp::Var", [] { hp::Var().eval(); }, {"eval", "null"}));
   rows.push_back(row<hp::Error>("eval given a value for a null hp::Var",
                                 [] { hp::exp(hp::vector("x")).eval({{hp::Var(), vec({1})}}); }, {"given 0", "null"}));

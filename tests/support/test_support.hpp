@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <hypatia/hypatia.hpp>
 
@@ -88,6 +89,22 @@ class ConfigScope {
  private:
   hypatia::Config saved_;
 };
+
+/// "" when `got` has this dtype, shape and exactly these C-order values (NaN
+/// matches NaN, -0.0 matches 0.0), else what differs: for CHECK(... == "").
+inline std::string exact(const hypatia::Array& got, hypatia::DType dtype, const hypatia::Shape& shape,
+                         const std::vector<double>& values) {
+  if (got.dtype() != dtype || got.shape() != shape) {
+    return "got " + describe(got) + ", expected dtype " + std::string(hypatia::dtype_name(dtype));
+  }
+  const std::vector<double> v = got.to_vector<double>();
+  if (v.size() != values.size()) return "got " + describe(got) + ", wrong number of expected values";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const bool same = v[i] == values[i] || (v[i] != v[i] && values[i] != values[i]);
+    if (!same) return "got " + describe(got) + ", element " + std::to_string(i) + " differs";
+  }
+  return "";
+}
 
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -240,6 +240,16 @@ Var apply_step(const Step& s, const std::vector<Var>& vars, int index) {
   if (op == "matmul") return matmul(arg(0), arg(1));
   if (op == "tensordot") return tensordot(arg(0), arg(1), 1);
   if (op == "broadcast_to") return broadcast_to(arg(0), std::vector<Var>(q.begin(), q.end()));
+  if (op == "cumsum" || op == "cumprod") {
+    // params: the axis, or none for the flattened tensor.
+    const bool sum = op == "cumsum";
+    if (s.params.empty()) return sum ? cumsum(arg(0)) : cumprod(arg(0));
+    const int axis = static_cast<int>(s.params.at(0));
+    return sum ? cumsum(arg(0), axis) : cumprod(arg(0), axis);
+  }
+  if (op == "sort") return sort(arg(0), static_cast<int>(s.params.at(0)));
+  if (op == "argsort") return argsort(arg(0), static_cast<int>(s.params.at(0)));
+  if (op == "searchsorted") return searchsorted(arg(0), arg(1), s.params.at(0) != 0 ? "right" : "left");
   if (op == "concatenate") {
     std::vector<Var> xs;
     for (std::size_t k = 0; k < s.args.size(); ++k) xs.push_back(arg(k));
@@ -474,6 +484,15 @@ std::int64_t size_of(const Shape& s) {
   return n;
 }
 
+/// The elements of `s` with each size-0 axis counted as 1: what the memory of
+/// an input's strided or transposed layout holds (make_value widens a size-0
+/// axis to 1), and the size the other axes reach.
+std::int64_t footprint(const Shape& s) {
+  std::int64_t n = 1;
+  for (auto d : s) n *= std::max<std::int64_t>(d, 1);
+  return n;
+}
+
 /// Python's slice length for an axis of `len`.
 std::int64_t slice_length(std::int64_t len, const Slice& s) {
   const std::int64_t step = s.step.value_or(1);
@@ -541,7 +560,8 @@ const std::vector<std::string> kStructural = {"dot",     "transpose", "dimshuffl
                                               "advanced_subtensor", "advanced_set_subtensor", "advanced_inc_subtensor",
                                               "tril", "triu", "flip", "roll", "stack", "expand_dims", "swapaxes",
                                               "repeat", "tile", "diagonal", "trace", "outer", "broadcast_to",
-                                              "matmul", "tensordot"};
+                                              "matmul", "tensordot",
+                                              "cumsum", "cumprod", "sort", "argsort", "searchsorted"};
 
 const std::vector<DType> kDTypes = {DType::Float64, DType::Float32, DType::Int8,  DType::Int16,
                                     DType::Int32,   DType::Int64,   DType::UInt8, DType::Bool};
@@ -692,9 +712,10 @@ struct Generator::Pool {
     return t;
   }
 
-  /// Keeps arrays small: halves the largest axes until the size fits.
+  /// Keeps arrays small: halves the largest axes until the size fits (a
+  /// size-0 axis leaves the others to be bounded all the same).
   void shrink(TypeShape& t) {
-    while (size_of(t.shape) > max_elements()) {
+    while (footprint(t.shape) > max_elements()) {
       auto it = std::max_element(t.shape.begin(), t.shape.end());
       *it = std::max<std::int64_t>(1, *it / 2);
       if (*it == 1) t.bc[it - t.shape.begin()] = false;
@@ -772,7 +793,11 @@ struct Generator::Pool {
       t.shape.push_back(n);
       t.bc.push_back(bc);
     }
-    if (size_of(broadcast(a, t).shape) > max_elements()) return TypeShape{{}, {}};  // a scalar always fits
+    // t itself must fit too: against a size-0 axis of a, t's other axes are
+    // free to be large (the broadcast is empty, t's memory need not be).
+    if (size_of(broadcast(a, t).shape) > max_elements() || footprint(t.shape) > max_elements()) {
+      return TypeShape{{}, {}};  // a scalar always fits
+    }
     return t;
   }
 
@@ -1317,6 +1342,34 @@ struct Generator::Pool {
     return push(std::move(s));
   }
 
+  /// Along an axis (negative at times), or over the flattened tensor.
+  int gen_cumulative(const std::string& name, int x) {
+    const Shape shape = ts[x].shape;
+    const int nd = static_cast<int>(shape.size());
+    if (nd == 0 || chance(0.25)) return push(op_step(name, {x}, {size_of(shape)}));
+    Step s = op_step(name, {x}, shape);
+    const int axis = uniform(0, nd - 1);
+    s.params = {chance(0.3) ? axis - nd : axis};
+    return push(std::move(s));
+  }
+
+  /// searchsorted(sort(a), v) for a vector a of the pool (or a new one) and any v.
+  int gen_searchsorted(int v) {
+    int a = existing([&](int i) { return ts[i].shape.size() == 1; });
+    if (a < 0 || chance(0.3)) {
+      TypeShape t;
+      t.shape = {random_size()};
+      t.bc = {false};
+      a = leaf(random_dtype(), t);
+    }
+    Step sorted = op_step("sort", {a}, ts[a].shape);
+    sorted.params = {0};
+    const int table = push(std::move(sorted));
+    Step s = op_step("searchsorted", {table, v}, ts[v].shape);
+    s.params = {chance(0.5) ? 1 : 0};
+    return push(std::move(s));
+  }
+
   int gen_structural(const std::string& name) {
     if (name == "dot") return gen_dot();
     if (name == "matmul" || name == "tensordot") return gen_product(name);
@@ -1329,6 +1382,15 @@ struct Generator::Pool {
       if (nd == 0) throw Skip{};
       return push(op_step(name, {x}, ts[x].shape));
     }
+    if (name == "cumsum" || name == "cumprod") return gen_cumulative(name, x);
+    if (name == "sort" || name == "argsort") {
+      if (nd == 0) throw Skip{};
+      Step s = op_step(name, {x}, ts[x].shape);
+      const int axis = uniform(0, nd - 1);
+      s.params = {chance(0.3) ? axis - nd : axis};
+      return push(std::move(s));
+    }
+    if (name == "searchsorted") return gen_searchsorted(x);
     if (name == "transpose") return gen_transpose(x);
     if (name == "dimshuffle") return gen_dimshuffle(x);
     if (name == "reshape") return gen_reshape(x);
@@ -1395,6 +1457,7 @@ struct Generator::Pool {
           "cosh",      "arcsinh", "arccosh",    "arctanh",  "exp2",     "expm1",        "log2",
           "log10",     "erf",     "erfc",       "erfinv",   "erfcinv",  "gammaln",      "arctan2",
           "hypot",     "logaddexp",
+          "cumsum",
           "dot",       "transpose", "dimshuffle", "reshape", "flatten", "concatenate",  "subtensor",
           "set_subtensor", "inc_subtensor", "softmax", "advanced_subtensor", "advanced_inc_subtensor",
           "tril", "triu", "flip", "roll", "stack", "expand_dims", "swapaxes", "repeat", "tile", "diagonal",
