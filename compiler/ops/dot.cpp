@@ -57,6 +57,20 @@ Array product(const Apply& node, const Array& a_in, const Array& b_in) {
   return out2.reshape(out_shape);
 }
 
+/// BLAS multiplies operands of one dtype: emits contiguous copies of a and b
+/// in `dtype` where theirs differs, and points `at`/`bt` at them.
+void convert_operands(CppEmitter& cg, const std::string& name, const Var& a, const Var& b, DType dtype,
+                      std::string& at, std::string& bt) {
+  if (a.dtype() != dtype) {
+    cg.contiguous_copy(name + "_a", at, a.dtype(), dtype, a.ndim());
+    at = name + "_a";
+  }
+  if (b.dtype() != dtype) {
+    cg.contiguous_copy(name + "_b", bt, b.dtype(), dtype, b.ndim());
+    bt = name + "_b";
+  }
+}
+
 class DotOp : public Op {
  public:
   std::string name() const override { return "Dot"; }
@@ -93,15 +107,7 @@ class DotOp : public Op {
     if (b.ndim() == 2) shape.push_back(bt + ".shape[1]");
     const std::string name = fmt::format("v{}", cg.node_index());
     cg.allocate(out, name, shape);
-    // BLAS multiplies operands of one dtype: convert the others first.
-    if (a.dtype() != out.dtype()) {
-      cg.contiguous_copy(name + "_a", at, a.dtype(), out.dtype(), a.ndim());
-      at = name + "_a";
-    }
-    if (b.dtype() != out.dtype()) {
-      cg.contiguous_copy(name + "_b", bt, b.dtype(), out.dtype(), b.ndim());
-      bt = name + "_b";
-    }
+    convert_operands(cg, name, a, b, out.dtype(), at, bt);
     cg.fail_if(fmt::format("hp_dot(ctx, {}, &{}, &{}, &{})", CppEmitter::dtype_code(out.dtype()), at, bt, name));
     return true;
   }
@@ -365,15 +371,7 @@ class MatMulOp : public Op {
     shape.push_back(fmt::format("{}.shape[{}]", at, a.ndim() - 2));
     shape.push_back(fmt::format("{}.shape[{}]", bt, b.ndim() - 1));
     cg.allocate(out, name, shape);
-    // BLAS multiplies operands of one dtype: convert the others first.
-    if (a.dtype() != out.dtype()) {
-      cg.contiguous_copy(name + "_a", at, a.dtype(), out.dtype(), a.ndim());
-      at = name + "_a";
-    }
-    if (b.dtype() != out.dtype()) {
-      cg.contiguous_copy(name + "_b", bt, b.dtype(), out.dtype(), b.ndim());
-      bt = name + "_b";
-    }
+    convert_operands(cg, name, a, b, out.dtype(), at, bt);
     std::string count = "1";
     for (int j = 0; j < batch; ++j) count += fmt::format(" * {}.shape[{}]", name, j);
     cg.open(fmt::format("for (hp_i64 t = 0; t < {}; ++t)", count));
