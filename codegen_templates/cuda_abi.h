@@ -163,6 +163,7 @@ HP_DEVICE float hp_hypot(float a, float b) { return hypotf(a, b); }
 // to 10, then the asymptotic series; NaN at 0 and the negative integers (scipy).
 HP_DEVICE double hp_psi(double x) {
   if (x <= 0 && floor(x) == x) return nan("");
+  if (isinf(x)) return x;  // +inf: psi(inf) = inf (-inf was NaN above)
   double acc = 0;
   if (x < 0) {
     acc = -3.141592653589793 * cospi(x) / sinpi(x);

@@ -1596,6 +1596,10 @@ HP_MATH_INLINE double hp_psi(double x) {
   double positive = psi_positive(negative ? -x : x);
   double reflected = positive - 1.0 / x - pi_cot_pi(x);
   double value = negative ? reflected : positive;
+  value = x == __builtin_inf() ? x : value;  // psi(inf) = inf (the series alone gives NaN there)
+  // Tiny negative x: psi(x) = -1/x - euler + O(x), and -1/x alone is exact to
+  // the last bit; the reflection's terms would overflow to inf - inf = NaN.
+  value = negative && x > -0x1p-900 ? -1.0 / x : value;
   return x <= 0.0 && __builtin_floor(x) == x ? __builtin_nan("") : value;
 }
 

@@ -224,6 +224,23 @@ TEST_CASE("gammaln is log|Gamma|: values, its zeros at 1 and 2, inf at the poles
                     {0.57236494292470008707L, 0.69314718055994530942L}, 1) == "");
 }
 
+TEST_CASE("psi(inf) is inf inside a vectorised loop too") {
+  // Found by hypatia-fuzz --seed 950: the vector loop gave NaN for +inf where a short one gave inf.
+  const hp::Var t = hp::vector("t");
+  std::vector<double> v(64, 2.5);
+  v[5] = v[41] = v[63] = kInf;
+  const hp::Array out = eval_nonfinite(hp::psi(t), {{t, hp::array(v)}});
+  CHECK(out.get_flat_double(5) == kInf);
+  CHECK(out.get_flat_double(41) == kInf);
+  CHECK(out.get_flat_double(63) == kInf);
+  CHECK(std::isfinite(out.get_flat_double(0)));
+  // Tiny negative arguments: psi(x) ~ -1/x, +inf where that overflows (not NaN).
+  const hp::Array tiny = eval_nonfinite(hp::psi(t), {{t, hp::array({-1e-310, -4.9e-324, -1e-300})}});
+  CHECK(tiny.get_flat_double(0) == kInf);
+  CHECK(tiny.get_flat_double(1) == kInf);
+  CHECK(tiny.get_flat_double(2) == doctest::Approx(1e300).epsilon(1e-15));
+}
+
 TEST_CASE("psi: values from mpmath, near its positive root, NaN at the poles") {
   const hp::Var x = hp::vector("x"), f = hp::vector("f", hp::float32);
   // mpmath.digamma, 20 digits: psi(1) = -euler, psi(0.5) = -euler - 2 log 2.

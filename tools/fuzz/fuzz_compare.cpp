@@ -151,6 +151,30 @@ double max_abs_finite(const Array& a) {
   return m;
 }
 
+/// The matrices of a MatMul node's operands for each batch element, as
+/// contiguous 2-d arrays (a batch axis of length 1 broadcasts), with `visit(a, b, t)`.
+template <class Visit>
+void for_each_matmul_block(const Array& a, const Array& b, const Array& out, Visit visit) {
+  const int batch = out.ndim() - 2;
+  std::int64_t count = 1;
+  for (int j = 0; j < batch; ++j) count *= out.shape()[j];
+  for (std::int64_t t = 0; t < count; ++t) {
+    std::vector<std::int64_t> position(static_cast<std::size_t>(batch));
+    std::int64_t rest = t;
+    for (int j = batch - 1; j >= 0; --j) {
+      position[j] = rest % out.shape()[j];
+      rest /= out.shape()[j];
+    }
+    auto matrix = [&](const Array& x) {
+      Array view = x;
+      const int pad = batch - (x.ndim() - 2);
+      for (int j = 0; j < x.ndim() - 2; ++j) view = view.index(0, x.shape()[j] == 1 ? 0 : position[pad + j]);
+      return view.copy();
+    };
+    visit(matrix(a), matrix(b), t);
+  }
+}
+
 /// A float sum, mean, product or dot product accumulated in long double
 /// (wider range and precision): where an intermediate overflow or the order
 /// decides the reference's value, this differs from it. Null for other nodes.
@@ -158,6 +182,20 @@ std::optional<Array> accumulate_wide(const Apply& node, const std::vector<Array>
   const Op& op = node.op();
   if (!is_float(out.dtype())) return std::nullopt;
   Array wide = out.copy();
+  if (op.name() == "MatMul") {
+    const std::int64_t n = out.shape()[out.ndim() - 2], m = out.shape()[out.ndim() - 1];
+    for_each_matmul_block(args[0], args[1], out, [&](const Array& a, const Array& b, std::int64_t t) {
+      const std::int64_t k = a.shape()[1];
+      for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t j = 0; j < m; ++j) {
+          long double acc = 0;
+          for (std::int64_t p = 0; p < k; ++p) acc += static_cast<long double>(a.get_flat_double(i * k + p)) * b.get_flat_double(p * m + j);
+          wide.set_flat_double(t * n * m + i * m + j, static_cast<double>(acc));
+        }
+      }
+    });
+    return wide;
+  }
   if (op.name() == "Dot") {
     const Array& a = args[0];
     const Array& b = args[1];
@@ -208,9 +246,26 @@ std::optional<Array> accumulate_wide(const Apply& node, const std::vector<Array>
 /// in double, does not). Null for other nodes.
 std::optional<Array> overflow_regime(const Apply& node, const std::vector<Array>& args, const Array& out,
                                      double fill) {
-  if (!is_float(out.dtype()) || node.op().name() != "Dot") return std::nullopt;
+  if (!is_float(out.dtype()) || (node.op().name() != "Dot" && node.op().name() != "MatMul")) return std::nullopt;
   const long double largest = out.dtype() == DType::Float32 ? std::numeric_limits<float>::max()
                                                              : std::numeric_limits<double>::max();
+  if (node.op().name() == "MatMul") {
+    Array marked = out.copy();
+    const std::int64_t n = out.shape()[out.ndim() - 2], m = out.shape()[out.ndim() - 1];
+    for_each_matmul_block(args[0], args[1], out, [&](const Array& a, const Array& b, std::int64_t t) {
+      const std::int64_t k = a.shape()[1];
+      for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t j = 0; j < m; ++j) {
+          long double magnitude = 0;
+          for (std::int64_t p = 0; p < k; ++p) {
+            magnitude += std::fabs(static_cast<long double>(a.get_flat_double(i * k + p)) * b.get_flat_double(p * m + j));
+          }
+          if (!(magnitude <= largest)) marked.set_flat_double(t * n * m + i * m + j, fill);
+        }
+      }
+    });
+    return marked;
+  }
   const Array& a = args[0];
   const Array& b = args[1];
   const std::int64_t m = a.ndim() == 1 ? 1 : a.shape()[0], k = a.shape().back(), n = b.ndim() == 1 ? 1 : b.shape()[1];
