@@ -624,7 +624,9 @@ HP_MATH_INLINE double reduce_large(double x, double& f_lo, u64& quadrant) {
   f = negative ? -f : f;
   f_lo = negative ? -f_lo : f_lo;
   q = negative ? -q : q;
-  quadrant = static_cast<u64>(static_cast<i64>(q - 4.0 * __builtin_floor(q * 0.25)));
+  double r = q - 4.0 * __builtin_floor(q * 0.25);
+  r = r >= 0.0 && r < 4.0 ? r : 0.0;  // NaN and inf arguments (their result is NaN): no UB in the cast
+  quadrant = static_cast<u64>(static_cast<i64>(r));
   return f;
 }
 
